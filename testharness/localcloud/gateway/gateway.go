@@ -1,0 +1,126 @@
+// Package gateway is the local cloud's one HTTP endpoint. It tells which
+// service a request is for, as AWS's own front doors do — from the SigV4
+// signing name, then X-Amz-Target, then the path, then the host — gives the
+// request an id and a principal, and hands it to that service.
+package gateway
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
+)
+
+// Route tells the gateway which requests a service handles. A request goes
+// to the first route, in this order, whose X-Amz-Target prefix matches, then
+// whose signing name matches, then whose path prefix matches; requests that
+// match none go to the route marked Fallback (S3, whose unsigned and
+// virtual-hosted requests carry no other mark).
+type Route struct {
+	// Service names the service in errors and logs ("s3", "events").
+	Service string
+	// SigningNames are the SigV4 service names clients sign with.
+	SigningNames []string
+	// TargetPrefixes are X-Amz-Target prefixes before the dot
+	// ("AWSEvents", "DynamoDBStreams_20120810"). A target match wins over
+	// a signing name match, since DynamoDB and DynamoDB Streams share one.
+	TargetPrefixes []string
+	// PathPrefixes route unsigned requests by path ("/2015-03-31/functions").
+	PathPrefixes []string
+	// Fallback marks the route for requests nothing else claims.
+	Fallback bool
+	Handler  http.Handler
+}
+
+// Authenticator resolves the principal of a request from its access key.
+type Authenticator interface {
+	Lookup(accessKeyID string) (p identity.Principal, secret string, ok bool)
+}
+
+// Gateway dispatches requests to the registered services.
+type Gateway struct {
+	routes []Route
+	auth   Authenticator
+}
+
+// New returns a gateway that resolves principals with auth.
+func New(auth Authenticator) *Gateway { return &Gateway{auth: auth} }
+
+// Register adds a service's route. Register all routes before serving.
+func (g *Gateway) Register(r Route) { g.routes = append(g.routes, r) }
+
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx := awsproto.WithRequestID(r.Context(), awsproto.NewRequestID())
+	accessKey, signingName := credentialScope(r)
+	ctx = identity.NewContext(ctx, g.principal(accessKey))
+	r = r.WithContext(ctx)
+
+	route := g.match(r, signingName)
+	if route == nil {
+		awsproto.WriteJSONError(ctx, w, "application/json", awsproto.Errorf("UnknownServiceException",
+			http.StatusBadRequest, "No local service answers %s %s (signing name %q, target %q)",
+			r.Method, r.URL.Path, signingName, r.Header.Get("X-Amz-Target")))
+		return
+	}
+	route.Handler.ServeHTTP(w, r)
+}
+
+func (g *Gateway) principal(accessKey string) identity.Principal {
+	if p, _, ok := g.auth.Lookup(accessKey); ok {
+		return p
+	}
+	return identity.Root()
+}
+
+func (g *Gateway) match(r *http.Request, signingName string) *Route {
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		prefix, _, _ := strings.Cut(target, ".")
+		for i := range g.routes {
+			for _, p := range g.routes[i].TargetPrefixes {
+				if p == prefix {
+					return &g.routes[i]
+				}
+			}
+		}
+	}
+	if signingName != "" {
+		for i := range g.routes {
+			for _, n := range g.routes[i].SigningNames {
+				if n == signingName {
+					return &g.routes[i]
+				}
+			}
+		}
+	}
+	for i := range g.routes {
+		for _, p := range g.routes[i].PathPrefixes {
+			if strings.HasPrefix(r.URL.Path, p) {
+				return &g.routes[i]
+			}
+		}
+	}
+	for i := range g.routes {
+		if g.routes[i].Fallback {
+			return &g.routes[i]
+		}
+	}
+	return nil
+}
+
+// credentialScope returns the access key id and signing name of a SigV4
+// request, from the Authorization header or a presigned URL's query.
+func credentialScope(r *http.Request) (accessKey, signingName string) {
+	credential := r.URL.Query().Get("X-Amz-Credential")
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		if _, after, ok := strings.Cut(auth, "Credential="); ok {
+			credential, _, _ = strings.Cut(after, ",")
+		}
+	}
+	// Credential is AKID/DATE/REGION/SERVICE/aws4_request.
+	parts := strings.Split(strings.TrimSpace(credential), "/")
+	if len(parts) != 5 {
+		return "", ""
+	}
+	return parts[0], parts[3]
+}
