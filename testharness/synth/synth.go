@@ -1,0 +1,119 @@
+// Package synth finds the project's cloud assembly and synthesizes it when it
+// is missing or older than the sources it is made from, so that the CLI
+// always deploys what the code says.
+package synth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// ModuleRoot returns the directory of the go.mod that encloses dir.
+func ModuleRoot(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("find module root: %w", err)
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no go.mod in %s or any parent: run tracebridge from inside the project", abs)
+		}
+	}
+}
+
+// DefaultAssemblyDir is where `go run ./infra` writes the cloud assembly.
+func DefaultAssemblyDir(root string) string { return filepath.Join(root, "infra", "cdk.out") }
+
+// sourceDirs are the folders whose Go files the synthesized assembly is made
+// from: the stack, the handlers it builds, and the contracts both use.
+var sourceDirs = []string{"infra", "handlers", "schemas", "testharness/suite"}
+
+// Stale tells whether the assembly in dir is missing or older than any
+// source it is made from (Go files, go.mod, go.sum, cdk.json).
+func Stale(root, dir string) (bool, error) {
+	manifest, err := os.Stat(filepath.Join(dir, "manifest.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return true, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read cloud assembly: %w", err)
+	}
+	newest, err := newestSource(root)
+	if err != nil {
+		return false, err
+	}
+	return newest.After(manifest.ModTime()), nil
+}
+
+func newestSource(root string) (time.Time, error) {
+	var newest time.Time
+	consider := func(path string) {
+		if info, err := os.Stat(path); err == nil && info.ModTime().After(newest) {
+			newest = info.ModTime()
+		}
+	}
+	consider(filepath.Join(root, "go.mod"))
+	consider(filepath.Join(root, "go.sum"))
+	for _, d := range sourceDirs {
+		err := filepath.WalkDir(filepath.Join(root, d), func(path string, e fs.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					return nil
+				}
+				return err
+			}
+			if e.IsDir() && (e.Name() == "cdk.out" || e.Name() == "testdata") {
+				return filepath.SkipDir
+			}
+			if !e.IsDir() && (strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".json")) {
+				consider(path)
+			}
+			return nil
+		})
+		if err != nil {
+			return time.Time{}, fmt.Errorf("scan sources under %s: %w", d, err)
+		}
+	}
+	return newest, nil
+}
+
+// Run synthesizes the app into dir with `go run ./infra`, streaming the
+// command's output to progress.
+func Run(ctx context.Context, root, dir string, progress io.Writer) error {
+	cmd := exec.CommandContext(ctx, "go", "run", "./infra")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+dir, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
+	cmd.Stdout = progress
+	cmd.Stderr = progress
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("synthesize the app (go run ./infra): %w", err)
+	}
+	return nil
+}
+
+// Ensure synthesizes the assembly in dir when it is stale and tells
+// progress what it does, since a cold synthesis takes a minute.
+func Ensure(ctx context.Context, root, dir string, progress io.Writer) error {
+	stale, err := Stale(root, dir)
+	if err != nil || !stale {
+		return err
+	}
+	fmt.Fprintf(progress, "synthesizing the app into %s (go run ./infra)…\n", dir)
+	start := time.Now()
+	if err := Run(ctx, root, dir, progress); err != nil {
+		return err
+	}
+	fmt.Fprintf(progress, "synthesized in %s\n", time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
