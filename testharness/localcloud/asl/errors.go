@@ -7,22 +7,22 @@ import (
 
 // Predefined error names of the Amazon States Language (spec, "Errors").
 const (
-	ErrAll                    = "States.ALL"
-	ErrHeartbeatTimeout       = "States.HeartbeatTimeout"
-	ErrTimeout                = "States.Timeout"
-	ErrTaskFailed             = "States.TaskFailed"
-	ErrPermissions            = "States.Permissions"
-	ErrResultPathMatchFailure = "States.ResultPathMatchFailure"
-	ErrParameterPathFailure   = "States.ParameterPathFailure"
-	ErrBranchFailed           = "States.BranchFailed"
-	ErrNoChoiceMatched        = "States.NoChoiceMatched"
-	ErrIntrinsicFailure       = "States.IntrinsicFailure"
-	ErrExceedToleratedFailure = "States.ExceedToleratedFailureThreshold"
-	ErrItemReaderFailed       = "States.ItemReaderFailed"
-	ErrResultWriterFailed     = "States.ResultWriterFailed"
-	ErrRuntime                = "States.Runtime"
-	ErrDataLimitExceeded      = "States.DataLimitExceeded"
-	ErrQueryEvaluationError   = "States.QueryEvaluationError"
+	StatesALL                    = "States.ALL"
+	StatesHeartbeatTimeout       = "States.HeartbeatTimeout"
+	StatesTimeout                = "States.Timeout"
+	StatesTaskFailed             = "States.TaskFailed"
+	StatesPermissions            = "States.Permissions"
+	StatesResultPathMatchFailure = "States.ResultPathMatchFailure"
+	StatesParameterPathFailure   = "States.ParameterPathFailure"
+	StatesBranchFailed           = "States.BranchFailed"
+	StatesNoChoiceMatched        = "States.NoChoiceMatched"
+	StatesIntrinsicFailure       = "States.IntrinsicFailure"
+	StatesExceedToleratedFailure = "States.ExceedToleratedFailureThreshold"
+	StatesItemReaderFailed       = "States.ItemReaderFailed"
+	StatesResultWriterFailed     = "States.ResultWriterFailed"
+	StatesRuntime                = "States.Runtime"
+	StatesDataLimitExceeded      = "States.DataLimitExceeded"
+	StatesQueryEvaluationError   = "States.QueryEvaluationError"
 )
 
 // StatesError is a failure as Step Functions records it: an error name and a

@@ -241,7 +241,7 @@ func (c *intrinsicCall) eval(input, ctxObj any) (any, error) {
 		case a.path != nil:
 			v, ok := a.path.get(input, ctxObj)
 			if !ok {
-				return nil, newStatesError(ErrRuntime, "The JSONPath %s specified for the argument %d of %s could not be found in the input", a.path.raw, i+1, c.name)
+				return nil, newStatesError(StatesRuntime, "The JSONPath %s specified for the argument %d of %s could not be found in the input", a.path.raw, i+1, c.name)
 			}
 			args[i] = v
 		default:
@@ -254,7 +254,7 @@ func (c *intrinsicCall) eval(input, ctxObj any) (any, error) {
 	}
 	v, err := c.fn(args)
 	if err != nil {
-		return nil, &StatesError{Name: ErrIntrinsicFailure, Cause: fmt.Sprintf("Invalid arguments in %s: %v", c.name, err)}
+		return nil, &StatesError{Name: StatesIntrinsicFailure, Cause: fmt.Sprintf("Invalid arguments in %s: %v", c.name, err)}
 	}
 	return v, nil
 }

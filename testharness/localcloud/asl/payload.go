@@ -79,7 +79,7 @@ func (t *payloadTemplate) eval(input, ctxObj any) (any, error) {
 			case f.path != nil:
 				v, ok := f.path.get(input, ctxObj)
 				if !ok {
-					return nil, newStatesError(ErrRuntime, "The JSONPath '%s' specified for the field '%s.$' could not be found in the input '%s'", f.path.raw, f.key, encodeJSON(input))
+					return nil, newStatesError(StatesRuntime, "The JSONPath '%s' specified for the field '%s.$' could not be found in the input '%s'", f.path.raw, f.key, encodeJSON(input))
 				}
 				out[f.key] = v
 			case f.call != nil:
