@@ -30,21 +30,15 @@ type elemChild struct {
 	node  *pathNode
 }
 
-// maxInlineSelectors bounds the per-match value table kept on the stack.
+// maxInlineSelectors is how many selector values a scanner holds without allocating.
 const maxInlineSelectors = 8
 
 func (j *jsonPattern) match(msg string) bool {
-	var buf [maxInlineSelectors]jsonValue
-	var vals []jsonValue
-	if j.nsel <= maxInlineSelectors {
-		vals = buf[:j.nsel]
-	} else {
-		vals = make([]jsonValue, j.nsel)
-	}
-	if !scanJSON(msg, j.root, vals) {
+	var s scanner
+	if !s.scan(msg, j.root, j.nsel) {
 		return false
 	}
-	return j.expr.eval(func(i int) bool { return j.conds[i].eval(&vals[j.conds[i].sel]) })
+	return j.expr.eval(func(i int) bool { return j.conds[i].eval(s.get(j.conds[i].sel)) })
 }
 
 func (c *jsonCond) eval(v *jsonValue) bool {
@@ -71,6 +65,11 @@ func compileJSON(body string) (matcher, *Error) {
 	}
 	if len(toks) == 0 {
 		return nil, invalidPattern("empty JSON pattern")
+	}
+	for _, t := range toks {
+		if t.kind == tComma {
+			return nil, invalidTerm(",") // as AWS reports it for { $.a = "x", $.b = "y" }
+		}
 	}
 	j := &jsonPattern{root: &pathNode{}}
 	selectors := map[string]int{}

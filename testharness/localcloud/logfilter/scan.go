@@ -51,12 +51,26 @@ func (v *jsonValue) text() (string, bool) {
 // maxJSONDepth bounds nesting so hostile messages cannot exhaust the stack.
 const maxJSONDepth = 512
 
-// scanJSON validates that msg is one JSON object and records, for every selector
-// in the tree rooted at root, the value it points to. It reads the message once
-// and does not allocate unless a wanted key or value contains escapes. A message
-// that is not a JSON object yields false: it never matches a JSON pattern.
-func scanJSON(msg string, root *pathNode, vals []jsonValue) bool {
-	s := scanner{s: msg, vals: vals}
+// scanner reads one message. Values for the first maxInlineSelectors selectors live
+// inside the struct, so a scanner on the caller's stack makes matching allocation-free.
+type scanner struct {
+	s      string
+	i      int
+	depth  int
+	inline [maxInlineSelectors]jsonValue
+	extra  []jsonValue
+}
+
+// scan validates that msg is one JSON object and records, for every selector in the
+// tree rooted at root, the value it points to. It reads the message once and does not
+// allocate unless a wanted key or value contains escapes or there are more than
+// maxInlineSelectors selectors. A message that is not a JSON object yields false: it
+// never matches a JSON pattern.
+func (s *scanner) scan(msg string, root *pathNode, nsel int) bool {
+	s.s = msg
+	if nsel > maxInlineSelectors {
+		s.extra = make([]jsonValue, nsel-maxInlineSelectors)
+	}
 	s.skipBlank()
 	if s.i >= len(s.s) || s.s[s.i] != '{' {
 		return false
@@ -68,11 +82,12 @@ func scanJSON(msg string, root *pathNode, vals []jsonValue) bool {
 	return s.i == len(s.s)
 }
 
-type scanner struct {
-	s     string
-	i     int
-	depth int
-	vals  []jsonValue
+// get returns the value recorded for selector id (jMissing if none was found).
+func (s *scanner) get(id int) *jsonValue {
+	if id < maxInlineSelectors {
+		return &s.inline[id]
+	}
+	return &s.extra[id-maxInlineSelectors]
 }
 
 func (s *scanner) skipBlank() {
@@ -130,7 +145,7 @@ func (s *scanner) value(n *pathNode) bool {
 	}
 	if n != nil {
 		for _, id := range n.ids {
-			s.vals[id] = v
+			*s.get(id) = v
 		}
 	}
 	return true
