@@ -2,6 +2,7 @@ package eventpattern
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -104,4 +105,39 @@ func TestConformanceInvalid(t *testing.T) {
 		passed++
 	}
 	t.Logf("conformance invalid rows: %d/%d passed", passed, len(rows))
+}
+
+// TestConformanceEngineOnly runs the rows whose expectation is documented
+// only for the engines: array-consistent matching, which this package
+// implements, and quamina's regexp, which EventBridge does not accept.
+func TestConformanceEngineOnly(t *testing.T) {
+	rows := readRows(t, "testdata/event-patterns.jsonl")
+	run, passed := 0, 0
+	for i, r := range rows {
+		if !r.EngineOnly {
+			continue
+		}
+		run++
+		p, err := Compile(r.pattern())
+		if bytes.Contains(r.pattern(), []byte(`"regexp"`)) {
+			var ipe *InvalidPatternError
+			if !errors.As(err, &ipe) || ipe.Reason != "Unrecognized match type regexp" {
+				t.Errorf("row %d (%s): Compile(%s) = %v, want Unrecognized match type regexp", i+1, r.Source, r.pattern(), err)
+				continue
+			}
+			passed++
+			continue
+		}
+		if err != nil {
+			t.Errorf("row %d (%s): Compile(%s): %v", i+1, r.Source, r.pattern(), err)
+			continue
+		}
+		got, err := p.Matches(r.Event)
+		if err != nil || got != r.Match {
+			t.Errorf("row %d (%s): pattern %s event %s: got %v (%v), want %v", i+1, r.Source, r.pattern(), r.Event, got, err, r.Match)
+			continue
+		}
+		passed++
+	}
+	t.Logf("engine-only rows: %d/%d passed", passed, run)
 }
