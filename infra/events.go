@@ -1,0 +1,58 @@
+package main
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/tracebridge/tracebridge/schemas"
+)
+
+// archiveRetention keeps archived events long enough to replay a failed
+// run's traffic during the following weeks.
+var archiveRetention = awscdk.Duration_Days(jsii.Number(30))
+
+// Events is the app's event plumbing: the bus its completion events go to
+// (the harness awaits them there), an archive of those events for replay, and
+// the default bus, where AWS services such as S3 deliver.
+type Events struct {
+	constructs.Construct
+	AppBus        awsevents.EventBus
+	AppBusArchive awsevents.Archive
+	DefaultBus    awsevents.IEventBus
+}
+
+// NewEvents defines the app bus and its archive of completion events.
+func NewEvents(scope constructs.Construct, id string) (*Events, error) {
+	c := constructs.NewConstruct(scope, jsii.String(id))
+	bus := awsevents.NewEventBus(c, jsii.String("AppBus"), &awsevents.EventBusProps{
+		Description: jsii.String("Completion events of the Tracebridge reference app"),
+	})
+	archive, err := newArchive(c, "AppBusArchive", bus, schemas.CompletionEventsPattern(),
+		"Completion events of the reference app, for replay")
+	if err != nil {
+		return nil, err
+	}
+	return &Events{
+		Construct:     c,
+		AppBus:        bus,
+		AppBusArchive: archive,
+		DefaultBus:    awsevents.EventBus_FromEventBusName(c, jsii.String("DefaultBus"), jsii.String("default")),
+	}, nil
+}
+
+// newArchive archives the events on bus that match pattern (a schemas
+// pattern) for archiveRetention.
+func newArchive(scope constructs.Construct, id string, bus awsevents.IEventBus, pattern map[string]any, description string) (awsevents.Archive, error) {
+	p, err := eventPattern(pattern)
+	if err != nil {
+		return nil, err
+	}
+	return awsevents.NewArchive(scope, jsii.String(id), &awsevents.ArchiveProps{
+		SourceEventBus: bus,
+		EventPattern:   p,
+		Retention:      archiveRetention,
+		Description:    jsii.String(description),
+	}), nil
+}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventschemas"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/tracebridge/tracebridge/schemas"
+)
+
+// StackName is the CloudFormation stack the CDK app deploys.
+const StackName = "Tracebridge"
+
+// AppStackProps configures the reference app's stack. The zero value (and
+// nil) is valid.
+type AppStackProps struct {
+	awscdk.StackProps
+	// Builder builds the Go handlers. Nil means DefaultGoBuilder: build from
+	// the module root into infra/build.
+	Builder *GoBuilder
+}
+
+// AppStack is the reference application. Its parts are exported so that
+// constructs added later to the same stack (the test harness) can reach the
+// bus, bucket, table, audit log group and functions.
+type AppStack struct {
+	awscdk.Stack
+	Builder  *GoBuilder
+	Events   *Events
+	Registry awseventschemas.CfnRegistry
+	Images   *Images
+	Users    *Users
+}
+
+// NewAppStack defines the reference app: the image metadata flow, the user
+// audit flow, their event plumbing and the stack outputs outside code reads.
+func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) (*AppStack, error) {
+	if props == nil {
+		props = &AppStackProps{}
+	}
+	builder := props.Builder
+	if builder == nil {
+		var err error
+		if builder, err = DefaultGoBuilder(); err != nil {
+			return nil, err
+		}
+	}
+	stackProps := props.StackProps
+	if stackProps.Description == nil {
+		stackProps.Description = jsii.String("Tracebridge reference app: S3 → EventBridge → Lambda image metadata and DynamoDB → Pipe → Lambda user audit")
+	}
+	stack := awscdk.NewStack(scope, jsii.String(id), &stackProps)
+
+	events, err := NewEvents(stack, "Events")
+	if err != nil {
+		return nil, fmt.Errorf("stack %s: %w", id, err)
+	}
+	registry := NewSchemaRegistry(stack, "Schemas")
+	images, err := NewImages(stack, "Images", builder, events)
+	if err != nil {
+		return nil, fmt.Errorf("stack %s: %w", id, err)
+	}
+	users, err := NewUsers(stack, "Users", builder, events)
+	if err != nil {
+		return nil, fmt.Errorf("stack %s: %w", id, err)
+	}
+
+	for name, value := range map[string]*string{
+		schemas.OutputBucketName:        images.Bucket.BucketName(),
+		schemas.OutputTableName:         users.Table.TableName(),
+		schemas.OutputAuditLogGroupName: users.AuditLogGroup.LogGroupName(),
+		schemas.OutputEventBusName:      events.AppBus.EventBusName(),
+	} {
+		awscdk.NewCfnOutput(stack, jsii.String(name), &awscdk.CfnOutputProps{Value: value})
+	}
+	return &AppStack{Stack: stack, Builder: builder, Events: events, Registry: registry, Images: images, Users: users}, nil
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/tracebridge/tracebridge/schemas"
+)
+
+func TestOutputs(t *testing.T) {
+	want := map[string]any{
+		schemas.OutputBucketName:        synthStack.Images.Bucket.BucketName(),
+		schemas.OutputTableName:         synthStack.Users.Table.TableName(),
+		schemas.OutputAuditLogGroupName: synthStack.Users.AuditLogGroup.LogGroupName(),
+		schemas.OutputEventBusName:      synthStack.Events.AppBus.EventBusName(),
+	}
+	got := map[string]any{}
+	for name, out := range synthTemplate.Outputs {
+		got[name] = out["Value"]
+	}
+	assertJSON(t, "outputs", got, resolved(t, want))
+}
+
+func TestArchives(t *testing.T) {
+	ev := synthStack.Events
+	want := []any{
+		map[string]any{
+			"SourceArn":    ev.AppBus.EventBusArn(),
+			"EventPattern": schemas.CompletionEventsPattern(),
+		},
+		map[string]any{
+			"SourceArn":    ev.DefaultBus.EventBusArn(),
+			"EventPattern": schemas.S3BucketEventsPattern(*synthStack.Images.Bucket.BucketName()),
+		},
+	}
+	var got []any
+	for _, a := range []awscdk.Resource{ev.AppBusArchive, synthStack.Images.BucketArchive} {
+		p := resourceOf(t, a).Properties
+		assertJSON(t, "RetentionDays", p["RetentionDays"], 30)
+		got = append(got, map[string]any{"SourceArn": p["SourceArn"], "EventPattern": p["EventPattern"]})
+	}
+	assertJSON(t, "archives", got, resolved(t, want))
+	if n := len(resourcesOfType("AWS::Events::Archive")); n != 2 {
+		t.Errorf("template has %d archives, want 2", n)
+	}
+}
+
+func TestSchemaRegistryPublishesEveryContract(t *testing.T) {
+	registry := resolved(t, synthStack.Registry.AttrRegistryName())
+	got := map[string]any{}
+	for id, s := range resourcesOfType("AWS::EventSchemas::Schema") {
+		assertJSON(t, id+" RegistryName", s.Properties["RegistryName"], registry)
+		assertJSON(t, id+" Type", s.Properties["Type"], "JSONSchemaDraft4")
+		got[s.Properties["SchemaName"].(string)] = s.Properties["Content"]
+	}
+	want := map[string]any{}
+	for name, doc := range schemas.JSONSchemas() {
+		if !json.Valid([]byte(doc)) {
+			t.Errorf("schema %s is not JSON", name)
+		}
+		want[name] = doc
+	}
+	assertJSON(t, "published schemas", got, want)
+}
+
+// cdk-nag reports findings as annotations and never fails synthesis, so
+// this is where an unsuppressed AwsSolutions error fails the build.
+func TestCompliance(t *testing.T) {
+	a := assertions.Annotations_FromStack(synthStack.Stack)
+	for _, m := range *a.FindError(jsii.String("*"), assertions.Match_AnyValue()) {
+		t.Errorf("%s: %v", *m.Id, m.Entry.Data)
+	}
+	for _, m := range *a.FindWarning(jsii.String("*"), assertions.Match_AnyValue()) {
+		t.Logf("warning %s: %v", *m.Id, m.Entry.Data)
+	}
+}
+
+// The pack's report proves it ran (no annotations would also mean no
+// checks) and lists every suppression with its reason.
+func TestComplianceReport(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join(*synthAssembly.Directory(), "AwsSolutions-*-NagReport.csv"))
+	if err != nil || len(paths) != 1 {
+		t.Fatalf("want one AwsSolutions report in the assembly, got %v (%v)", paths, err)
+	}
+	f, err := os.Open(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("read %s: %v", paths[0], err)
+	}
+	if len(rows) < 2 {
+		t.Fatalf("report %s has no findings: cdk-nag did not check the stack", paths[0])
+	}
+	// Rule ID, Resource ID, Compliance, Exception Reason, Rule Level, Rule Info
+	for _, row := range rows[1:] {
+		switch row[2] {
+		case "Compliant":
+		case "Suppressed":
+			if strings.TrimSpace(row[3]) == "" {
+				t.Errorf("%s on %s is suppressed without a reason", row[0], row[1])
+			}
+			t.Logf("suppressed %s on %s: %s", row[0], row[1], row[3])
+		default:
+			t.Errorf("%s on %s: %s (%s)", row[0], row[1], row[2], row[5])
+		}
+	}
+}
+
+// TestResourceInventory lists every resource type in the template, so a
+// construct that quietly adds resources (a helper Lambda, a second policy)
+// is noticed and the local cloud's support matrix stays in step.
+func TestResourceInventory(t *testing.T) {
+	got := map[string]int{}
+	for _, r := range synthTemplate.Resources {
+		got[r.Type]++
+	}
+	want := map[string]int{
+		"AWS::DynamoDB::Table":        1,
+		"AWS::EventSchemas::Registry": 1,
+		"AWS::EventSchemas::Schema":   len(schemas.JSONSchemas()),
+		"AWS::Events::Archive":        2,
+		"AWS::Events::EventBus":       1,
+		"AWS::Events::Rule":           1,
+		"AWS::IAM::Role":              3,
+		"AWS::Lambda::Function":       2,
+		"AWS::Lambda::Permission":     1,
+		"AWS::Logs::LogGroup":         3,
+		"AWS::Pipes::Pipe":            1,
+		"AWS::S3::Bucket":             1,
+		"AWS::S3::BucketPolicy":       1,
+		"AWS::SQS::Queue":             2,
+		"AWS::SQS::QueuePolicy":       2,
+	}
+	assertJSON(t, "resource types", got, want)
+	if t.Failed() {
+		types := make([]string, 0, len(got))
+		for typ := range got {
+			types = append(types, typ)
+		}
+		sort.Strings(types)
+		t.Logf("types: %v", types)
+	}
+}
