@@ -37,7 +37,8 @@
 //   - Relational operators (<, <=, >, >=) on a JSON string value compare it as a number
 //     when it parses as one; = and != with a number compare numerically when the value
 //     parses as a number and as text otherwise.
-//   - JSON nested deeper than 512 levels is treated as not JSON.
+//   - A JSON pattern only matches a message that is a single JSON object (surrounding
+//     blanks allowed); JSON nested deeper than 512 levels is treated as not JSON.
 //   - Regular expressions run on Go's RE2 engine after AWS's character whitelist is
 //     checked; constructs RE2 lacks (backreferences) are rejected as invalid.
 package logfilter

@@ -4,8 +4,7 @@ import "strings"
 
 // Pattern is a compiled filter pattern. It is immutable and safe for concurrent use.
 type Pattern struct {
-	source string
-	m      matcher
+	m matcher
 }
 
 // matcher is one of the pattern forms: terms, regex, JSON or space-delimited.
@@ -25,7 +24,7 @@ func Compile(pattern string) (*Pattern, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Pattern{source: pattern, m: m}, nil
+	return &Pattern{m: m}, nil
 }
 
 func compile(p string) (matcher, *Error) {
@@ -48,9 +47,6 @@ func compile(p string) (matcher, *Error) {
 	}
 	return compileTerms(p)
 }
-
-// String returns the pattern as it was given to Compile.
-func (p *Pattern) String() string { return p.source }
 
 // Match reports whether a log event message matches the pattern.
 func (p *Pattern) Match(message string) bool { return p.m.match(message) }
