@@ -123,6 +123,9 @@ func (e *Executor) Run(ctx context.Context, sm *StateMachine, input []byte, opts
 		return nil, fmt.Errorf("asl: invalid execution input: %w", err)
 	}
 	x := e.newExecution(sm, in, opts)
+	if sm.TimeoutSeconds > 0 {
+		x.deadline = x.start.Add(time.Duration(sm.TimeoutSeconds) * time.Second)
+	}
 	th := &thread{x: x}
 	th.emit(types.HistoryEvent{Type: types.HistoryEventTypeExecutionStarted, ExecutionStartedEventDetails: &types.ExecutionStartedEventDetails{
 		Input: aws.String(encodeJSON(in)), RoleArn: nonEmpty(opts.RoleArn),
@@ -131,9 +134,10 @@ func (e *Executor) Run(ctx context.Context, sm *StateMachine, input []byte, opts
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	if sm.TimeoutSeconds > 0 {
+		expired := e.clock.After(time.Duration(sm.TimeoutSeconds) * time.Second)
 		go func() {
 			select {
-			case <-e.clock.After(time.Duration(sm.TimeoutSeconds) * time.Second):
+			case <-expired:
 				cancel(errExecutionTimedOut)
 			case <-runCtx.Done():
 			}
@@ -142,7 +146,7 @@ func (e *Executor) Run(ctx context.Context, sm *StateMachine, input []byte, opts
 	out, serr := th.runMachine(runCtx, sm, in, nil)
 	res := &Result{StartDate: x.start}
 	switch {
-	case errors.Is(context.Cause(runCtx), errExecutionTimedOut):
+	case errors.Is(context.Cause(runCtx), errExecutionTimedOut) || x.expired():
 		res.Status, res.Error, res.Cause = StatusTimedOut, StatesTimeout, "The execution timed out"
 		th.emit(types.HistoryEvent{Type: types.HistoryEventTypeExecutionTimedOut, ExecutionTimedOutEventDetails: &types.ExecutionTimedOutEventDetails{Error: aws.String(res.Error), Cause: aws.String(res.Cause)}})
 	case runCtx.Err() != nil:
@@ -180,8 +184,17 @@ type execution struct {
 	ctxExecution    map[string]any
 	ctxStateMachine map[string]any
 
+	// deadline is when TimeoutSeconds expires (zero: never). Threads check
+	// it between states as well as being cancelled by a timer, so a fake
+	// clock that jumps past it cannot let a state finish late.
+	deadline time.Time
+
 	mu     sync.Mutex
 	nextID int64 // guarded by mu
+}
+
+func (x *execution) expired() bool {
+	return !x.deadline.IsZero() && !x.e.clock.Now().Before(x.deadline)
 }
 
 func (e *Executor) newExecution(sm *StateMachine, in any, opts RunOptions) *execution {

@@ -62,7 +62,7 @@ var exitedEvents = map[string]types.HistoryEventType{
 func (t *thread) runMachine(ctx context.Context, sm *StateMachine, input any, item *mapItem) (any, *StatesError) {
 	name := sm.StartAt
 	for {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || t.x.expired() {
 			return nil, errAborted
 		}
 		st := sm.States[name]
@@ -73,6 +73,9 @@ func (t *thread) runMachine(ctx context.Context, sm *StateMachine, input any, it
 		}
 		t.emit(ev)
 		out, next, err := r.run(ctx, input)
+		if t.x.expired() {
+			return nil, errAborted
+		}
 		if err != nil {
 			return nil, err
 		}
