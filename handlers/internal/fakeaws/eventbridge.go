@@ -1,0 +1,67 @@
+package fakeaws
+
+import (
+	"fmt"
+	"net/http"
+)
+
+// Event is one entry PutEvents accepted.
+type Event struct {
+	Source       string `json:"Source"`
+	DetailType   string `json:"DetailType"`
+	Detail       string `json:"Detail"`
+	EventBusName string `json:"EventBusName"`
+	TraceHeader  string `json:"TraceHeader"`
+}
+
+// Events returns the entries accepted so far, in order.
+func (s *Server) Events() []Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Event(nil), s.events...)
+}
+
+// FailEventEntries makes the next n entries PutEvents receives fail with
+// InternalFailure, each counted once, while the rest of their requests
+// succeed: AWS's partial failure.
+func (s *Server) FailEventEntries(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failEntries += n
+}
+
+type putEventsResultEntry struct {
+	EventID      string `json:"EventId,omitempty"`
+	ErrorCode    string `json:"ErrorCode,omitempty"`
+	ErrorMessage string `json:"ErrorMessage,omitempty"`
+}
+
+func (s *Server) putEvents(w http.ResponseWriter, r *http.Request) {
+	var in struct{ Entries []Event }
+	if !decodeJSON(w, r, &in) {
+		return
+	}
+	if len(in.Entries) == 0 || len(in.Entries) > 10 {
+		// Message as AWS words the constraint on Entries.
+		jsonError(w, Fault{http.StatusBadRequest, "ValidationException",
+			fmt.Sprintf("1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10 (got %d)", len(in.Entries))})
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := struct {
+		FailedEntryCount int
+		Entries          []putEventsResultEntry
+	}{}
+	for _, e := range in.Entries {
+		if s.failEntries > 0 {
+			s.failEntries--
+			out.FailedEntryCount++
+			out.Entries = append(out.Entries, putEventsResultEntry{ErrorCode: "InternalFailure", ErrorMessage: "Internal Service Failure"})
+			continue
+		}
+		s.events = append(s.events, e)
+		out.Entries = append(out.Entries, putEventsResultEntry{EventID: fmt.Sprintf("fake-%d", len(s.events))})
+	}
+	writeJSON(w, out)
+}
