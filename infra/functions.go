@@ -57,8 +57,11 @@ func NewGoFunction(scope constructs.Construct, id string, builder *GoBuilder, pr
 
 	// An explicit log group instead of the legacy LogRetention custom
 	// resource, which would add a Node.js helper Lambda to the stack.
+	// It goes with the function: deleting the stack deletes it too, instead
+	// of leaving one orphaned group per deployment behind.
 	logGroup := awslogs.NewLogGroup(c, jsii.String("LogGroup"), &awslogs.LogGroupProps{
-		Retention: logRetention,
+		Retention:     logRetention,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
 
 	statements := append([]awsiam.PolicyStatement{

@@ -56,7 +56,7 @@ func NewImages(scope constructs.Construct, id string, builder *GoBuilder, events
 			"would itself need access logs.")
 
 	objects := bucket.ArnForObjects(jsii.String("*"))
-	fn, err := NewGoFunction(c, "ImageMetadata", builder, GoFunctionProps{
+	fn, err := NewGoFunction(c, "ImageMetadataHandler", builder, GoFunctionProps{
 		Package:     ImageMetadataPackage,
 		Description: "Writes image_width and image_height user metadata onto uploaded images",
 		Environment: map[string]*string{schemas.EnvEventBusName: events.AppBus.EventBusName()},
