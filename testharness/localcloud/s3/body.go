@@ -1,0 +1,197 @@
+package s3
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"hash"
+	"hash/crc32"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
+)
+
+// maxObjectSize is S3's limit on a single PUT (5 GiB).
+const maxObjectSize = 5 << 30
+
+var errEntityTooLarge = awsproto.NewError("EntityTooLarge", http.StatusBadRequest,
+	"Your proposed upload exceeds the maximum allowed object size.")
+
+// checksumAlgorithms are the x-amz-checksum-* algorithms S3 accepts; nil
+// hashes (CRC64NVME, not in the standard library) are stored unverified.
+var checksumAlgorithms = map[string]func() hash.Hash{
+	"CRC32":     func() hash.Hash { return crc32.NewIEEE() },
+	"CRC32C":    func() hash.Hash { return crc32.New(crc32.MakeTable(crc32.Castagnoli)) },
+	"SHA1":      sha1.New,
+	"SHA256":    sha256.New,
+	"CRC64NVME": nil,
+}
+
+// readPayload reads an upload's body (a PutObject or UploadPart), decoding
+// aws-chunked encoding, and verifies Content-MD5 and any x-amz-checksum-*
+// the client sent in a header or a trailer. It returns the data and the
+// verified checksums by algorithm.
+func readPayload(r *request) ([]byte, map[string]string, error) {
+	chunked := isAWSChunked(r.Request)
+	size := r.ContentLength
+	if chunked {
+		size = -1
+		if v := r.Header.Get("X-Amz-Decoded-Content-Length"); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				return nil, nil, errInvalidArgument("x-amz-decoded-content-length", v, "Invalid x-amz-decoded-content-length")
+			}
+			size = n
+		}
+	}
+	if size > maxObjectSize {
+		return nil, nil, errEntityTooLarge
+	}
+	var (
+		data     []byte
+		trailers http.Header
+		err      error
+	)
+	if chunked {
+		data, trailers, err = decodeAWSChunked(bufio.NewReader(r.Body), size)
+	} else {
+		data, err = readExactly(r.Body, size)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if md5b64 := r.Header.Get("Content-Md5"); md5b64 != "" {
+		want, err := base64.StdEncoding.DecodeString(md5b64)
+		if err != nil || len(want) != md5.Size {
+			return nil, nil, errInvalidDigest
+		}
+		if got := md5.Sum(data); !bytes.Equal(got[:], want) {
+			return nil, nil, errBadDigest("Content-MD5")
+		}
+	}
+	checksums, err := verifyChecksums(data, r.Header, trailers)
+	return data, checksums, err
+}
+
+func isAWSChunked(r *http.Request) bool {
+	return strings.HasPrefix(r.Header.Get("X-Amz-Content-Sha256"), "STREAMING-") ||
+		strings.Contains(r.Header.Get("Content-Encoding"), "aws-chunked")
+}
+
+// readExactly reads a body of a known size into one allocation, or all of
+// a body of unknown size (-1).
+func readExactly(body io.Reader, size int64) ([]byte, error) {
+	if size < 0 {
+		data, err := io.ReadAll(io.LimitReader(body, maxObjectSize+1))
+		if err != nil {
+			return nil, fmt.Errorf("read object body: %w", err)
+		}
+		if len(data) > maxObjectSize {
+			return nil, errEntityTooLarge
+		}
+		return data, nil
+	}
+	data := make([]byte, size)
+	if _, err := io.ReadFull(body, data); err != nil {
+		return nil, errIncompleteBody
+	}
+	return data, nil
+}
+
+// decodeAWSChunked decodes an aws-chunked body (Amazon S3 API Reference,
+// "Signature Calculations for the Authorization Header: Transferring
+// Payload in Multiple Chunks"): chunks of "hex-size[;chunk-signature=…]\r\n
+// data\r\n", a zero-size chunk, then trailer lines "name:value\r\n" up to
+// an empty line. decodedSize, when known (not -1), sizes the buffer once.
+func decodeAWSChunked(br *bufio.Reader, decodedSize int64) ([]byte, http.Header, error) {
+	malformed := func(what string) error {
+		return awsproto.Errorf("IncompleteBody", http.StatusBadRequest, "The aws-chunked request body is malformed: %s", what)
+	}
+	var data []byte
+	if decodedSize >= 0 {
+		data = make([]byte, 0, decodedSize)
+	}
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return nil, nil, malformed("missing chunk header")
+		}
+		sizeHex, _, _ := strings.Cut(strings.TrimRight(line, "\r\n"), ";")
+		n, err := strconv.ParseInt(strings.TrimSpace(sizeHex), 16, 64)
+		if err != nil || n < 0 || int64(len(data))+n > maxObjectSize {
+			return nil, nil, malformed("bad chunk size " + strconv.Quote(sizeHex))
+		}
+		if n == 0 {
+			break
+		}
+		start := len(data)
+		data = append(data, make([]byte, n)...)
+		if _, err := io.ReadFull(br, data[start:]); err != nil {
+			return nil, nil, malformed("short chunk")
+		}
+		if crlf, err := br.ReadString('\n'); err != nil || strings.TrimRight(crlf, "\r\n") != "" {
+			return nil, nil, malformed("chunk not followed by CRLF")
+		}
+	}
+	trailers := http.Header{}
+	for {
+		line, err := br.ReadString('\n')
+		line = strings.TrimRight(line, "\r\n")
+		if line == "" {
+			break // the empty line ending the trailers, or the end of the body
+		}
+		name, value, ok := strings.Cut(line, ":")
+		if !ok {
+			return nil, nil, malformed("bad trailer " + strconv.Quote(line))
+		}
+		trailers.Add(strings.TrimSpace(name), strings.TrimSpace(value))
+		if err != nil {
+			break
+		}
+	}
+	if decodedSize >= 0 && int64(len(data)) != decodedSize {
+		return nil, nil, errIncompleteBody
+	}
+	return data, trailers, nil
+}
+
+// verifyChecksums checks each x-amz-checksum-<alg> of the headers and
+// trailers against the data, answering BadDigest as S3 does.
+func verifyChecksums(data []byte, headers, trailers http.Header) (map[string]string, error) {
+	var out map[string]string
+	for _, h := range []http.Header{headers, trailers} {
+		for alg, newHash := range checksumAlgorithms {
+			want := h.Get("X-Amz-Checksum-" + alg)
+			if want == "" {
+				continue
+			}
+			if newHash != nil {
+				hh := newHash()
+				hh.Write(data)
+				if got := base64.StdEncoding.EncodeToString(hh.Sum(nil)); got != want {
+					return nil, errBadDigest(alg)
+				}
+			}
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[alg] = want
+		}
+	}
+	return out, nil
+}
+
+// md5Hex returns the hex MD5 of data, the ETag of a single PUT.
+func md5Hex(data []byte) string {
+	sum := md5.Sum(data)
+	return fmt.Sprintf("%x", sum)
+}
+
+func unquote(etag string) string { return strings.Trim(etag, `"`) }

@@ -1,0 +1,113 @@
+package s3
+
+import (
+	"net/http"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
+)
+
+// S3's errors, with the codes, statuses and messages of the S3 API
+// Reference "Error responses" list.
+
+func errNoSuchBucket(bucket string) error {
+	return &awsproto.Error{Code: "NoSuchBucket", Status: http.StatusNotFound,
+		Message: "The specified bucket does not exist", Fields: map[string]any{"BucketName": bucket}}
+}
+
+func errNoSuchKey(key string) error {
+	return &awsproto.Error{Code: "NoSuchKey", Status: http.StatusNotFound,
+		Message: "The specified key does not exist.", Fields: map[string]any{"Key": key}}
+}
+
+func errBucketAlreadyOwnedByYou(bucket string) error {
+	return &awsproto.Error{Code: "BucketAlreadyOwnedByYou", Status: http.StatusConflict,
+		Message: "Your previous request to create the named bucket succeeded and you already own it.",
+		Fields:  map[string]any{"BucketName": bucket}}
+}
+
+func errBucketNotEmpty(bucket string) error {
+	return &awsproto.Error{Code: "BucketNotEmpty", Status: http.StatusConflict,
+		Message: "The bucket you tried to delete is not empty", Fields: map[string]any{"BucketName": bucket}}
+}
+
+func errInvalidBucketName(bucket string) error {
+	return &awsproto.Error{Code: "InvalidBucketName", Status: http.StatusBadRequest,
+		Message: "The specified bucket is not valid.", Fields: map[string]any{"BucketName": bucket}}
+}
+
+func errPreconditionFailed(condition string) error {
+	return &awsproto.Error{Code: "PreconditionFailed", Status: http.StatusPreconditionFailed,
+		Message: "At least one of the pre-conditions you specified did not hold",
+		Fields:  map[string]any{"Condition": condition}}
+}
+
+func errInvalidRange(rangeHeader string, size int64) error {
+	return &awsproto.Error{Code: "InvalidRange", Status: http.StatusRequestedRangeNotSatisfiable,
+		Message: "The requested range is not satisfiable",
+		Fields:  map[string]any{"RangeRequested": rangeHeader, "ActualObjectSize": size}}
+}
+
+func errInvalidArgument(name, value, message string) error {
+	return &awsproto.Error{Code: "InvalidArgument", Status: http.StatusBadRequest, Message: message,
+		Fields: map[string]any{"ArgumentName": name, "ArgumentValue": value}}
+}
+
+func errInvalidRequest(message string) error {
+	return awsproto.NewError("InvalidRequest", http.StatusBadRequest, message)
+}
+
+var errMalformedXML = awsproto.NewError("MalformedXML", http.StatusBadRequest,
+	"The XML you provided was not well-formed or did not validate against our published schema")
+
+func errNoSuchUpload(uploadID string) error {
+	return &awsproto.Error{Code: "NoSuchUpload", Status: http.StatusNotFound,
+		Message: "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+		Fields:  map[string]any{"UploadId": uploadID}}
+}
+
+func errInvalidPart(uploadID string, part int, etag string) error {
+	return &awsproto.Error{Code: "InvalidPart", Status: http.StatusBadRequest,
+		Message: "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+		Fields:  map[string]any{"UploadId": uploadID, "PartNumber": part, "ETag": etag}}
+}
+
+var errInvalidPartOrder = awsproto.NewError("InvalidPartOrder", http.StatusBadRequest,
+	"The list of parts was not in ascending order. Parts must be ordered by part number.")
+
+func errEntityTooSmall(size int64) error {
+	return &awsproto.Error{Code: "EntityTooSmall", Status: http.StatusBadRequest,
+		Message: "Your proposed upload is smaller than the minimum allowed size",
+		Fields:  map[string]any{"ProposedSize": size, "MinSizeAllowed": minPartSize}}
+}
+
+func errNotImplemented(what string) error {
+	return &awsproto.Error{Code: "NotImplemented", Status: http.StatusNotImplemented,
+		Message: "A header you provided implies functionality that is not implemented",
+		Fields:  map[string]any{"Header": what}}
+}
+
+var errMethodNotAllowed = awsproto.NewError("MethodNotAllowed", http.StatusMethodNotAllowed,
+	"The specified method is not allowed against this resource.")
+
+func errBadDigest(what string) error {
+	return awsproto.Errorf("BadDigest", http.StatusBadRequest,
+		"The %s you specified did not match the calculated checksum.", what)
+}
+
+var errInvalidDigest = awsproto.NewError("InvalidDigest", http.StatusBadRequest,
+	"The Content-MD5 you specified was invalid.")
+
+var errIncompleteBody = awsproto.NewError("IncompleteBody", http.StatusBadRequest,
+	"You did not provide the number of bytes specified by the Content-Length HTTP header")
+
+var errNoSuchBucketPolicy = awsproto.NewError("NoSuchBucketPolicy", http.StatusNotFound,
+	"The bucket policy does not exist")
+
+var errMalformedPolicy = awsproto.NewError("MalformedPolicy", http.StatusBadRequest,
+	"Policies must be valid JSON and the first byte must be '{'")
+
+var errNoSuchPublicAccessBlock = awsproto.NewError("NoSuchPublicAccessBlockConfiguration", http.StatusNotFound,
+	"The public access block configuration was not found")
+
+var errKeyTooLong = awsproto.NewError("KeyTooLongError", http.StatusBadRequest,
+	"Your key is too long")

@@ -1,0 +1,85 @@
+package s3_test
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/internal/awstest"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/s3"
+)
+
+// recorder is the EventPublisher of the tests: it keeps what S3 sent.
+type recorder struct {
+	mu     sync.Mutex
+	events []s3.Event
+}
+
+func (r *recorder) PublishEvent(_ context.Context, e s3.Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, e)
+	return nil
+}
+
+func (r *recorder) take() []s3.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.events
+	r.events = nil
+	return out
+}
+
+var start = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+type env struct {
+	svc    *s3.Service
+	client *awss3.Client
+	events *recorder
+	clock  *clock.Fake
+	url    string
+}
+
+// newEnv serves a fresh S3 behind the gateway and returns a path-style
+// SDK client for it.
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	e := &env{events: &recorder{}, clock: clock.NewFake(start)}
+	e.svc = s3.New(s3.Options{Clock: e.clock, Events: e.events})
+	g := gateway.New(identity.NewStore())
+	g.Register(e.svc.Route())
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	e.url = srv.URL
+	e.client = awss3.NewFromConfig(awstest.Config(t, srv.URL), func(o *awss3.Options) { o.UsePathStyle = true })
+	return e
+}
+
+func (e *env) bucket(t testing.TB, name string) {
+	t.Helper()
+	if _, err := e.client.CreateBucket(context.Background(), &awss3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
+		t.Fatalf("CreateBucket %s: %v", name, err)
+	}
+}
+
+// wantCode asserts err is the AWS error code.
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("want error %s, got %v", code, err)
+	}
+	if apiErr.ErrorCode() != code {
+		t.Fatalf("want error %s, got %s: %s", code, apiErr.ErrorCode(), apiErr.ErrorMessage())
+	}
+}
