@@ -3,6 +3,8 @@ package eventpattern
 import (
 	"errors"
 	"slices"
+	"strconv"
+	"sync"
 	"testing"
 )
 
@@ -33,5 +35,32 @@ func TestMatcher(t *testing.T) {
 	var ipe *InvalidPatternError
 	if err := m.Add("bad", []byte(`{"a":"b"}`)); !errors.As(err, &ipe) {
 		t.Errorf("Add(bad) = %v, want *InvalidPatternError", err)
+	}
+}
+
+// TestMatcherConcurrent changes rules while events are matched; run with
+// -race.
+func TestMatcherConcurrent(t *testing.T) {
+	m := NewMatcher()
+	ev := s3Event(t)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := "rule-" + strconv.Itoa(w)
+			for range 200 {
+				if err := m.Add(name, []byte(`{"source":["aws.s3"]}`)); err != nil {
+					t.Error(err)
+					return
+				}
+				m.MatchesFor(ev)
+				m.Remove(name)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := m.MatchesFor(ev); len(got) != 0 {
+		t.Errorf("MatchesFor after all removed = %v", got)
 	}
 }

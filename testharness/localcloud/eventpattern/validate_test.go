@@ -85,3 +85,14 @@ func TestParseEventErrors(t *testing.T) {
 		t.Errorf("decoded string = %q", got)
 	}
 }
+
+func TestWildcardComplexity(t *testing.T) {
+	reason := "Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character"
+	checkInvalid(t, `{"a":[{"wildcard":"*:*:*:*:*:event-bus/*"}]}`, reason)
+	checkInvalid(t, `{"a":[{"wildcard":"*a*b*c*d*e*f*"}]}`, reason)
+	for _, ok := range []string{"*/init/*", "https://example.*/*.jpg", "arn:aws:events:us-east-1:*:event-bus/*", "*a*b*c*"} {
+		if _, err := Compile([]byte(`{"a":[{"wildcard":"` + ok + `"}]}`)); err != nil {
+			t.Errorf("wildcard %q: %v", ok, err)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package eventpattern
 
 import (
+	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -81,75 +83,63 @@ func compileWildcard(p string) (wildcardMatch, error) {
 }
 
 // worstCaseStates explores the pattern's automaton over every reachable set
-// of live positions and returns the largest set seen. It gives up (and
-// reports a huge number) past a fixed budget of sets.
+// of live positions and returns the size of the largest set. Live
+// positions are a bitmask, so only patterns of up to 63 characters are
+// measured; longer ones, and any whose exploration exceeds a fixed budget,
+// are accepted (0): matching here is linear whatever the pattern, so the
+// limit only mirrors EventBridge and must never make compiling slow.
 func worstCaseStates(toks []int16) int {
 	const budget = 2000
 	n := len(toks)
-	closure := func(set []bool) []bool {
-		for i := 0; i < n; i++ {
-			if set[i] && toks[i] == -1 {
-				set[i+1] = true
+	if n > 63 {
+		return 0
+	}
+	var stars uint64
+	alphabet := []int16{256} // 256 stands for any byte absent from the pattern
+	for i, t := range toks {
+		if t < 0 {
+			stars |= 1 << i
+		} else if !slices.Contains(alphabet, t) {
+			alphabet = append(alphabet, t)
+		}
+	}
+	closure := func(set uint64) uint64 {
+		// A live star also makes the position after it live.
+		for {
+			next := set | (set&stars)<<1
+			if next == set {
+				return set
 			}
-		}
-		return set
-	}
-	alphabet := map[int16]bool{256: true} // 256 stands for any other byte
-	for _, t := range toks {
-		if t >= 0 {
-			alphabet[t] = true
+			set = next
 		}
 	}
-	key := func(set []bool) string {
-		b := make([]byte, len(set))
-		for i, on := range set {
-			if on {
-				b[i] = 1
-			}
-		}
-		return string(b)
-	}
-	start := make([]bool, n+1)
-	start[0] = true
-	start = closure(start)
-	seen := map[string]bool{key(start): true}
-	queue := [][]bool{start}
+	start := closure(1)
+	seen := map[uint64]bool{start: true}
+	queue := []uint64{start}
 	worst := 0
+	all := uint64(1)<<n - 1
 	for len(queue) > 0 {
 		set := queue[len(queue)-1]
 		queue = queue[:len(queue)-1]
-		live := 0
-		for i := 0; i < n; i++ {
-			if set[i] {
-				live++
-			}
-		}
-		worst = max(worst, live)
-		for c := range alphabet {
-			next := make([]bool, n+1)
-			any := false
+		worst = max(worst, bits.OnesCount64(set&all))
+		for _, c := range alphabet {
+			next := set & stars // a star consumes any byte and stays live
 			for i := 0; i < n; i++ {
-				if !set[i] {
-					continue
-				}
-				if toks[i] == -1 {
-					next[i], any = true, true
-				} else if toks[i] == c {
-					next[i+1], any = true, true
+				if set&(1<<i) != 0 && toks[i] == c {
+					next |= 1 << (i + 1)
 				}
 			}
-			if !any {
+			if next == 0 {
 				continue
 			}
 			next = closure(next)
-			k := key(next)
-			if seen[k] {
+			if seen[next] {
 				continue
 			}
 			if len(seen) >= budget {
-				return 1 << 30
+				return 0
 			}
-			seen[k] = true
+			seen[next] = true
 			queue = append(queue, next)
 		}
 	}
