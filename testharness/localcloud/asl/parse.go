@@ -60,7 +60,7 @@ func (p *parser) object(v any, loc string) (*fields, bool) {
 	return &fields{p: p, m: m, loc: loc}, true
 }
 
-func (f *fields) at(key string) string { return f.loc + "/" + key }
+func (f *fields) at(key string) string { return strings.TrimSuffix(f.loc, "/") + "/" + key }
 
 func (f *fields) has(key string) bool { _, ok := f.m[key]; return ok }
 
