@@ -21,5 +21,10 @@
 //   - {"exists": false} matches a field holding an empty array, as event-ruler
 //     and quamina do; EventBridge's behaviour there is undocumented.
 //   - Limits on pattern size, nesting and the number of values are not
-//     enforced.
+//     enforced; events nested deeper than 1000 levels are refused.
+//   - An event that is not a JSON object, or not valid JSON, is a plain Go
+//     error from ParseEvent/Matches; the caller picks the AWS error shape.
+//   - Dotted keys ({"a.b": …}) are the same field as nested objects on both
+//     sides (AWS-validated); where an event holds both a value and an object
+//     under one path, both are kept and either can match.
 package eventpattern
