@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -49,10 +51,19 @@ func newArchive(scope constructs.Construct, id string, bus awsevents.IEventBus, 
 	if err != nil {
 		return nil, err
 	}
-	return awsevents.NewArchive(scope, jsii.String(id), &awsevents.ArchiveProps{
+	archive := awsevents.NewArchive(scope, jsii.String(id), &awsevents.ArchiveProps{
 		SourceEventBus: bus,
 		EventPattern:   p,
 		Retention:      archiveRetention,
 		Description:    jsii.String(description),
-	}), nil
+	})
+	// Without a KMS key the L2 Archive renders KmsKeyIdentifier: "", which is
+	// not a valid value and fails deployment in some regions
+	// (aws/aws-cdk#37847). Absent, EventBridge uses an AWS owned key.
+	cfn, ok := archive.Node().DefaultChild().(awscdk.CfnResource)
+	if !ok {
+		return nil, fmt.Errorf("archive %s: default child is not a CloudFormation resource", id)
+	}
+	cfn.AddPropertyDeletionOverride(jsii.String("KmsKeyIdentifier"))
+	return archive, nil
 }

@@ -87,8 +87,12 @@ func NewGoFunction(scope constructs.Construct, id string, builder *GoBuilder, pr
 	if memory == 0 {
 		memory = 128
 	}
+	var description *string
+	if props.Description != "" {
+		description = jsii.String(props.Description)
+	}
 	fn := awslambda.NewFunction(c, jsii.String("Function"), &awslambda.FunctionProps{
-		Description:  jsii.String(props.Description),
+		Description:  description,
 		Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture: awslambda.Architecture_ARM_64(),
 		Handler:      jsii.String("bootstrap"),
