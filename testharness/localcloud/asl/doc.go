@@ -22,6 +22,10 @@
 //     resource.
 //   - HeartbeatSeconds only applies to callback (.waitForTaskToken) tasks,
 //     the only tasks that can send heartbeats here.
-//   - Payload size limits (States.DataLimitExceeded) are checked on the
-//     execution input, task results and state outputs at AWS's 256 KiB.
+//   - Payload size limits (256 KiB) are checked on the execution input
+//     (Run returns an error) and on task results (States.DataLimitExceeded),
+//     not on every state's output.
+//   - A Task's Credentials field is accepted and ignored.
+//   - Map iterations whose failures are tolerated leave {"Error","Cause"}
+//     in their slot of the result array.
 package asl

@@ -143,7 +143,7 @@ func (e *Executor) Run(ctx context.Context, sm *StateMachine, input []byte, opts
 			}
 		}()
 	}
-	out, serr := th.runMachine(runCtx, sm, in, nil)
+	out, serr := th.runMachine(runCtx, sm, in)
 	res := &Result{StartDate: x.start}
 	switch {
 	case errors.Is(context.Cause(runCtx), errExecutionTimedOut) || x.expired():

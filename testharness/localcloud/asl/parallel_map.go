@@ -20,7 +20,7 @@ func (r *stateRun) parallel(ctx context.Context, input any) (any, *StatesError) 
 	r.t.emit(types.HistoryEvent{Type: types.HistoryEventTypeParallelStateStarted})
 	results := make([]any, len(r.st.branches))
 	ferr := runConcurrently(ctx, len(r.st.branches), 0, func(ctx context.Context, i int) *StatesError {
-		out, err := r.t.fork().runMachine(ctx, r.st.branches[i], eff, nil)
+		out, err := r.t.fork().runMachine(ctx, r.st.branches[i], eff)
 		results[i] = out
 		return err
 	}, nil)
@@ -156,7 +156,7 @@ func (r *stateRun) mapState(ctx context.Context, input any) (any, *StatesError) 
 			}
 			in = v
 		}
-		out, err := th.runMachine(ctx, st.processor, in, nil)
+		out, err := th.runMachine(ctx, st.processor, in)
 		switch {
 		case err == errAborted:
 			th.emit(types.HistoryEvent{Type: types.HistoryEventTypeMapIterationAborted, MapIterationAbortedEventDetails: details})

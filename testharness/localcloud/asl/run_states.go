@@ -9,8 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 )
 
-// mapItem is the $$.Map.Item part of the context object inside a Map
-// iteration.
+// mapItem is the $$.Map.Item part of the context object, available to a
+// Map state's ItemSelector.
 type mapItem struct {
 	index int
 	value any
@@ -58,15 +58,15 @@ var exitedEvents = map[string]types.HistoryEventType{
 }
 
 // runMachine runs sm from StartAt and returns its output, or the error that
-// ended it. item is set inside Map iterations.
-func (t *thread) runMachine(ctx context.Context, sm *StateMachine, input any, item *mapItem) (any, *StatesError) {
+// ended it.
+func (t *thread) runMachine(ctx context.Context, sm *StateMachine, input any) (any, *StatesError) {
 	name := sm.StartAt
 	for {
 		if ctx.Err() != nil || t.x.expired() {
 			return nil, errAborted
 		}
 		st := sm.States[name]
-		r := &stateRun{t: t, st: st, entered: t.x.e.clock.Now(), item: item}
+		r := &stateRun{t: t, st: st, entered: t.x.e.clock.Now()}
 		ev := types.HistoryEvent{Type: enteredEvents[st.Type], StateEnteredEventDetails: &types.StateEnteredEventDetails{Name: aws.String(st.Name)}}
 		if t.x.recording() {
 			ev.StateEnteredEventDetails.Input = aws.String(encodeJSON(input))
