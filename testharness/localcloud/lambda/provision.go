@@ -1,0 +1,298 @@
+package lambda
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/cfnresource"
+)
+
+// Metadata keys of an AWS::Lambda::Function that tell the local cloud
+// where its code is.
+const (
+	// MetadataGoPackage is a Go package path relative to the module root
+	// (Options.SourceRoot), built for the host.
+	MetadataGoPackage = "tracebridge:go-package"
+	// MetadataCodeDir is a directory (absolute, or relative to SourceRoot)
+	// holding a bootstrap executable for the host.
+	MetadataCodeDir = "tracebridge:code-dir"
+)
+
+// Provisioners returns the CloudFormation resource types Lambda owns.
+func (s *Service) Provisioners() cfnresource.Registry {
+	return cfnresource.Registry{
+		"AWS::Lambda::Function":          functionProvisioner{s},
+		"AWS::Lambda::Permission":        permissionProvisioner{s},
+		"AWS::Lambda::EventInvokeConfig": eventInvokeConfigProvisioner{s},
+	}
+}
+
+type functionProvisioner struct{ s *Service }
+
+func (p functionProvisioner) Create(ctx context.Context, req cfnresource.Request) (cfnresource.Resource, error) {
+	cfg, err := p.s.functionConfig(ctx, req)
+	if err != nil {
+		return cfnresource.Resource{}, fmt.Errorf("%s: %w", req.LogicalID, err)
+	}
+	if err := p.s.createFunction(cfg); err != nil {
+		return cfnresource.Resource{}, err
+	}
+	return cfnresource.Resource{PhysicalID: cfg.Name, Attributes: map[string]any{"Arn": cfg.ARN}}, nil
+}
+
+func (p functionProvisioner) Delete(ctx context.Context, _ cfnresource.Request, res cfnresource.Resource) error {
+	return p.s.DeleteFunction(ctx, res.PhysicalID)
+}
+
+// functionConfig reads an AWS::Lambda::Function's properties and finds
+// (or builds) its code.
+func (s *Service) functionConfig(ctx context.Context, req cfnresource.Request) (config, error) {
+	pr := props(req.Properties)
+	cfg := config{
+		Name:         pr.str("FunctionName"),
+		Role:         pr.str("Role"),
+		Runtime:      pr.str("Runtime"),
+		Handler:      pr.str("Handler"),
+		Description:  pr.str("Description"),
+		MemorySize:   128,
+		Timeout:      3,
+		TracingMode:  "PassThrough",
+		LogFormat:    "Text",
+		Env:          map[string]string{},
+		Tags:         map[string]string{},
+		LastModified: s.clock.Now(),
+	}
+	if cfg.Name == "" {
+		cfg.Name = physicalName(req.StackName, req.LogicalID, 64)
+	}
+	cfg.ARN = functionARN(cfg.Name)
+	var err error
+	if cfg.MemorySize, err = pr.integer("MemorySize", cfg.MemorySize, 128, 10240); err != nil {
+		return config{}, err
+	}
+	if cfg.Timeout, err = pr.integer("Timeout", cfg.Timeout, 1, 900); err != nil {
+		return config{}, err
+	}
+	if _, ok := req.Properties["ReservedConcurrentExecutions"]; ok {
+		n, err := pr.integer("ReservedConcurrentExecutions", 0, 0, 1000)
+		if err != nil {
+			return config{}, err
+		}
+		cfg.Reserved = &n
+	}
+	for _, a := range pr.list("Architectures") {
+		cfg.Architectures = append(cfg.Architectures, fmt.Sprint(a))
+	}
+	if len(cfg.Architectures) == 0 {
+		cfg.Architectures = []string{"x86_64"}
+	}
+	for k, v := range pr.sub("Environment").sub("Variables") {
+		cfg.Env[k] = fmt.Sprint(v)
+	}
+	if m := pr.sub("TracingConfig").str("Mode"); m != "" {
+		cfg.TracingMode = m
+	}
+	if lc := pr.sub("LoggingConfig"); lc != nil {
+		if f := lc.str("LogFormat"); f != "" {
+			cfg.LogFormat = f
+		}
+		cfg.LogGroup = lc.str("LogGroup")
+	}
+	for _, t := range pr.list("Tags") {
+		if m, ok := t.(map[string]any); ok {
+			cfg.Tags[fmt.Sprint(m["Key"])] = fmt.Sprint(m["Value"])
+		}
+	}
+	if cfg.Bootstrap, err = s.findCode(ctx, req.Metadata); err != nil {
+		return config{}, err
+	}
+	if cfg.Bootstrap != "" {
+		if cfg.CodeSha256, cfg.CodeSize, err = fileDigest(cfg.Bootstrap); err != nil {
+			return config{}, err
+		}
+	}
+	return cfg, nil
+}
+
+// findCode returns the bootstrap executable the Metadata names; "" when it
+// names none (the function deploys, and invoking it explains why it cannot
+// run).
+func (s *Service) findCode(ctx context.Context, meta map[string]any) (string, error) {
+	if pkg, _ := meta[MetadataGoPackage].(string); pkg != "" {
+		b, err := s.builderFor()
+		if err != nil {
+			return "", err
+		}
+		return b.Build(ctx, pkg)
+	}
+	dir, _ := meta[MetadataCodeDir].(string)
+	if dir == "" {
+		return "", nil
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(s.opts.SourceRoot, dir)
+	}
+	path := filepath.Join(dir, "bootstrap")
+	info, err := os.Stat(path)
+	if err != nil {
+		return "", fmt.Errorf("%s %q: %w", MetadataCodeDir, dir, err)
+	}
+	if info.IsDir() || info.Mode()&0o111 == 0 {
+		return "", fmt.Errorf("%s %q: %s is not an executable file", MetadataCodeDir, dir, path)
+	}
+	return path, nil
+}
+
+func fileDigest(path string) (string, int64, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", 0, fmt.Errorf("reading code: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return base64.StdEncoding.EncodeToString(sum[:]), int64(len(b)), nil
+}
+
+// createFunction adds a function; its name must be free.
+func (s *Service) createFunction(cfg config) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return fmt.Errorf("lambda service is closed")
+	}
+	if _, ok := s.functions[cfg.Name]; ok {
+		return userError("ResourceConflictException", 409, "Function already exist: %s", cfg.Name)
+	}
+	fn := &function{cfg: cfg}
+	fn.pool = newPool(s, &fn.cfg)
+	s.functions[cfg.Name] = fn
+	return nil
+}
+
+type permissionProvisioner struct{ s *Service }
+
+func (p permissionProvisioner) Create(_ context.Context, req cfnresource.Request) (cfnresource.Resource, error) {
+	pr := props(req.Properties)
+	st := statement{
+		Sid:           physicalName(req.StackName, req.LogicalID, 100),
+		Action:        pr.str("Action"),
+		Principal:     pr.str("Principal"),
+		SourceARN:     pr.str("SourceArn"),
+		SourceAccount: pr.str("SourceAccount"),
+	}
+	if _, err := p.s.addPermission(pr.str("FunctionName"), "", st); err != nil {
+		return cfnresource.Resource{}, fmt.Errorf("%s: %w", req.LogicalID, err)
+	}
+	return cfnresource.Resource{PhysicalID: st.Sid}, nil
+}
+
+func (p permissionProvisioner) Delete(_ context.Context, req cfnresource.Request, res cfnresource.Resource) error {
+	err := p.s.removePermission(props(req.Properties).str("FunctionName"), "", res.PhysicalID)
+	return ignoreNotFound(err)
+}
+
+type eventInvokeConfigProvisioner struct{ s *Service }
+
+func (p eventInvokeConfigProvisioner) Create(_ context.Context, req cfnresource.Request) (cfnresource.Resource, error) {
+	pr := props(req.Properties)
+	var in eventInvokeConfigInput
+	var err error
+	if in.MaximumRetryAttempts, err = pr.optionalInt("MaximumRetryAttempts"); err != nil {
+		return cfnresource.Resource{}, fmt.Errorf("%s: %w", req.LogicalID, err)
+	}
+	if in.MaximumEventAgeInSeconds, err = pr.optionalInt("MaximumEventAgeInSeconds"); err != nil {
+		return cfnresource.Resource{}, fmt.Errorf("%s: %w", req.LogicalID, err)
+	}
+	if dc := pr.sub("DestinationConfig"); dc != nil {
+		in.DestinationConfig = &destinationConfig{}
+		in.DestinationConfig.OnSuccess.Destination = dc.sub("OnSuccess").str("Destination")
+		in.DestinationConfig.OnFailure.Destination = dc.sub("OnFailure").str("Destination")
+	}
+	name := pr.str("FunctionName")
+	if _, err := p.s.putEventInvokeConfig(name, pr.str("Qualifier"), in); err != nil {
+		return cfnresource.Resource{}, fmt.Errorf("%s: %w", req.LogicalID, err)
+	}
+	return cfnresource.Resource{PhysicalID: physicalName(req.StackName, req.LogicalID, 64)}, nil
+}
+
+func (p eventInvokeConfigProvisioner) Delete(_ context.Context, req cfnresource.Request, _ cfnresource.Resource) error {
+	pr := props(req.Properties)
+	return ignoreNotFound(p.s.deleteEventInvokeConfig(pr.str("FunctionName"), pr.str("Qualifier")))
+}
+
+// physicalName is CloudFormation's generated name, stack-logicalId-SUFFIX,
+// cut to max characters.
+func physicalName(stack, logicalID string, max int) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	suffix := make([]byte, 12)
+	_, _ = rand.Read(suffix)
+	for i, b := range suffix {
+		suffix[i] = alphabet[int(b)%len(alphabet)]
+	}
+	prefix := stack + "-" + logicalID
+	if len(prefix) > max-13 {
+		prefix = prefix[:max-13]
+	}
+	return prefix + "-" + string(suffix)
+}
+
+// props reads resolved template properties.
+type props map[string]any
+
+func (p props) str(key string) string {
+	if p == nil {
+		return ""
+	}
+	switch v := p[key].(type) {
+	case string:
+		return v
+	case nil:
+		return ""
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+func (p props) sub(key string) props {
+	m, _ := p[key].(map[string]any)
+	return m
+}
+
+func (p props) list(key string) []any {
+	l, _ := p[key].([]any)
+	return l
+}
+
+// optionalInt reads an integer property that may be absent.
+func (p props) optionalInt(key string) (*int, error) {
+	if _, ok := p[key]; !ok {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(p.str(key)))
+	if err != nil {
+		return nil, invalidParameter("%s must be an integer, got %q", key, p.str(key))
+	}
+	return &n, nil
+}
+
+func (p props) integer(key string, def, min, max int) (int, error) {
+	raw := p.str(key)
+	if raw == "" {
+		return def, nil
+	}
+	var n int
+	if err := json.Unmarshal([]byte(raw), &n); err != nil {
+		return 0, invalidParameter("%s must be an integer, got %q", key, raw)
+	}
+	if n < min || n > max {
+		return 0, invalidParameter("%s must be between %d and %d, got %d", key, min, max, n)
+	}
+	return n, nil
+}

@@ -1,0 +1,70 @@
+// Command testfn is the handler program the lambda package's tests run
+// through the Runtime API. The payload's "action" picks what an invocation
+// does; INIT_MODE makes the init phase fail.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+)
+
+type request struct {
+	Action  string `json:"action"`
+	SleepMs int    `json:"sleepMs"`
+	Message string `json:"message"`
+}
+
+type response struct {
+	PID       int               `json:"pid"`
+	RequestID string            `json:"requestId"`
+	TraceID   string            `json:"traceId"`
+	Env       map[string]string `json:"env"`
+	Message   string            `json:"message"`
+}
+
+func handle(ctx context.Context, req request) (response, error) {
+	fmt.Printf("handling %s\n", req.Action)
+	switch req.Action {
+	case "panic":
+		panic("handler panicked: " + req.Message)
+	case "exit":
+		os.Exit(3)
+	case "error":
+		return response{}, errors.New(req.Message)
+	case "sleep":
+		time.Sleep(time.Duration(req.SleepMs) * time.Millisecond)
+	}
+	lc, _ := lambdacontext.FromContext(ctx)
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	trace, _ := ctx.Value("x-amzn-trace-id").(string)
+	return response{PID: os.Getpid(), RequestID: lc.AwsRequestID, TraceID: trace, Env: env, Message: req.Message}, nil
+}
+
+func main() {
+	switch os.Getenv("INIT_MODE") {
+	case "error":
+		url := "http://" + os.Getenv("AWS_LAMBDA_RUNTIME_API") + "/2018-06-01/runtime/init/error"
+		body := `{"errorMessage":"config missing","errorType":"Runtime.InitError"}`
+		resp, err := http.Post(url, "application/json", strings.NewReader(body))
+		if err == nil {
+			resp.Body.Close()
+		}
+		os.Exit(1)
+	case "exit":
+		fmt.Fprintln(os.Stderr, "init failed, exiting")
+		os.Exit(2)
+	}
+	lambda.Start(handle)
+}

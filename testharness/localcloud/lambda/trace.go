@@ -1,0 +1,94 @@
+package lambda
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// traceContext is an invocation's X-Ray context. Lambda records two
+// segments per traced invocation — AWS::Lambda (the service, a child of the
+// caller's segment) and AWS::Lambda::Function (its child) — and hands the
+// runtime a header whose Parent is the function segment, so the handler's
+// subsegments nest under it.
+type traceContext struct {
+	root            string // 1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx
+	callerParent    string // the caller's segment, "" when Lambda started the trace
+	serviceSegment  string
+	functionSegment string
+	sampled         bool
+}
+
+// newTraceContext continues the caller's X-Amzn-Trace-Id header, or starts
+// a trace: sampled when the function's TracingConfig is Active, otherwise
+// unsampled (Lambda still gives the runtime a header then).
+func newTraceContext(callerHeader string, now time.Time, active bool) *traceContext {
+	t := &traceContext{serviceSegment: randomHex(8), functionSegment: randomHex(8)}
+	sampledSet := false
+	for _, part := range strings.Split(callerHeader, ";") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch k {
+		case "Root":
+			t.root = v
+		case "Parent":
+			t.callerParent = v
+		case "Sampled":
+			t.sampled, sampledSet = v == "1", v == "0" || v == "1"
+		}
+	}
+	if t.root == "" {
+		t.root = fmt.Sprintf("1-%08x-%s", now.Unix(), randomHex(12))
+		t.callerParent = ""
+	}
+	if !sampledSet {
+		t.sampled = active
+	}
+	return t
+}
+
+// runtimeHeader is Lambda-Runtime-Trace-Id (and the function's
+// _X_AMZN_TRACE_ID).
+func (t *traceContext) runtimeHeader() string {
+	sampled := "0"
+	if t.sampled {
+		sampled = "1"
+	}
+	return "Root=" + t.root + ";Parent=" + t.functionSegment + ";Sampled=" + sampled
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// InvocationRecord describes one finished, sampled invocation: what the
+// X-Ray service needs to record its AWS::Lambda and AWS::Lambda::Function
+// segments.
+type InvocationRecord struct {
+	FunctionARN string
+	RequestID   string
+	TraceID     string // Root
+	// CallerParentID is the caller's segment id, the parent of the
+	// AWS::Lambda segment; empty when Lambda started the trace.
+	CallerParentID    string
+	ServiceSegmentID  string // AWS::Lambda
+	FunctionSegmentID string // AWS::Lambda::Function, the runtime's Parent
+	Start, End        time.Time
+	// InitDuration is the cold start's init phase (an Initialization
+	// subsegment), zero when warm.
+	InitDuration time.Duration
+	// FunctionError is "Unhandled" when the function failed; ErrorType is
+	// the error's type (Runtime.ExitError, a Go type name, …).
+	FunctionError, ErrorType string
+	Async                    bool
+}
+
+// InvocationTracer is told about every sampled invocation when it ends.
+// The X-Ray service implements it.
+type InvocationTracer interface {
+	TraceInvocation(ctx context.Context, rec InvocationRecord)
+}
