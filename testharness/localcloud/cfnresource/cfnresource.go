@@ -21,6 +21,24 @@ type Request struct {
 	Properties map[string]any
 	// Metadata is the resource's template Metadata section, as is.
 	Metadata map[string]any
+	// AssemblyDir is the CDK cloud assembly directory the stack was
+	// deployed from ("" for a template deployed through the API); CDK's
+	// Metadata "aws:asset:path" is relative to it.
+	AssemblyDir string
+	// Assets maps the S3 location of each file asset of the cloud assembly,
+	// "bucket/key" as the resolved properties name it
+	// ("cdk-hnb659fds-assets-000000000000-us-east-1/<hash>.zip"), to the
+	// asset's local path (the staged directory of a zipped directory, or
+	// the file). Nothing is uploaded to S3: a Lambda provisioner finds a
+	// function's code with AssetPath(Code.S3Bucket, Code.S3Key).
+	Assets map[string]string
+}
+
+// AssetPath returns the local path of the cloud-assembly asset that the
+// S3 location bucket/key stands for.
+func (r Request) AssetPath(bucket, key string) (string, bool) {
+	p, ok := r.Assets[bucket+"/"+key]
+	return p, ok
 }
 
 // Resource is what a provisioner created.

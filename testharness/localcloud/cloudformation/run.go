@@ -1,0 +1,63 @@
+package cloudformation
+
+import (
+	"context"
+	"sort"
+)
+
+// runGraph runs do for the resources ids in dependency order (a resource
+// starts when everything it depends on within ids succeeded), up to
+// Options.Concurrency at once, ready resources started in logical-id
+// order. After the first failure it starts nothing new and waits for the
+// running ones. It returns the failed resources in the order they failed.
+func (d *deployment) runGraph(ctx context.Context, ids []string, do func(context.Context, string) error) []string {
+	in := map[string]bool{}
+	for _, id := range ids {
+		in[id] = true
+	}
+	waiting := map[string]int{}
+	dependents := map[string][]string{}
+	var ready []string
+	for _, id := range ids {
+		for _, dep := range d.p.deps[id] {
+			if in[dep] {
+				waiting[id]++
+				dependents[dep] = append(dependents[dep], id)
+			}
+		}
+		if waiting[id] == 0 {
+			ready = append(ready, id)
+		}
+	}
+	type result struct {
+		id  string
+		err error
+	}
+	results := make(chan result)
+	var failed []string
+	running := 0
+	for {
+		sort.Strings(ready)
+		for len(failed) == 0 && len(ready) > 0 && running < d.e.opts.Concurrency {
+			id := ready[0]
+			ready = ready[1:]
+			running++
+			go func() { results <- result{id, do(ctx, id)} }()
+		}
+		if running == 0 {
+			return failed
+		}
+		r := <-results
+		running--
+		if r.err != nil {
+			failed = append(failed, r.id)
+			continue
+		}
+		for _, next := range dependents[r.id] {
+			waiting[next]--
+			if waiting[next] == 0 {
+				ready = append(ready, next)
+			}
+		}
+	}
+}
