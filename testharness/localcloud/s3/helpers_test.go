@@ -2,6 +2,7 @@ package s3_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http/httptest"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
+	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
@@ -72,9 +74,16 @@ func (e *env) bucket(t testing.TB, name string) {
 	}
 }
 
-// wantCode asserts err is the AWS error code.
+// wantCode asserts err is the AWS error code, from the SDK or the Go API.
 func wantCode(t *testing.T, err error, code string) {
 	t.Helper()
+	var local *awsproto.Error
+	if errors.As(err, &local) {
+		if local.Code != code {
+			t.Fatalf("want error %s, got %v", code, err)
+		}
+		return
+	}
 	var apiErr smithy.APIError
 	if !errors.As(err, &apiErr) {
 		t.Fatalf("want error %s, got %v", code, err)
@@ -82,4 +91,10 @@ func wantCode(t *testing.T, err error, code string) {
 	if apiErr.ErrorCode() != code {
 		t.Fatalf("want error %s, got %s: %s", code, apiErr.ErrorCode(), apiErr.ErrorMessage())
 	}
+}
+
+func decodeCDKNotification(js string) (s3.NotificationConfiguration, error) {
+	var cfg s3.NotificationConfiguration
+	err := json.Unmarshal([]byte(js), &cfg)
+	return cfg, err
 }

@@ -130,21 +130,22 @@ func (s *Service) handleCompleteMultipartUpload(r *request) (*response, error) {
 	if len(req.Parts) == 0 {
 		return nil, errMalformedXML
 	}
+	var (
+		chosen []*part
+		total  int64
+	)
+	for i := 1; i < len(req.Parts); i++ {
+		if req.Parts[i].PartNumber <= req.Parts[i-1].PartNumber {
+			return nil, errInvalidPartOrder
+		}
+	}
 	s.mu.Lock()
 	u, err := s.findUpload(r)
 	if err != nil {
 		s.mu.Unlock()
 		return nil, err
 	}
-	var (
-		chosen []*part
-		total  int64
-	)
 	for i, p := range req.Parts {
-		if i > 0 && p.PartNumber <= req.Parts[i-1].PartNumber {
-			s.mu.Unlock()
-			return nil, errInvalidPartOrder
-		}
 		got := u.parts[p.PartNumber]
 		if got == nil || unquote(got.etag) != unquote(p.ETag) {
 			s.mu.Unlock()
