@@ -1,0 +1,201 @@
+package lambda
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/cfnresource"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/internal/awstest"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/lambda/build"
+)
+
+// testPackage is the handler program the tests run.
+const testPackage = "./testharness/localcloud/lambda/testdata/testfn"
+
+var (
+	moduleRoot string
+	testBinDir string // holds the testfn bootstrap, built once per run
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(func() int {
+		root, err := findModuleRoot()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		moduleRoot = root
+		out, err := os.MkdirTemp("", "lambda-test-")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(out)
+		bin, err := build.New(root, out).Build(context.Background(), testPackage)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		testBinDir = filepath.Dir(bin)
+		return m.Run()
+	}())
+}
+
+func findModuleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod above the test directory")
+		}
+		dir = parent
+	}
+}
+
+// harness is a Lambda service behind a gateway, with a real SDK client.
+type harness struct {
+	svc    *Service
+	client *lambdasdk.Client
+	ids    *identity.Store
+	logs   *logRecorder
+	dests  *destinationRecorder
+	traces *traceRecorder
+}
+
+func newHarness(t *testing.T, clk clock.Clock) *harness {
+	t.Helper()
+	h := &harness{ids: identity.NewStore(), logs: &logRecorder{}, dests: newDestinationRecorder(), traces: &traceRecorder{}}
+	h.svc = New(Options{
+		Clock: clk, Credentials: h.ids, SourceRoot: moduleRoot, Logs: h.logs, Destinations: h.dests, Tracer: h.traces,
+		EndpointURL: "http://127.0.0.1:4566", XRayDaemonAddress: "127.0.0.1:2000",
+	})
+	g := gateway.New(h.ids)
+	g.Register(h.svc.Route())
+	srv := httptest.NewServer(g)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := h.svc.Close(ctx); err != nil {
+			t.Errorf("close: %v", err)
+		}
+		srv.Close()
+	})
+	h.client = lambdasdk.NewFromConfig(awstest.Config(t, srv.URL))
+	return h
+}
+
+// deploy creates a function the way CloudFormation would, running the
+// test program through tracebridge:code-dir, and returns its name.
+func (h *harness) deploy(t *testing.T, logicalID string, properties map[string]any) string {
+	t.Helper()
+	props := map[string]any{"Role": "arn:aws:iam::000000000000:role/fn-role", "Runtime": "provided.al2023", "Handler": "bootstrap"}
+	for k, v := range properties {
+		props[k] = v
+	}
+	res, err := h.svc.Provisioners()["AWS::Lambda::Function"].Create(context.Background(), cfnresource.Request{
+		StackName: "test", LogicalID: logicalID, Type: "AWS::Lambda::Function",
+		Properties: props, Metadata: map[string]any{MetadataCodeDir: testBinDir},
+	})
+	if err != nil {
+		t.Fatalf("create %s: %v", logicalID, err)
+	}
+	return res.RefValue()
+}
+
+// waitFor polls a condition until it holds or the deadline passes.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// pids lists a function's live processes.
+func (h *harness) pids(t *testing.T, name string) []int {
+	t.Helper()
+	fn, err := h.svc.lookup(name, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn.pool.mu.Lock()
+	defer fn.pool.mu.Unlock()
+	var out []int
+	for proc := range fn.pool.all {
+		if proc.alive() {
+			out = append(out, proc.pid)
+		}
+	}
+	return out
+}
+
+type logRecorder struct {
+	mu     sync.Mutex
+	events []recordedLog
+}
+
+type recordedLog struct{ group, stream, message string }
+
+func (r *logRecorder) Write(_ context.Context, group, stream string, events []LogEvent) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range events {
+		r.events = append(r.events, recordedLog{group, stream, e.Message})
+	}
+}
+
+func (r *logRecorder) snapshot() []recordedLog {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]recordedLog(nil), r.events...)
+}
+
+type destinationRecorder struct {
+	records chan sentRecord
+}
+
+type sentRecord struct {
+	arn    string
+	record DestinationRecord
+}
+
+func newDestinationRecorder() *destinationRecorder {
+	return &destinationRecorder{records: make(chan sentRecord, 16)}
+}
+
+func (d *destinationRecorder) SendInvocationRecord(_ context.Context, arn string, rec DestinationRecord) error {
+	d.records <- sentRecord{arn, rec}
+	return nil
+}
+
+type traceRecorder struct {
+	mu      sync.Mutex
+	records []InvocationRecord
+}
+
+func (r *traceRecorder) TraceInvocation(_ context.Context, rec InvocationRecord) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.records = append(r.records, rec)
+}
