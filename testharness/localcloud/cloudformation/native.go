@@ -192,4 +192,3 @@ func generatedName(stackName, logicalID string, max int) string {
 	}
 	return prefix + "-" + suffix
 }
-
