@@ -60,19 +60,6 @@ func TestGoFunctionAssetsAreArm64Executables(t *testing.T) {
 	}
 }
 
-func TestNoHelperLambdas(t *testing.T) {
-	// Only the app's own Go functions: no CDK helper Lambdas (bucket
-	// notifications, log retention) that the local cloud would have to fake.
-	if got := len(resourcesOfType("AWS::Lambda::Function")); got != len(goFunctions()) {
-		t.Errorf("template has %d functions, want %d", got, len(goFunctions()))
-	}
-	for id, r := range synthTemplate.Resources {
-		if r.Type == "AWS::CloudFormation::CustomResource" || strings.HasPrefix(r.Type, "Custom::") {
-			t.Errorf("custom resource %s (%s)", id, r.Type)
-		}
-	}
-}
-
 func TestBuildRejectsPathsOutsideTheModule(t *testing.T) {
 	b := &GoBuilder{ModuleRoot: t.TempDir(), OutDir: t.TempDir()}
 	for _, pkg := range []string{"../elsewhere", "/abs/path", "."} {
