@@ -51,9 +51,9 @@ func NewImages(scope constructs.Construct, id string, builder *GoBuilder, events
 		EventBridgeConfiguration: &awss3.CfnBucket_EventBridgeConfigurationProperty{EventBridgeEnabled: jsii.Bool(true)},
 	})
 	suppress(bucket, "AwsSolutions-S1",
-		"The bucket holds short-lived test fixtures that the integration tests upload and delete; "+
-			"every request is already traced (X-Ray) and its events archived, and an access log bucket "+
-			"would itself need access logs.")
+		"The bucket holds short-lived fixtures that the integration tests upload and delete; its object "+
+			"events are archived on the default bus for replay, and an access log bucket would itself need "+
+			"access logs.")
 
 	objects := bucket.ArnForObjects(jsii.String("*"))
 	fn, err := NewGoFunction(c, "ImageMetadataHandler", builder, GoFunctionProps{
