@@ -122,7 +122,7 @@ func TestFunctionEnvironment(t *testing.T) {
 	h := newHarness(t, clock.Real{})
 	name := h.deploy(t, "Env", map[string]any{
 		"FunctionName": "env-fn", "MemorySize": 256.0,
-		"Environment":  map[string]any{"Variables": map[string]any{"TABLE": "users"}},
+		"Environment": map[string]any{"Variables": map[string]any{"TABLE": "users"}},
 	})
 	env := decode[echo](t, invoke(t, h, name, `{}`).Payload).Env
 	want := map[string]string{

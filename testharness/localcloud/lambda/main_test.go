@@ -199,3 +199,9 @@ func (r *traceRecorder) TraceInvocation(_ context.Context, rec InvocationRecord)
 	defer r.mu.Unlock()
 	r.records = append(r.records, rec)
 }
+
+func (r *traceRecorder) snapshot() []InvocationRecord {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]InvocationRecord(nil), r.records...)
+}

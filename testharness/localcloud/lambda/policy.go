@@ -31,7 +31,8 @@ type invokeRequestor struct {
 func allows(policy []statement, r invokeRequestor) bool {
 	for _, st := range policy {
 		if actionMatches(st.Action) && principalMatches(st.Principal, r.principal) &&
-			(st.SourceARN == "" || globMatch(st.SourceARN, r.sourceARN)) &&
+			// A SourceArn condition fails when the caller names no source.
+			(st.SourceARN == "" || (r.sourceARN != "" && globMatch(st.SourceARN, r.sourceARN))) &&
 			(st.SourceAccount == "" || st.SourceAccount == r.sourceAccount) {
 			return true
 		}
