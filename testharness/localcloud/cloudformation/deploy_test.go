@@ -205,9 +205,9 @@ func TestUnsupportedResourceType(t *testing.T) {
 func TestValidationErrorsCreateNothing(t *testing.T) {
 	h := newHarness(t, nil)
 	cases := map[string]string{
-		`{"Resources": {"A": {"Type": "Test::Thing", "Properties": {"X": {"Ref": "Ghost"}}}}}`:                        "Template format error: Unresolved resource dependencies [Ghost] in the Resources block of the template",
-		`{"Resources": {"A": {"Type": "Test::Thing", "DependsOn": "B"}, "B": {"Type": "Test::Thing", "DependsOn": "A"}}}`: "Circular dependency between resources: [A, B]",
-		`{"Parameters": {"P": {"Type": "String"}}, "Resources": {"A": {"Type": "Test::Thing"}}}`:                         "Parameters: [P] must have values",
+		`{"Resources": {"A": {"Type": "Test::Thing", "Properties": {"X": {"Ref": "Ghost"}}}}}`:                                                   "Template format error: Unresolved resource dependencies [Ghost] in the Resources block of the template",
+		`{"Resources": {"A": {"Type": "Test::Thing", "DependsOn": "B"}, "B": {"Type": "Test::Thing", "DependsOn": "A"}}}`:                        "Circular dependency between resources: [A, B]",
+		`{"Parameters": {"P": {"Type": "String"}}, "Resources": {"A": {"Type": "Test::Thing"}}}`:                                                 "Parameters: [P] must have values",
 		`{"Parameters": {"P": {"Type": "AWS::SSM::Parameter::Value<String>", "Default": "/nope"}}, "Resources": {"A": {"Type": "Test::Thing"}}}`: "Unable to fetch parameters [/nope] from parameter store for this account.",
 		`{"Resources": {}}`: "Template format error: At least one Resources member must be defined.",
 	}

@@ -179,3 +179,16 @@ func (h *harness) resourceEvents(t *testing.T, stack string) []string {
 	}
 	return out
 }
+
+func newPut(url, body string) (*http.Response, error) {
+	req, err := http.NewRequest(http.MethodPut, url, strings.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	res.Body.Close()
+	return res, nil
+}
