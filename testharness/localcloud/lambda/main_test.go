@@ -80,7 +80,7 @@ type harness struct {
 	traces *traceRecorder
 }
 
-func newHarness(t *testing.T, clk clock.Clock) *harness {
+func newHarness(t testing.TB, clk clock.Clock) *harness {
 	t.Helper()
 	h := &harness{ids: identity.NewStore(), logs: &logRecorder{}, dests: newDestinationRecorder(), traces: &traceRecorder{}}
 	h.svc = New(Options{
@@ -104,7 +104,7 @@ func newHarness(t *testing.T, clk clock.Clock) *harness {
 
 // deploy creates a function the way CloudFormation would, running the
 // test program through tracebridge:code-dir, and returns its name.
-func (h *harness) deploy(t *testing.T, logicalID string, properties map[string]any) string {
+func (h *harness) deploy(t testing.TB, logicalID string, properties map[string]any) string {
 	t.Helper()
 	props := map[string]any{"Role": "arn:aws:iam::000000000000:role/fn-role", "Runtime": "provided.al2023", "Handler": "bootstrap"}
 	for k, v := range properties {

@@ -1,0 +1,96 @@
+package build
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func moduleRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		if filepath.Dir(dir) == dir {
+			t.Fatal("no go.mod")
+		}
+		dir = filepath.Dir(dir)
+	}
+}
+
+const testPackage = "./testharness/localcloud/lambda/testdata/testfn"
+
+func TestConcurrentBuildsOfOnePackageShareOneResult(t *testing.T) {
+	b := New(moduleRoot(t), t.TempDir())
+	var wg sync.WaitGroup
+	paths := make([]string, 4)
+	for i := range paths {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p, err := b.Build(context.Background(), testPackage)
+			if err != nil {
+				t.Error(err)
+			}
+			paths[i] = p
+		}()
+	}
+	wg.Wait()
+	info, err := os.Stat(paths[0])
+	if err != nil || info.Mode()&0o111 == 0 || filepath.Base(paths[0]) != "bootstrap" {
+		t.Fatalf("bootstrap %s: %v", paths[0], err)
+	}
+	for _, p := range paths[1:] {
+		if p != paths[0] {
+			t.Fatalf("paths differ: %v", paths)
+		}
+	}
+}
+
+func TestBuildFailureNamesThePackageAndIsNotCached(t *testing.T) {
+	b := New(moduleRoot(t), t.TempDir())
+	for range 2 {
+		_, err := b.Build(context.Background(), "./does/not/exist")
+		if err == nil || !strings.Contains(err.Error(), "go build ./does/not/exist") {
+			t.Fatalf("err = %v", err)
+		}
+	}
+	if _, err := New("", t.TempDir()).Build(context.Background(), testPackage); err == nil {
+		t.Fatal("building without a source root succeeded")
+	}
+}
+
+// BenchmarkBuildUnchanged is a first Build of an unchanged package in a
+// new Builder: Go's build cache does the work.
+func BenchmarkBuildUnchanged(b *testing.B) {
+	root := moduleRoot(b)
+	if _, err := New(root, b.TempDir()).Build(context.Background(), testPackage); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := New(root, b.TempDir()).Build(context.Background(), testPackage); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBuildMemoised is a repeated Build in the same Builder.
+func BenchmarkBuildMemoised(b *testing.B) {
+	builder := New(moduleRoot(b), b.TempDir())
+	if _, err := builder.Build(context.Background(), testPackage); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := builder.Build(context.Background(), testPackage); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
