@@ -125,10 +125,7 @@ func (s *Service) deleteEventBus(_ context.Context, in *describeEventBusInput) (
 	if b == nil {
 		return &struct{}{}, nil // DeleteEventBus of a missing bus succeeds on AWS
 	}
-	if len(b.rules) > 0 {
-		return nil, awsproto.ValidationError("Cannot delete event bus %s because it has rules.", name)
-	}
-	delete(s.buses, name)
+	delete(s.buses, name) // its rules go with it
 	return &struct{}{}, nil
 }
 
