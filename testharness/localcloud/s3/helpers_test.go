@@ -63,7 +63,7 @@ func newEnv(t testing.TB) *env {
 	srv := httptest.NewServer(g)
 	t.Cleanup(srv.Close)
 	e.url = srv.URL
-	e.client = awss3.NewFromConfig(awstest.Config(t, srv.URL), func(o *awss3.Options) { o.UsePathStyle = true })
+	e.client = awss3.NewFromConfig(awstest.Config(t, srv.URL), func(o *awss3.Options) { o.UsePathStyle = true; o.DisableLogOutputChecksumValidationSkipped = true })
 	return e
 }
 

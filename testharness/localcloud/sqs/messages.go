@@ -165,7 +165,10 @@ func (s *Service) Receive(ctx context.Context, queueURL string, in ReceiveInput)
 	if in.VisibilityTimeout != nil && (*in.VisibilityTimeout < 0 || *in.VisibilityTimeout > 43200) {
 		return nil, errInvalidParameterValue("Value %d for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= 43200, if provided.", *in.VisibilityTimeout)
 	}
-	var deadline <-chan time.Time
+	var (
+		deadline <-chan time.Time
+		expired  bool
+	)
 	for {
 		s.mu.Lock()
 		q, err := s.queueByURL(queueURL)
@@ -174,7 +177,7 @@ func (s *Service) Receive(ctx context.Context, queueURL string, in ReceiveInput)
 			return nil, err
 		}
 		got, nextVisible := s.takeLocked(ctx, q, max, in)
-		if len(got) > 0 {
+		if len(got) > 0 || expired {
 			s.mu.Unlock()
 			return got, nil
 		}
@@ -199,7 +202,7 @@ func (s *Service) Receive(ctx context.Context, queueURL string, in ReceiveInput)
 		case <-ready:
 		case <-becomesVisible:
 		case <-deadline:
-			return nil, nil
+			expired = true // one last look: a message may be due at the same instant
 		case <-ctx.Done():
 			return nil, fmt.Errorf("receive from %s: %w", queueURL, ctx.Err())
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
@@ -35,6 +36,8 @@ func attributeString(v any) (string, error) {
 	switch t := v.(type) {
 	case string:
 		return t, nil
+	case float64: // JSON numbers: 1209600, not 1.2096e+06
+		return strconv.FormatFloat(t, 'f', -1, 64), nil
 	case map[string]any, []any:
 		b, err := json.Marshal(t)
 		return string(b), err
