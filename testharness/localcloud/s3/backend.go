@@ -71,7 +71,8 @@ type Backend interface {
 	PutObject(bucket string, o *Object)
 	// DeleteObject removes an object and reports whether it existed.
 	DeleteObject(bucket, key string) bool
-	// Keys returns the keys of a bucket in ascending order.
+	// Keys returns the keys of a bucket in ascending order. The caller
+	// MUST NOT modify the slice; it is valid until the next write.
 	Keys(bucket string) []string
 }
 
