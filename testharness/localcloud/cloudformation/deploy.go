@@ -1,10 +1,12 @@
 package cloudformation
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
@@ -84,14 +86,19 @@ func (e *Engine) DeployTemplate(ctx context.Context, in TemplateInput) (*StackRe
 	if err != nil {
 		return nil, err
 	}
-	if update != nil {
-		return e.runUpdate(ctx, s, p, update)
+	switch {
+	case update != nil:
+		return e.runUpdate(ctx, s, p)
+	case s.status != StatusCreateInProgress:
+		return e.result(s), nil
 	}
 	return e.runCreate(ctx, s, p)
 }
 
-// begin validates the template and claims the stack name: a new stack,
-// or an update of a stack at rest. A stack left in ROLLBACK_COMPLETE is
+// begin validates the template and claims the stack name: a new stack
+// (CREATE_IN_PROGRESS), an update of a stack at rest (returned as update,
+// already UPDATE_IN_PROGRESS), or the unchanged stack when the template
+// and parameters are the same. A stack left in ROLLBACK_COMPLETE is
 // replaced, as the CDK CLI deletes and recreates such a stack.
 func (e *Engine) begin(in TemplateInput) (*stack, *plan, *stack, error) {
 	p, err := e.prepare(in)
@@ -103,6 +110,12 @@ func (e *Engine) begin(in TemplateInput) (*stack, *plan, *stack, error) {
 	if old, ok := e.stacks[in.StackName]; ok {
 		switch old.status {
 		case StatusCreateComplete, StatusUpdateComplete, StatusUpdateRollbackComplete:
+			if bytes.Equal(old.templateBody, in.Body) && reflect.DeepEqual(old.params, p.described) {
+				// Nothing to change: the CDK CLI reports "no changes".
+				return old, p, nil, nil
+			}
+			old.status, old.updated = StatusUpdateInProgress, e.clk.Now()
+			e.eventLocked(old, old.name, old.id, stackResourceType, StatusUpdateInProgress, stackUserInitiated)
 			return old, p, old, nil
 		case StatusRollbackComplete:
 			e.retireLocked(old)

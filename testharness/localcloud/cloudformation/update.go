@@ -1,7 +1,6 @@
 package cloudformation
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"reflect"
@@ -37,17 +36,7 @@ type updateRun struct {
 // (delete, then create), and resources no longer in the template are
 // deleted once everything else succeeded. A failure undoes the changes in
 // reverse and leaves the stack UPDATE_ROLLBACK_COMPLETE.
-func (e *Engine) runUpdate(ctx context.Context, s *stack, p *plan, _ *stack) (*StackResult, error) {
-	e.mu.Lock()
-	if bytes.Equal(s.templateBody, p.in.Body) && reflect.DeepEqual(s.params, p.described) {
-		e.mu.Unlock()
-		return e.result(s), nil
-	}
-	s.status = StatusUpdateInProgress
-	s.updated = e.clk.Now()
-	e.eventLocked(s, s.name, s.id, stackResourceType, StatusUpdateInProgress, stackUserInitiated)
-	e.mu.Unlock()
-
+func (e *Engine) runUpdate(ctx context.Context, s *stack, p *plan) (*StackResult, error) {
 	u := &updateRun{deployment: &deployment{e: e, s: s, p: p}}
 	failed := u.runGraph(ctx, p.order, u.apply)
 	var outputs []Output
