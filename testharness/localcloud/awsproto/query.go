@@ -60,19 +60,26 @@ type queryResponse struct {
 	Metadata responseMetadata `xml:"ResponseMetadata"`
 }
 
+// queryResult is <ActionResult> holding the operation's value: the value's
+// fields (or, for an xml.Marshaler, what it writes) become its children.
 type queryResult struct {
-	XMLName xml.Name
-	Inner   any
+	name  string
+	inner any
+}
+
+func (r queryResult) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
+	return e.EncodeElement(r.inner, xml.StartElement{Name: xml.Name{Local: r.name}})
 }
 
 // WriteQueryResult renders <ActionResponse><ActionResult>…</ActionResult>
-// <ResponseMetadata/></ActionResponse>. result is marshalled as the inside
-// of ActionResult; a nil result yields an empty one.
+// <ResponseMetadata/></ActionResponse>. result is marshalled as
+// ActionResult itself: its fields become the result's members, whatever
+// its own type or XMLName; a nil result leaves ActionResult out.
 func WriteQueryResult(ctx context.Context, w http.ResponseWriter, namespace, action string, result any) {
 	resp := queryResponse{XMLName: xml.Name{Local: action + "Response"}, Xmlns: namespace,
 		Metadata: responseMetadata{RequestID: RequestID(ctx)}}
 	if result != nil {
-		resp.Result = queryResult{XMLName: xml.Name{Local: action + "Result"}, Inner: result}
+		resp.Result = queryResult{name: action + "Result", inner: result}
 	}
 	body, err := xml.Marshal(resp)
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 
 // operations is the query API's table of operations.
 func (e *Engine) operations() map[string]awsproto.QueryOperation {
-	ops := map[string]awsproto.QueryOperation{
+	return map[string]awsproto.QueryOperation{
 		"DescribeStacks":         e.describeStacks,
 		"ListStacks":             e.listStacks,
 		"ListStackResources":     e.listStackResources,
@@ -24,16 +24,6 @@ func (e *Engine) operations() map[string]awsproto.QueryOperation {
 		"CreateStack":            e.createStack,
 		"DeleteStack":            e.deleteStack,
 	}
-	for name, op := range ops {
-		ops[name] = func(ctx context.Context, params url.Values) (any, error) {
-			out, err := op(ctx, params)
-			if out == nil || err != nil {
-				return out, err
-			}
-			return children{out}, nil
-		}
-	}
-	return ops
 }
 
 // timestamp renders a time as the query protocol's ISO 8601.

@@ -28,9 +28,8 @@ func (s *Service) Route() gateway.Route {
 		}}}
 }
 
-// result is a query result written as its elements, in order, directly
-// inside <ActionResult>: awsproto marshals results through an interface
-// field, which would otherwise add a wrapping element of its own.
+// result is a query result written as its elements, in order, inside the
+// <ActionResult> element awsproto hands it.
 type result []element
 
 type element struct {
@@ -38,13 +37,16 @@ type element struct {
 	value any
 }
 
-func (r result) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
+func (r result) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if err := e.EncodeToken(start); err != nil {
+		return err
+	}
 	for _, el := range r {
 		if err := e.EncodeElement(el.value, xml.StartElement{Name: xml.Name{Local: el.name}}); err != nil {
 			return err
 		}
 	}
-	return e.Flush()
+	return e.EncodeToken(start.End())
 }
 
 type members[T any] struct {

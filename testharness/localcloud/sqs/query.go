@@ -139,15 +139,21 @@ func numberedItems(v any) ([]any, bool) {
 	return items, true
 }
 
-// xmlResult renders an operation's JSON result as the inside of the query
-// protocol's <ActionResult>.
+// xmlResult renders an operation's JSON result as the query protocol's
+// <ActionResult>, the element awsproto hands it.
 type xmlResult struct {
 	action string
 	tree   map[string]any
 }
 
-func (r xmlResult) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
-	return r.members(e, r.tree)
+func (r xmlResult) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if err := e.EncodeToken(start); err != nil {
+		return err
+	}
+	if err := r.members(e, r.tree); err != nil {
+		return err
+	}
+	return e.EncodeToken(start.End())
 }
 
 // members writes a JSON object's members as elements: lists repeat their
