@@ -3,6 +3,7 @@ package lambda
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -75,6 +76,21 @@ func (s *Service) InvokeAsync(ctx context.Context, functionARN string, payload [
 	return nil
 }
 
+// InvokeEvent queues an event invocation (InvocationType Event) for a
+// caller that acts with its own identity, as CloudFormation does when it
+// runs a custom resource's service token: no resource policy is consulted.
+func (s *Service) InvokeEvent(ctx context.Context, functionNameOrARN string, payload []byte, traceHeader string) error {
+	fn, err := s.lookup(functionNameOrARN, "")
+	if err != nil {
+		return err
+	}
+	if err := checkPayload(payload, maxAsyncPayload, "InvokeAsync"); err != nil {
+		return err
+	}
+	s.enqueue(fn, awsproto.NewRequestID(), payload, traceHeader)
+	return nil
+}
+
 // asyncEvent is one queued event.
 type asyncEvent struct {
 	requestID string
@@ -92,11 +108,49 @@ func (s *Service) enqueue(fn *function, requestID string, payload []byte, traceH
 		return
 	}
 	s.wg.Add(1)
+	s.asyncPending++
 	ev := asyncEvent{requestID: requestID, payload: payload, trace: traceHeader, queued: s.clock.Now()}
 	go func() {
 		defer s.wg.Done()
+		defer s.asyncDone()
 		s.deliver(fn, ev)
 	}()
+}
+
+// asyncDone counts an asynchronous event as finished and wakes
+// WaitAsyncIdle callers when none is left.
+func (s *Service) asyncDone() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.asyncPending--
+	if s.asyncPending > 0 {
+		return
+	}
+	for _, ch := range s.idleWaiters {
+		close(ch)
+	}
+	s.idleWaiters = nil
+}
+
+// WaitAsyncIdle returns once no asynchronous event is queued or running,
+// retries included. Tests use it to prove that something was not invoked:
+// after the events that could have caused an invocation were delivered,
+// an idle service has run all it ever will for them.
+func (s *Service) WaitAsyncIdle(ctx context.Context) error {
+	s.mu.Lock()
+	if s.asyncPending == 0 {
+		s.mu.Unlock()
+		return nil
+	}
+	ch := make(chan struct{})
+	s.idleWaiters = append(s.idleWaiters, ch)
+	s.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("wait for asynchronous invocations to finish: %w", ctx.Err())
+	}
 }
 
 // deliver runs the attempts of one event, waiting between them on the

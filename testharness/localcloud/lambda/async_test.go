@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -178,5 +179,35 @@ func TestInvokeEventTypeIsQueued(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("no OnSuccess record")
+	}
+}
+
+func TestWaitAsyncIdleReturnsAfterQueuedEventsRan(t *testing.T) {
+	h := newHarness(t, clock.Real{})
+	name := h.deploy(t, "Idle", map[string]any{"FunctionName": "idle-fn"})
+	allowEvents(t, h, name, ruleARN)
+	ctx := context.Background()
+	if err := h.svc.WaitAsyncIdle(ctx); err != nil {
+		t.Fatalf("idle service: %v", err)
+	}
+	for range 3 {
+		if err := h.svc.InvokeAsync(ctx, functionARN(name), []byte(`{"action":"echo"}`),
+			AsyncOptions{Principal: "events.amazonaws.com", SourceARN: ruleARN}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := h.svc.WaitAsyncIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	starts := 0
+	for _, e := range h.logs.snapshot() {
+		if strings.HasPrefix(e.message, "START RequestId:") {
+			starts++
+		}
+	}
+	if starts != 3 {
+		t.Fatalf("START lines once idle = %d, want 3: every queued event must have run", starts)
 	}
 }

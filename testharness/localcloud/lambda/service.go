@@ -86,6 +86,10 @@ type Service struct {
 	mu        sync.Mutex
 	functions map[string]*function // by name
 	closed    bool
+	// asyncPending counts queued and running asynchronous events;
+	// idleWaiters are closed when it drops to zero (WaitAsyncIdle).
+	asyncPending int
+	idleWaiters  []chan struct{}
 }
 
 // New returns a Lambda service.

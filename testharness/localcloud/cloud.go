@@ -1,0 +1,117 @@
+package localcloud
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/cloudformation"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
+)
+
+// DefaultAddr is where `tracebridge local up` listens: the port people
+// already know from other AWS emulators, on loopback only.
+const DefaultAddr = "127.0.0.1:4566"
+
+// Options configure a local cloud. Every field is optional.
+type Options struct {
+	// Addr is the listen address; "127.0.0.1:0" (a free port) when empty.
+	Addr string
+	// SourceRoot is the Go module root the template's handler packages
+	// ("tracebridge:go-package") are built from.
+	SourceRoot string
+	// Clock drives retries, retention, timeouts and Wait states;
+	// clock.Real{} when nil.
+	Clock clock.Clock
+}
+
+// Cloud is a running local cloud: the gateway on its listener and every
+// service behind it. The exported service fields let Go tests seed and
+// inspect state without the wire.
+type Cloud struct {
+	services
+
+	listener   net.Listener
+	server     *http.Server
+	endpoint   string
+	identities *identity.Store
+	serveErr   chan error
+	closeOnce  sync.Once
+}
+
+// Start listens, wires the services together and serves until Close.
+func Start(opts Options) (*Cloud, error) {
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.Real{}
+	}
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("local cloud: listen on %s: %w", opts.Addr, err)
+	}
+	c := &Cloud{listener: ln, endpoint: "http://" + ln.Addr().String(),
+		identities: identity.NewStore(), serveErr: make(chan error, 1)}
+	if err := c.wire(opts); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	g := gateway.New(c.identities)
+	for _, r := range c.routes() {
+		g.Register(r)
+	}
+	c.server = &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
+	go func() { c.serveErr <- c.server.Serve(ln) }()
+	return c, nil
+}
+
+// RunT starts a local cloud for a test and closes it when the test ends.
+func RunT(t testing.TB, opts Options) *Cloud {
+	t.Helper()
+	c, err := Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := c.Close(ctx); err != nil {
+			t.Errorf("close local cloud: %v", err)
+		}
+	})
+	return c
+}
+
+// Endpoint is the base URL clients reach the cloud at (AWS_ENDPOINT_URL).
+func (c *Cloud) Endpoint() string { return c.endpoint }
+
+// Identities is the cloud's credential store (test/test and role sessions).
+func (c *Cloud) Identities() *identity.Store { return c.identities }
+
+// Deploy deploys the stack of a CDK cloud assembly directory and waits for
+// the deployment to end. A failed deployment returns the stack's result
+// (status, reason) with a *cloudformation.DeployError.
+func (c *Cloud) Deploy(ctx context.Context, assemblyDir string) (*cloudformation.StackResult, error) {
+	return c.CloudFormation.Deploy(ctx, assemblyDir, cloudformation.DeployOptions{})
+}
+
+// Close stops serving, ends every function process and delivery, and
+// releases the listener.
+func (c *Cloud) Close(ctx context.Context) error {
+	var err error
+	c.closeOnce.Do(func() {
+		err = errors.Join(c.server.Shutdown(ctx), c.closeServices(ctx))
+		if serveErr := <-c.serveErr; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+			err = errors.Join(err, serveErr)
+		}
+	})
+	return err
+}

@@ -1,0 +1,235 @@
+package localcloud
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/cfnresource"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/cloudformation"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/eventbridge"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/iam"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/lambda"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/logs"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/s3"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/sqs"
+)
+
+// services are the local cloud's services. This file is the only place
+// they meet; every edge between two services is one adapter below:
+//
+//	S3 object written ──▶ EventBridge default bus        (s3Events)
+//	EventBridge rule  ──▶ Lambda (async, resource policy) (eventsToLambda)
+//	EventBridge rule  ──▶ SQS queue, dead-letter queues   (eventsToSQS)
+//	Lambda output     ──▶ CloudWatch Logs                 (lambdaLogs)
+//	Lambda async      ──▶ on-success/on-failure destination (lambdaDestinations)
+//	CloudFormation    ──▶ every service's provisioners; Lambda for custom
+//	                      resources; S3 and Logs for CDK's helper resources
+type services struct {
+	S3             *s3.Service
+	SQS            *sqs.Service
+	EventBridge    *eventbridge.Service
+	Lambda         *lambda.Service
+	Logs           *logs.Service
+	IAM            *iam.Service
+	CloudFormation *cloudformation.Engine
+}
+
+// wire builds the services and connects them. c.endpoint and
+// c.identities must be set.
+func (c *Cloud) wire(opts Options) error {
+	clk := opts.Clock
+	c.Logs = logs.New(logs.Options{Clock: clk, CreateMissingGroups: true})
+	c.IAM = iam.New(iam.Options{Clock: clk})
+	c.SQS = sqs.New(sqs.Options{Clock: clk, Endpoint: c.endpoint})
+	c.Lambda = lambda.New(lambda.Options{
+		Clock:        clk,
+		Credentials:  c.identities,
+		SourceRoot:   opts.SourceRoot,
+		Logs:         lambdaLogs{c.Logs},
+		Destinations: lambdaDestinations{c},
+		EndpointURL:  c.endpoint,
+	})
+	c.EventBridge = eventbridge.New(eventbridge.Options{
+		Clock:  clk,
+		Lambda: eventsToLambda{c.Lambda},
+		SQS:    eventsToSQS{c.SQS},
+		OnDeliveryFailure: func(f eventbridge.DeliveryFailure) {
+			log.Printf("local cloud: EventBridge gave up on an event: %+v", f)
+		},
+	})
+	c.S3 = s3.New(s3.Options{
+		Clock:  clk,
+		Events: s3Events{c.EventBridge},
+		OnPublishError: func(err error) {
+			log.Printf("local cloud: S3 could not publish an event to EventBridge: %v", err)
+		},
+	})
+	registry := cfnresource.Registry{
+		// AWS::CDK::Metadata only records what CDK built the stack with.
+		"AWS::CDK::Metadata": noResource{},
+	}
+	for _, r := range []cfnresource.Registry{
+		c.S3.Provisioners(), c.SQS.Provisioners(), c.EventBridge.Provisioners(),
+		c.Lambda.Provisioners(), c.Logs.Provisioners(), c.IAM.Provisioners(),
+	} {
+		for typ, p := range r {
+			if _, dup := registry[typ]; dup {
+				return fmt.Errorf("local cloud: two services provision %s", typ)
+			}
+			registry[typ] = p
+		}
+	}
+	c.CloudFormation = cloudformation.New(cloudformation.Options{
+		Clock:          clk,
+		Provisioners:   registry,
+		Endpoint:       c.endpoint,
+		Invoker:        customResourceInvoker{c.Lambda},
+		BucketNotifier: bucketNotifier{c.S3},
+		LogRetention:   logRetention{c.Logs},
+	})
+	return nil
+}
+
+// routes lists every service's gateway route.
+func (c *Cloud) routes() []gateway.Route {
+	return []gateway.Route{
+		c.CloudFormation.Route(), c.Lambda.Route(), c.EventBridge.Route(), c.Logs.Route(),
+		c.SQS.Route(), c.IAM.Route(),
+		// S3 last: it is the fallback for unsigned requests.
+		c.S3.Route(),
+	}
+}
+
+// closeServices stops what runs in the background: deliveries first, so
+// that nothing new reaches the function processes Lambda then ends.
+func (c *Cloud) closeServices(ctx context.Context) error {
+	c.EventBridge.Close()
+	return c.Lambda.Close(ctx)
+}
+
+// noResource provisions a resource type that creates nothing.
+type noResource struct{}
+
+func (noResource) Create(_ context.Context, req cfnresource.Request) (cfnresource.Resource, error) {
+	return cfnresource.Resource{PhysicalID: req.StackName + "-" + req.LogicalID}, nil
+}
+
+func (noResource) Delete(context.Context, cfnresource.Request, cfnresource.Resource) error { return nil }
+
+// s3Events puts S3's notifications on EventBridge's default bus.
+type s3Events struct{ events *eventbridge.Service }
+
+func (a s3Events) PublishEvent(ctx context.Context, e s3.Event) error {
+	_, err := a.events.PutEvent(ctx, eventbridge.Entry{
+		EventBusName: "default", Source: e.Source, DetailType: e.DetailType,
+		Detail: e.Detail, Resources: e.Resources, Time: e.Time,
+	})
+	return err
+}
+
+// eventsToLambda invokes a rule's Lambda target as the events.amazonaws.com
+// service principal, which the function's resource policy must allow.
+type eventsToLambda struct{ lambda *lambda.Service }
+
+func (a eventsToLambda) InvokeAsync(ctx context.Context, functionARN string, payload []byte, o eventbridge.AsyncInvokeOptions) error {
+	return a.lambda.InvokeAsync(ctx, functionARN, payload, lambda.AsyncOptions{
+		Principal: o.Principal, SourceARN: o.SourceARN, SourceAccount: o.SourceAccount, TraceHeader: o.TraceHeader,
+	})
+}
+
+// eventsToSQS sends a rule's SQS target and dead-letter messages, with
+// EventBridge's attributes as string message attributes.
+type eventsToSQS struct{ sqs *sqs.Service }
+
+func (a eventsToSQS) SendMessage(ctx context.Context, queueARN string, m eventbridge.QueueMessage) error {
+	attrs := make(map[string]sqs.MessageAttributeValue, len(m.Attributes))
+	for k, v := range m.Attributes {
+		attrs[k] = sqs.MessageAttributeValue{DataType: "String", StringValue: &v}
+	}
+	_, err := a.sqs.SendMessage(ctx, queueARN, m.Body, attrs)
+	return err
+}
+
+// lambdaLogs stores function output in CloudWatch Logs.
+type lambdaLogs struct{ logs *logs.Service }
+
+func (a lambdaLogs) Write(ctx context.Context, group, stream string, events []lambda.LogEvent) {
+	in := make([]logs.InputEvent, len(events))
+	for i, e := range events {
+		in[i] = logs.InputEvent{Timestamp: e.Timestamp, Message: e.Message}
+	}
+	if err := a.logs.PutEvents(ctx, group, stream, in); err != nil {
+		log.Printf("local cloud: storing output of %s: %v", group, err)
+	}
+}
+
+// lambdaDestinations sends asynchronous invocation records to their
+// destination, by the destination ARN's service, in the shape Lambda uses.
+type lambdaDestinations struct{ c *Cloud }
+
+func (a lambdaDestinations) SendInvocationRecord(ctx context.Context, destinationARN string, rec lambda.DestinationRecord) error {
+	body, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("encode invocation record: %w", err)
+	}
+	dest, err := arn.Parse(destinationARN)
+	if err != nil {
+		return err
+	}
+	switch dest.Service {
+	case "sqs":
+		_, err = a.c.SQS.SendMessage(ctx, destinationARN, string(body), nil)
+	case "events":
+		detailType := "Lambda Function Invocation Result - Failure"
+		if rec.RequestContext.Condition == "Success" {
+			detailType = "Lambda Function Invocation Result - Success"
+		}
+		_, err = a.c.EventBridge.PutEvent(ctx, eventbridge.Entry{
+			EventBusName: destinationARN, Source: "lambda", DetailType: detailType,
+			Detail: body, Resources: []string{rec.RequestContext.FunctionARN, destinationARN},
+		})
+	case "lambda":
+		err = a.c.Lambda.InvokeEvent(ctx, destinationARN, body, "")
+	default:
+		err = fmt.Errorf("destination %s: %s destinations are not supported locally", destinationARN, dest.Service)
+	}
+	return err
+}
+
+// customResourceInvoker runs a custom resource's service token as
+// CloudFormation does: an event invocation with the deployer's identity.
+type customResourceInvoker struct{ lambda *lambda.Service }
+
+func (a customResourceInvoker) InvokeAsync(ctx context.Context, functionARN string, payload []byte) error {
+	return a.lambda.InvokeEvent(ctx, functionARN, payload, "")
+}
+
+// bucketNotifier applies CDK's Custom::S3BucketNotifications natively.
+type bucketNotifier struct{ s3 *s3.Service }
+
+func (a bucketNotifier) PutBucketNotificationConfiguration(ctx context.Context, bucket string, raw json.RawMessage) error {
+	var cfg s3.NotificationConfiguration
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		return fmt.Errorf("bucket %s: notification configuration: %w", bucket, err)
+	}
+	return a.s3.PutBucketNotificationConfiguration(ctx, bucket, cfg)
+}
+
+// logRetention applies CDK's Custom::LogRetention natively: it creates the
+// group when missing, then sets its retention.
+type logRetention struct{ logs *logs.Service }
+
+func (a logRetention) SetLogRetention(ctx context.Context, group string, days int) error {
+	err := a.logs.CreateGroup(ctx, group, logs.GroupConfig{})
+	var apiErr *awsproto.Error
+	if err != nil && !(errors.As(err, &apiErr) && apiErr.Code == "ResourceAlreadyExistsException") {
+		return err
+	}
+	return a.logs.SetRetention(ctx, group, days)
+}
