@@ -120,7 +120,9 @@ func (noResource) Create(_ context.Context, req cfnresource.Request) (cfnresourc
 	return cfnresource.Resource{PhysicalID: req.StackName + "-" + req.LogicalID}, nil
 }
 
-func (noResource) Delete(context.Context, cfnresource.Request, cfnresource.Resource) error { return nil }
+func (noResource) Delete(context.Context, cfnresource.Request, cfnresource.Resource) error {
+	return nil
+}
 
 // s3Events puts S3's notifications on EventBridge's default bus.
 type s3Events struct{ events *eventbridge.Service }
