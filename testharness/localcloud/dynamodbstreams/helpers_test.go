@@ -57,7 +57,7 @@ func keys(pk string) []byte { return []byte(`{"PK":{"S":"` + pk + `"},"SK":{"S":
 func (f *fixture) put(t *testing.T, streamARN, event, pk string, oldImg, newImg []byte) {
 	t.Helper()
 	err := f.svc.Append(context.Background(), Change{StreamARN: streamARN, EventName: event, Keys: keys(pk),
-		OldImage: oldImg, NewImage: newImg, SizeBytes: int64(len(oldImg) + len(newImg))})
+		OldImage: oldImg, NewImage: newImg, SizeBytes: len(oldImg) + len(newImg)})
 	if err != nil {
 		t.Fatalf("Append: %v", err)
 	}

@@ -97,26 +97,26 @@ type wireDynamodb struct {
 // newRecord builds the record of a change: the images the stream's view
 // type keeps, a fresh eventID and the next sequence number.
 func newRecord(st *stream, c Change, counter uint64, at time.Time) (Record, error) {
-	for name, raw := range map[string][]byte{"Keys": c.Keys, "OldImage": c.OldImage, "NewImage": c.NewImage} {
+	for name, raw := range map[string]json.RawMessage{"Keys": c.Keys, "OldImage": c.OldImage, "NewImage": c.NewImage} {
 		if len(raw) > 0 && !json.Valid(raw) {
 			return Record{}, fmt.Errorf("append change to %s: %s is not JSON", st.arn, name)
 		}
 	}
 	d := StreamRecord{
 		ApproximateCreationDateTime: at.UTC().Truncate(time.Second),
-		Keys:                        json.RawMessage(c.Keys),
+		Keys:                        c.Keys,
 		SequenceNumber:              formatSequence(counter),
-		SizeBytes:                   c.SizeBytes,
+		SizeBytes:                   int64(c.SizeBytes),
 		StreamViewType:              st.viewType,
 	}
 	if len(d.Keys) == 0 {
 		d.Keys = json.RawMessage("{}")
 	}
 	if (st.viewType == NewImage || st.viewType == NewAndOldImages) && c.EventName != "REMOVE" {
-		d.NewImage = json.RawMessage(c.NewImage)
+		d.NewImage = c.NewImage
 	}
 	if (st.viewType == OldImage || st.viewType == NewAndOldImages) && c.EventName != "INSERT" {
-		d.OldImage = json.RawMessage(c.OldImage)
+		d.OldImage = c.OldImage
 	}
 	r := Record{
 		EventID: randomHex(16), EventName: c.EventName, EventVersion: "1.1",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -124,10 +125,10 @@ type Change struct {
 	StreamARN      string
 	StreamViewType string
 	EventName      string // INSERT, MODIFY or REMOVE
-	Keys           []byte
-	OldImage       []byte
-	NewImage       []byte
-	SizeBytes      int64
+	Keys           json.RawMessage
+	OldImage       json.RawMessage
+	NewImage       json.RawMessage
+	SizeBytes      int
 	// ApproximateCreationDateTime is when the change happened; the
 	// service's clock when zero.
 	ApproximateCreationDateTime time.Time

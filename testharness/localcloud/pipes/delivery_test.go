@@ -11,7 +11,7 @@ import (
 	"github.com/tracebridge/tracebridge/schemas"
 )
 
-func appFilter(t *testing.T) string {
+func appFilter(t testing.TB) string {
 	b, err := json.Marshal(schemas.UserInsertFilterPattern())
 	if err != nil {
 		t.Fatal(err)
