@@ -1,0 +1,78 @@
+package xray
+
+import (
+	"time"
+)
+
+// trace is the stored documents of one trace id: segments and the
+// subsegments sent on their own, by id.
+type trace struct {
+	id       string
+	docs     map[string]*segment
+	order    []string   // ids in arrival order, for stable output
+	received time.Time  // last document, on the service clock
+	view     *traceView // derived data, nil when documents changed since
+}
+
+// sweepEvery bounds how often retention is enforced.
+const sweepEvery = time.Minute
+
+// ingest parses and stores one document.
+func (s *Service) ingest(doc []byte) error {
+	seg, err := parseSegment(doc)
+	if err != nil {
+		s.counters.rejected.Add(1)
+		return err
+	}
+	s.store(seg)
+	return nil
+}
+
+// store keeps seg, replacing an in-progress document with the same id (a
+// complete one is never replaced by an in-progress one, which can arrive
+// late over UDP), then tells subscribers.
+func (s *Service) store(seg *segment) {
+	now := s.clock.Now()
+	s.mu.Lock()
+	s.sweepLocked(now)
+	t := s.traces[seg.TraceID]
+	if t == nil {
+		t = &trace{id: seg.TraceID, docs: map[string]*segment{}}
+		s.traces[seg.TraceID] = t
+	}
+	old, exists := t.docs[seg.ID]
+	if !exists {
+		t.order = append(t.order, seg.ID)
+	}
+	if !exists || !(seg.InProgress && !old.InProgress) {
+		t.docs[seg.ID] = seg
+	}
+	t.received = now
+	t.view = nil
+	s.mu.Unlock()
+	s.counters.segments.Add(1)
+	s.notify(seg.TraceID)
+}
+
+// sweepLocked drops traces that received nothing for Retention. Must hold
+// s.mu.
+func (s *Service) sweepLocked(now time.Time) {
+	if now.Sub(s.lastSweep) < sweepEvery {
+		return
+	}
+	s.lastSweep = now
+	for id, t := range s.traces {
+		if now.Sub(t.received) >= Retention {
+			delete(s.traces, id)
+		}
+	}
+}
+
+// viewLocked returns t's derived data, computing it if documents changed.
+// Must hold s.mu.
+func (s *Service) viewLocked(t *trace) *traceView {
+	if t.view == nil {
+		t.view = buildView(t)
+	}
+	return t.view
+}
