@@ -51,7 +51,7 @@ const TargetPrefix = "DynamoDB_20120810"
 // name but its own target prefix, which the gateway matches first.
 func (s *Service) Route() gateway.Route {
 	return gateway.Route{Service: "dynamodb", SigningNames: []string{"dynamodb"},
-		TargetPrefixes: []string{TargetPrefix}, Handler: s.handler()}
+		TargetPrefixes: []string{TargetPrefix}, Handler: withCRC32(s.handler())}
 }
 
 // handler lists every operation the local DynamoDB answers.
