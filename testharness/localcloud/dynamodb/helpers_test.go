@@ -19,6 +19,10 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/internal/awstest"
 
 	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
 )
 
 // sink is the ChangeSink of the tests: it keeps what DynamoDB sent.
@@ -133,4 +137,32 @@ func str(v types.AttributeValue) string {
 		return v.Value
 	}
 	return "?"
+}
+
+func itoa(i int64) string { return strconv.FormatInt(i, 10) }
+
+func contextWithCancel() (context.Context, context.CancelFunc) {
+	return context.WithCancel(context.Background())
+}
+
+// waitFor waits until cond holds, failing after a deadline; it yields
+// between checks instead of sleeping a fixed time.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached before the deadline")
+		}
+		runtime.Gosched()
+	}
+}
+
+func readTestdata(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
