@@ -45,12 +45,16 @@ func (p *parser) isKeyword(kw string) bool {
 }
 
 // syntaxError is DynamoDB's "Syntax error; token: …, near: …" for the
-// token at hand.
+// token at hand; near spans the tokens before and after it.
 func (p *parser) syntaxError() error {
 	t := p.peek()
-	end := t.pos + len(t.text)
-	if t.kind == tEOF {
-		end = len(p.src)
+	end := len(p.src)
+	if t.kind != tEOF {
+		next := p.toks[p.i+1]
+		end = next.pos + len(next.text)
+		if next.kind == tEOF {
+			end = len(p.src)
+		}
 	}
 	from := t.pos
 	if p.i > 0 {
