@@ -105,7 +105,7 @@ func page[T any](items []T, limit, token string) ([]T, string, error) {
 }
 
 type registryOutput struct {
-	Description  string            `json:",omitempty"`
+	Description  string `json:",omitempty"`
 	RegistryArn  string
 	RegistryName string
 	Tags         map[string]string `json:"tags,omitempty"`

@@ -7,8 +7,8 @@ import (
 // schemaOutput is SchemaOutput (CreateSchema, UpdateSchema) and, with
 // Content, DescribeSchemaOutput.
 type schemaOutput struct {
-	Content            string            `json:",omitempty"`
-	Description        string            `json:",omitempty"`
+	Content            string `json:",omitempty"`
+	Description        string `json:",omitempty"`
 	LastModified       string
 	SchemaArn          string
 	SchemaName         string
