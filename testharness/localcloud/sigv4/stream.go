@@ -112,13 +112,13 @@ func (v *chunkVerifier) next() error {
 	if _, err := io.ReadFull(v.src, data); err != nil {
 		return malformedChunk("short chunk")
 	}
-	v.out = append(append([]byte(nil), line...), data...)
 	sum := sha256.Sum256(data)
 	sts := "AWS4-HMAC-SHA256-PAYLOAD\n" + v.res.SignedAt.Format(timeFormat) + "\n" + v.res.scope + "\n" +
 		v.prev + "\n" + emptyHash + "\n" + hex.EncodeToString(sum[:])
 	if err := v.check(sig, sts); err != nil {
 		return err
 	}
+	v.out = append(append(v.out, line...), data...)
 	if size > 0 || !v.trailer {
 		crlf := make([]byte, 2)
 		if _, err := io.ReadFull(v.src, crlf); err != nil || string(crlf) != "\r\n" {

@@ -59,7 +59,7 @@ func jsonRequest(t *testing.T, creds aws.Credentials, body string) *http.Request
 	return r
 }
 
-func sign(t *testing.T, r *http.Request, creds aws.Credentials, service, payloadHash string, opts ...func(*v4.SignerOptions)) {
+func sign(t testing.TB, r *http.Request, creds aws.Credentials, service, payloadHash string, opts ...func(*v4.SignerOptions)) {
 	t.Helper()
 	if err := v4.NewSigner().SignHTTP(context.Background(), creds, r, payloadHash, service, "us-east-1", signedAt, opts...); err != nil {
 		t.Fatal(err)
