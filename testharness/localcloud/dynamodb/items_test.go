@@ -2,6 +2,7 @@ package dynamodb_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -62,7 +63,7 @@ func TestGetItemProjection(t *testing.T) {
 	}
 }
 
-func fmtAny(v any) string { return strings.ReplaceAll(strings.TrimSpace(sprint(v)), "  ", " ") }
+func fmtAny(v any) string { return strings.ReplaceAll(strings.TrimSpace(fmt.Sprint(v)), "  ", " ") }
 
 func TestUpdateItemExpressions(t *testing.T) {
 	e := newEnv(t)
