@@ -123,3 +123,26 @@ func (p pendingChange) change() Change {
 	}
 	return c
 }
+
+// StreamWatcher is told when a table's stream starts and ends, so the
+// stream exists before its first record: a pipe can subscribe to a new
+// table's stream while the stack deploys. A ChangeSink may implement it.
+type StreamWatcher interface {
+	StreamEnabled(ctx context.Context, table TableDescription)
+	StreamDisabled(ctx context.Context, streamARN string)
+}
+
+// announceStream tells a StreamWatcher sink that a table's enabled stream
+// changed from before to after ("" for none). Must not hold s.mu.
+func (s *Service) announceStream(ctx context.Context, before, after string, d TableDescription) {
+	w, ok := s.sink.(StreamWatcher)
+	if !ok || before == after {
+		return
+	}
+	if before != "" {
+		w.StreamDisabled(ctx, before)
+	}
+	if after != "" {
+		w.StreamEnabled(ctx, d)
+	}
+}

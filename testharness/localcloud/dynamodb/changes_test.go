@@ -219,3 +219,40 @@ func TestBatches(t *testing.T) {
 		t.Fatalf("BatchGetItem = %+v, %v", got, err)
 	}
 }
+
+func TestStreamWatcherHearsStreamsStartAndEnd(t *testing.T) {
+	e := newEnv(t)
+	e.table(t, "Tbl")
+	first := "arn:aws:dynamodb:us-east-1:000000000000:table/Tbl/stream/2026-11-25T13:00:00.000"
+	if got := e.sink.takeStreams(); len(got) != 1 || got[0] != "+"+first {
+		t.Fatalf("after CreateTable with a stream: %v, want [+%s]", got, first)
+	}
+	if _, err := e.client.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String("Tbl"),
+		StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(false)}}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Hour)
+	if _, err := e.client.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String("Tbl"),
+		StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeNewImage}}); err != nil {
+		t.Fatal(err)
+	}
+	// A failed update announces nothing.
+	if _, err := e.client.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: aws.String("Tbl"),
+		StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeNewImage}}); err == nil {
+		t.Fatal("enabling an enabled stream succeeded")
+	}
+	if _, err := e.client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String("Tbl")}); err != nil {
+		t.Fatal(err)
+	}
+	second := "arn:aws:dynamodb:us-east-1:000000000000:table/Tbl/stream/2026-11-25T14:00:00.000"
+	want := []string{"-" + first, "+" + second, "-" + second}
+	got := e.sink.takeStreams()
+	if len(got) != len(want) {
+		t.Fatalf("stream announcements = %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("stream announcements = %v, want %v", got, want)
+		}
+	}
+}

@@ -29,6 +29,27 @@ import (
 type sink struct {
 	mu      sync.Mutex
 	changes []localddb.Change
+	streams []string // "+ARN" when enabled, "-ARN" when disabled
+}
+
+func (s *sink) StreamEnabled(_ context.Context, d localddb.TableDescription) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.streams = append(s.streams, "+"+d.LatestStreamArn)
+}
+
+func (s *sink) StreamDisabled(_ context.Context, streamARN string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.streams = append(s.streams, "-"+streamARN)
+}
+
+func (s *sink) takeStreams() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.streams
+	s.streams = nil
+	return out
 }
 
 func (s *sink) TableChanged(_ context.Context, c localddb.Change) {

@@ -80,6 +80,14 @@ func (t *table) streamARN() string {
 	return t.arn + "/stream/" + t.streamLabel
 }
 
+// activeStreamARN is the ARN of the table's enabled stream, "" when none.
+func (t *table) activeStreamARN() string {
+	if t.stream == nil {
+		return ""
+	}
+	return t.streamARN()
+}
+
 func (t *table) index(name string) *index {
 	for _, ix := range append(append([]*index(nil), t.gsis...), t.lsis...) {
 		if ix.name == name {

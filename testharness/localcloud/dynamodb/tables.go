@@ -193,12 +193,15 @@ func (s *Service) CreateTable(ctx context.Context, in *CreateTableInput) (*Table
 		t.streamLabel = s.streamLabel()
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.tables[t.name] != nil {
+		s.mu.Unlock()
 		return nil, errTableInUse(t.name)
 	}
 	s.tables[t.name] = t
 	d := t.describe()
+	after := t.activeStreamARN()
+	s.mu.Unlock()
+	s.announceStream(ctx, "", after, d)
 	return &TableOutput{TableDescription: &d}, nil
 }
 
@@ -293,29 +296,53 @@ func (s *Service) ListTables(ctx context.Context, in *ListTablesInput) (*ListTab
 
 // DeleteTable deletes a table and its items at once.
 func (s *Service) DeleteTable(ctx context.Context, in *TableNameInput) (*TableOutput, error) {
+	out, before, err := s.deleteTable(in)
+	if err != nil {
+		return nil, err
+	}
+	s.announceStream(ctx, before, "", *out.TableDescription)
+	return out, nil
+}
+
+// deleteTable removes a table and returns the stream it had enabled.
+func (s *Service) deleteTable(in *TableNameInput) (*TableOutput, string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := s.tables[in.TableName]
 	if t == nil {
-		return nil, errTableNotFound(in.TableName)
+		return nil, "", errTableNotFound(in.TableName)
 	}
 	if t.protection {
-		return nil, validation("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.")
+		return nil, "", validation("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.")
 	}
 	d := t.describe()
 	d.TableStatus = "DELETING"
 	delete(s.tables, in.TableName)
-	return &TableOutput{TableDescription: &d}, nil
+	return &TableOutput{TableDescription: &d}, t.activeStreamARN(), nil
 }
 
 // UpdateTable changes billing, throughput, the stream and GSIs.
 func (s *Service) UpdateTable(ctx context.Context, in *UpdateTableInput) (*TableOutput, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	t := s.tables[in.TableName]
 	if t == nil {
+		s.mu.Unlock()
 		return nil, errTableNotFound(in.TableName)
 	}
+	before := t.activeStreamARN()
+	out, err := s.updateTable(t, in)
+	after := t.activeStreamARN()
+	s.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	s.announceStream(ctx, before, after, *out.TableDescription)
+	return out, nil
+}
+
+// updateTable applies an update to t, or nothing when it fails. Must hold
+// s.mu.
+func (s *Service) updateTable(t *table, in *UpdateTableInput) (*TableOutput, error) {
 	// Work on a copy of the definition so a failed update changes nothing.
 	next := *t
 	next.attrTypes = map[string]string{}
