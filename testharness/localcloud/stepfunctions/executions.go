@@ -234,16 +234,19 @@ func (s *Service) run(ctx context.Context, x *execution) {
 		x.errName, x.cause = x.stopError, x.stopCause
 	}
 	r := x.result()
+	s.mu.Unlock()
+
+	// The trace is recorded before anyone waiting learns of the end.
+	if x.trace != nil && x.trace.sampled && s.opts.Tracer != nil {
+		s.opts.Tracer.TraceExecution(x.trace.record(r))
+	}
+	s.mu.Lock()
 	hooks := make([]func(ExecutionResult), 0, len(s.hooks))
 	for _, h := range s.hooks {
 		hooks = append(hooks, h)
 	}
 	close(x.done)
 	s.mu.Unlock()
-
-	if x.trace != nil && x.trace.sampled && s.opts.Tracer != nil {
-		s.opts.Tracer.TraceExecution(x.trace.record(r))
-	}
 	for _, h := range hooks {
 		h(r)
 	}
