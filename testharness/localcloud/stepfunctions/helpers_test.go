@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"runtime"
 	"strings"
@@ -273,3 +274,5 @@ func autoClock(t testing.TB) func(*fixture, *Options) {
 		o.Clock = c
 	}
 }
+
+func fmtDef(format string, args ...any) string { return fmt.Sprintf(format, args...) }
