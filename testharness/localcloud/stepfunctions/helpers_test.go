@@ -276,3 +276,5 @@ func autoClock(t testing.TB) func(*fixture, *Options) {
 }
 
 func fmtDef(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+var sfntypesTracing = types.TracingConfiguration{Enabled: true}
