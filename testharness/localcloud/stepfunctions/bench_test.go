@@ -87,4 +87,3 @@ func BenchmarkConcurrentParallelTasks(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "executions/op")
 }
-

@@ -466,4 +466,3 @@ func (s *Service) History(executionArn string) ([]types.HistoryEvent, error) {
 	}
 	return append([]types.HistoryEvent(nil), x.events...), nil
 }
-

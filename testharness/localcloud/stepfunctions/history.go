@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-
 )
 
 // GetExecutionHistoryInput is GetExecutionHistory's request.
@@ -115,4 +114,3 @@ func upperFirst(s string) string {
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }
-

@@ -190,4 +190,3 @@ func generatedName(req cfnresource.Request) string {
 	}
 	return prefix + "-" + string(b[:])
 }
-
