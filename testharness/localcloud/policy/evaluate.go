@@ -75,7 +75,7 @@ type Decision struct {
 // either allows. An allow that names only the account in a resource policy
 // delegates to identity policies and does not allow by itself.
 func Evaluate(req Request, identity []NamedPolicy, resource *Policy) Decision {
-	ctx := evalContext{req: &req}
+	ctx := evalContext{req: &req, action: strings.ToLower(req.Action)}
 	var identityAllow, resourceAllow, accountAllow *Decision
 	for _, np := range identity {
 		if np.Policy == nil {
@@ -220,7 +220,7 @@ func (st *Statement) appliesTo(ctx *evalContext) bool {
 	req := ctx.req
 	matched := false
 	for _, a := range st.Actions {
-		if matchAction(a, req.Action) {
+		if matchAction(a, ctx.action) {
 			matched = true
 			break
 		}
@@ -263,6 +263,8 @@ func (st *Statement) appliesTo(ctx *evalContext) bool {
 // evalContext answers condition keys for one request.
 type evalContext struct {
 	req *Request
+	// action is the request's action, lowercased once.
+	action string
 }
 
 // lookup finds a condition key, case-insensitively, falling back to the

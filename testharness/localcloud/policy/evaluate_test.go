@@ -197,17 +197,17 @@ func TestMessage(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	for doc, want := range map[string]string{
-		`not json`: "Syntax errors in policy",
-		`{"Version":"2012-10-17"}`:                                                          "Missing required field Statement",
-		`{"Statement":{"Effect":"Maybe","Action":"s3:*","Resource":"*"}}`:                  "Invalid effect: Maybe",
-		`{"Statement":{"Action":"s3:*","Resource":"*"}}`:                                   "Missing required field Effect",
-		`{"Statement":{"Effect":"Allow","Resource":"*"}}`:                                  "Policy statement must contain actions.",
-		`{"Statement":{"Effect":"Allow","Action":"s3:*","NotAction":"s3:Get*"}}`:           "both Action and NotAction",
-		`{"Statement":{"Effect":"Allow","Action":"GetObject","Resource":"*"}}`:             "prefaced by a vendor",
+		`not json`:                 "Syntax errors in policy",
+		`{"Version":"2012-10-17"}`: "Missing required field Statement",
+		`{"Statement":{"Effect":"Maybe","Action":"s3:*","Resource":"*"}}`:                                        "Invalid effect: Maybe",
+		`{"Statement":{"Action":"s3:*","Resource":"*"}}`:                                                         "Missing required field Effect",
+		`{"Statement":{"Effect":"Allow","Resource":"*"}}`:                                                        "Policy statement must contain actions.",
+		`{"Statement":{"Effect":"Allow","Action":"s3:*","NotAction":"s3:Get*"}}`:                                 "both Action and NotAction",
+		`{"Statement":{"Effect":"Allow","Action":"GetObject","Resource":"*"}}`:                                   "prefaced by a vendor",
 		`{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringSortOf":{"a":"b"}}}}`: "Invalid Condition type : StringSortOf.",
-		`{"Version":"2013-01-01","Statement":[]}`:                                           "invalid Version",
-		`{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Principal":"me"}}`: "Invalid principal",
-		`{"Statement":{"Effect":"Allow","Action":["s3:*",3],"Resource":"*"}}`:              "Action values must be strings",
+		`{"Version":"2013-01-01","Statement":[]}`:                                                                "invalid Version",
+		`{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Principal":"me"}}`:                       "Invalid principal",
+		`{"Statement":{"Effect":"Allow","Action":["s3:*",3],"Resource":"*"}}`:                                    "Action values must be strings",
 	} {
 		_, err := Parse([]byte(doc))
 		if err == nil || !strings.Contains(err.Error(), "MalformedPolicyDocument") || !strings.Contains(err.Error(), want) {

@@ -30,13 +30,11 @@ func glob(pattern, s string) bool {
 	return p == len(pattern)
 }
 
-// matchAction matches a lowercase action pattern against an action; both
-// the service prefix and the name compare case-insensitively.
+// matchAction matches a lowercase action pattern against a lowercased
+// action, so that both the service prefix and the name compare
+// case-insensitively.
 func matchAction(pattern, action string) bool {
-	if pattern == "*" {
-		return true
-	}
-	return glob(pattern, strings.ToLower(action))
+	return pattern == "*" || glob(pattern, action)
 }
 
 // matchARN matches an ARN pattern as IAM does for Resource and ArnLike: the
