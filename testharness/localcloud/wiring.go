@@ -11,22 +11,33 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cfnresource"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cloudformation"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/dynamodb"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/dynamodbstreams"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/eventbridge"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/eventschemas"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/iam"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/lambda"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/logs"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/pipes"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/s3"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/sqs"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/sts"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/xray"
 )
 
 // services are the local cloud's services. This file is the only place
 // they meet; every edge between two services is one adapter below:
 //
 //	S3 object written ──▶ EventBridge default bus        (s3Events)
+//	DynamoDB write    ──▶ DynamoDB Streams record         (tableStreams)
+//	Stream record     ──▶ Pipe (filter) ──▶ Lambda target (pipeFunctions)
+//	Pipe dead letters ──▶ SQS                             (pipeQueues)
+//	Pipe bus target   ──▶ EventBridge                     (pipeEvents)
 //	EventBridge rule  ──▶ Lambda (async, resource policy) (eventsToLambda)
 //	EventBridge rule  ──▶ SQS queue, dead-letter queues   (eventsToSQS)
 //	Lambda output     ──▶ CloudWatch Logs                 (lambdaLogs)
+//	Lambda invocation ──▶ X-Ray segments; functions' SDKs ──▶ X-Ray daemon (lambdaTracer)
 //	Lambda async      ──▶ on-success/on-failure destination (lambdaDestinations)
 //	CloudFormation    ──▶ every service's provisioners; Lambda for custom
 //	                      resources; S3 and Logs for CDK's helper resources
@@ -37,6 +48,12 @@ type services struct {
 	Lambda         *lambda.Service
 	Logs           *logs.Service
 	IAM            *iam.Service
+	DynamoDB       *dynamodb.Service
+	Streams        *dynamodbstreams.Service
+	Pipes          *pipes.Service
+	Schemas        *eventschemas.Service
+	XRay           *xray.Service
+	STS            *sts.Service
 	CloudFormation *cloudformation.Engine
 }
 
@@ -47,13 +64,20 @@ func (c *Cloud) wire(opts Options) error {
 	c.Logs = logs.New(logs.Options{Clock: clk, CreateMissingGroups: true})
 	c.IAM = iam.New(iam.Options{Clock: clk})
 	c.SQS = sqs.New(sqs.Options{Clock: clk, Endpoint: c.endpoint})
+	c.XRay = xray.New(xray.Options{Clock: clk})
+	daemon, err := c.XRay.ListenDaemon("127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("local cloud: X-Ray daemon: %w", err)
+	}
 	c.Lambda = lambda.New(lambda.Options{
-		Clock:        clk,
-		Credentials:  c.identities,
-		SourceRoot:   opts.SourceRoot,
-		Logs:         lambdaLogs{c.Logs},
-		Destinations: lambdaDestinations{c},
-		EndpointURL:  c.endpoint,
+		Clock:             clk,
+		Credentials:       c.identities,
+		SourceRoot:        opts.SourceRoot,
+		Logs:              lambdaLogs{c.Logs},
+		Destinations:      lambdaDestinations{c},
+		Tracer:            lambdaTracer{c.XRay},
+		EndpointURL:       c.endpoint,
+		XRayDaemonAddress: daemon,
 	})
 	c.EventBridge = eventbridge.New(eventbridge.Options{
 		Clock:  clk,
@@ -70,6 +94,18 @@ func (c *Cloud) wire(opts Options) error {
 			log.Printf("local cloud: S3 could not publish an event to EventBridge: %v", err)
 		},
 	})
+	c.Streams = dynamodbstreams.New(dynamodbstreams.Options{Clock: clk})
+	c.DynamoDB = dynamodb.New(dynamodb.Options{Clock: clk, Changes: tableStreams{c.Streams}})
+	c.Pipes = pipes.New(pipes.Options{
+		Clock:     clk,
+		Streams:   c.Streams,
+		Functions: pipeFunctions{c.Lambda},
+		Events:    pipeEvents{c.EventBridge},
+		Queues:    pipeQueues{c.SQS},
+		Roles:     c.identities,
+	})
+	c.Schemas = eventschemas.New(eventschemas.Options{Clock: clk})
+	c.STS = sts.New(sts.Options{Clock: clk, Identities: c.identities, Roles: iamRoles{c.IAM}})
 	registry := cfnresource.Registry{
 		// AWS::CDK::Metadata only records what CDK built the stack with.
 		"AWS::CDK::Metadata": noResource{},
@@ -77,6 +113,7 @@ func (c *Cloud) wire(opts Options) error {
 	for _, r := range []cfnresource.Registry{
 		c.S3.Provisioners(), c.SQS.Provisioners(), c.EventBridge.Provisioners(),
 		c.Lambda.Provisioners(), c.Logs.Provisioners(), c.IAM.Provisioners(),
+		c.DynamoDB.Provisioners(), c.Pipes.Provisioners(), c.Schemas.Provisioners(),
 	} {
 		for typ, p := range r {
 			if _, dup := registry[typ]; dup {
@@ -100,7 +137,10 @@ func (c *Cloud) wire(opts Options) error {
 func (c *Cloud) routes() []gateway.Route {
 	return []gateway.Route{
 		c.CloudFormation.Route(), c.Lambda.Route(), c.EventBridge.Route(), c.Logs.Route(),
-		c.SQS.Route(), c.IAM.Route(),
+		c.SQS.Route(), c.IAM.Route(), c.Pipes.Route(), c.Schemas.Route(), c.STS.Route(), c.XRay.Route(),
+		// Streams before DynamoDB: both sign as "dynamodb"; the target
+		// prefix tells them apart.
+		c.Streams.Route(), c.DynamoDB.Route(),
 		// S3 last: it is the fallback for unsigned requests.
 		c.S3.Route(),
 	}
@@ -109,8 +149,9 @@ func (c *Cloud) routes() []gateway.Route {
 // closeServices stops what runs in the background: deliveries first, so
 // that nothing new reaches the function processes Lambda then ends.
 func (c *Cloud) closeServices(ctx context.Context) error {
+	c.Pipes.Close()
 	c.EventBridge.Close()
-	return c.Lambda.Close(ctx)
+	return errors.Join(c.Lambda.Close(ctx), c.XRay.Close())
 }
 
 // noResource provisions a resource type that creates nothing.
@@ -234,4 +275,105 @@ func (a logRetention) SetLogRetention(ctx context.Context, group string, days in
 		return err
 	}
 	return a.logs.SetRetention(ctx, group, days)
+}
+
+// tableStreams records every table change on the table's stream, and
+// opens and closes streams as tables enable and disable them.
+type tableStreams struct{ streams *dynamodbstreams.Service }
+
+func (a tableStreams) TableChanged(ctx context.Context, c dynamodb.Change) {
+	err := a.streams.Append(ctx, dynamodbstreams.Change{
+		TableName: c.TableName, StreamARN: c.StreamARN, StreamViewType: c.StreamViewType, EventName: c.EventName,
+		Keys: c.Keys, OldImage: c.OldImage, NewImage: c.NewImage, SizeBytes: c.SizeBytes,
+		ApproximateCreationDateTime: c.ApproximateCreationDateTime, TTLDelete: c.UserIdentity != nil,
+	})
+	if err != nil {
+		log.Printf("local cloud: recording a change of table %s on its stream: %v", c.TableName, err)
+	}
+}
+
+func (a tableStreams) StreamEnabled(ctx context.Context, t dynamodb.TableDescription) {
+	spec := dynamodbstreams.StreamSpec{TableName: t.TableName, StreamARN: t.LatestStreamArn}
+	if t.StreamSpecification != nil {
+		spec.StreamViewType = t.StreamSpecification.StreamViewType
+	}
+	for _, k := range t.KeySchema {
+		spec.KeySchema = append(spec.KeySchema, dynamodbstreams.KeySchemaElement{AttributeName: k.AttributeName, KeyType: k.KeyType})
+	}
+	if _, err := a.streams.EnableStream(ctx, spec); err != nil {
+		log.Printf("local cloud: opening the stream of table %s: %v", t.TableName, err)
+	}
+}
+
+func (a tableStreams) StreamDisabled(ctx context.Context, streamARN string) {
+	if err := a.streams.DisableStream(ctx, streamARN); err != nil {
+		log.Printf("local cloud: closing stream %s: %v", streamARN, err)
+	}
+}
+
+// pipeFunctions invokes a pipe's Lambda enrichment and target. A pipe acts
+// with its role (the principal in ctx), so no resource policy is needed.
+type pipeFunctions struct{ lambda *lambda.Service }
+
+func (a pipeFunctions) Invoke(ctx context.Context, functionARN string, payload []byte) (pipes.InvokeResult, error) {
+	res, err := a.lambda.Invoke(ctx, functionARN, payload, lambda.InvokeOptions{})
+	return pipes.InvokeResult{Payload: res.Payload, FunctionError: res.FunctionError}, err
+}
+
+func (a pipeFunctions) InvokeAsync(ctx context.Context, functionARN string, payload []byte) error {
+	return a.lambda.InvokeEvent(ctx, functionARN, payload, "")
+}
+
+// pipeEvents puts a pipe's output on its event bus target.
+type pipeEvents struct{ events *eventbridge.Service }
+
+func (a pipeEvents) PutEvents(ctx context.Context, entries []pipes.EventEntry) error {
+	in := make([]eventbridge.Entry, len(entries))
+	for i, e := range entries {
+		in[i] = eventbridge.Entry{EventBusName: e.EventBusName, Source: e.Source, DetailType: e.DetailType,
+			Detail: json.RawMessage(e.Detail), Resources: e.Resources, Time: e.Time}
+	}
+	results, err := a.events.PutEvents(ctx, in)
+	if err != nil {
+		return err
+	}
+	var failed []error
+	for i, r := range results {
+		if r.ErrorCode != "" {
+			failed = append(failed, fmt.Errorf("entry %d: %s: %s", i, r.ErrorCode, r.ErrorMessage))
+		}
+	}
+	return errors.Join(failed...)
+}
+
+// pipeQueues sends a pipe's dead-letter messages.
+type pipeQueues struct{ sqs *sqs.Service }
+
+func (a pipeQueues) SendMessage(ctx context.Context, queueARN, body string) error {
+	_, err := a.sqs.SendMessage(ctx, queueARN, body, nil)
+	return err
+}
+
+// iamRoles tells STS which roles exist.
+type iamRoles struct{ iam *iam.Service }
+
+func (a iamRoles) RoleExists(_ context.Context, roleARN string) bool {
+	_, err := a.iam.Role(roleARN)
+	return err == nil
+}
+
+// lambdaTracer records the segments AWS Lambda emits for a traced
+// invocation; the function's own SDK subsegments reach the X-Ray daemon
+// and hang from the function segment whose id Lambda passed to it.
+type lambdaTracer struct{ xray *xray.Service }
+
+func (a lambdaTracer) TraceInvocation(ctx context.Context, r lambda.InvocationRecord) {
+	_, err := a.xray.RecordLambdaInvocation(ctx, xray.LambdaInvocation{
+		TraceID: r.TraceID, ParentID: r.CallerParentID, FunctionARN: r.FunctionARN, RequestID: r.RequestID,
+		Start: r.Start, ColdStart: r.InitDuration > 0, InitDuration: r.InitDuration,
+		ServiceSegmentID: r.ServiceSegmentID, FunctionSegmentID: r.FunctionSegmentID,
+	}, xray.LambdaOutcome{End: r.End, FunctionError: r.FunctionError, ErrorType: r.ErrorType})
+	if err != nil {
+		log.Printf("local cloud: recording the trace of %s: %v", r.FunctionARN, err)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -104,7 +105,16 @@ func Run(ctx context.Context, root, dir string, progress io.Writer) error {
 
 // Ensure synthesizes the assembly in dir when it is stale and tells
 // progress what it does, since a cold synthesis takes a minute.
+//
+// Several processes (test packages run in parallel) may ask at once: a lock
+// file beside the assembly lets one synthesize while the others wait, then
+// find it fresh.
 func Ensure(ctx context.Context, root, dir string, progress io.Writer) error {
+	unlock, err := lock(dir + ".lock")
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	stale, err := Stale(root, dir)
 	if err != nil || !stale {
 		return err
@@ -116,4 +126,23 @@ func Ensure(ctx context.Context, root, dir string, progress io.Writer) error {
 	}
 	fmt.Fprintf(progress, "synthesized in %s\n", time.Since(start).Round(100*time.Millisecond))
 	return nil
+}
+
+// lock takes an exclusive advisory lock on path, waiting for it.
+func lock(path string) (unlock func(), err error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
 }
