@@ -156,11 +156,11 @@ func TestInvalidPipesFailWithReasons(t *testing.T) {
 		"bad filter": {func(s *Spec) {
 			s.SourceParameters.FilterCriteria = &FilterCriteria{Filters: []Filter{{Pattern: `{"eventName":[]}`}}}
 		}, "Event pattern is not valid. Reason: Empty arrays are not allowed"},
-		"batch size": {func(s *Spec) { s.SourceParameters.DynamoDBStreamParameters.BatchSize = ptr(Int(0)) }, "batchSize"},
-		"position": {func(s *Spec) { s.SourceParameters.DynamoDBStreamParameters.StartingPosition = "AT_TIMESTAMP" }, "startingPosition"},
-		"sns target": {func(s *Spec) { s.Target = "arn:aws:sns:us-east-1:000000000000:t" }, "is not supported locally"},
+		"batch size":     {func(s *Spec) { s.SourceParameters.DynamoDBStreamParameters.BatchSize = ptr(Int(0)) }, "batchSize"},
+		"position":       {func(s *Spec) { s.SourceParameters.DynamoDBStreamParameters.StartingPosition = "AT_TIMESTAMP" }, "startingPosition"},
+		"sns target":     {func(s *Spec) { s.Target = "arn:aws:sns:us-east-1:000000000000:t" }, "is not supported locally"},
 		"unknown stream": {func(s *Spec) { s.Source = f.streamARN + "0" }, "Requested resource not found"},
-		"bus batch": {func(s *Spec) { s.Target = busARN }, "batch size 100 is above the maximum of 10"},
+		"bus batch":      {func(s *Spec) { s.Target = busARN }, "batch size 100 is above the maximum of 10"},
 	}
 	for name, tc := range cases {
 		s := f.spec("bad")
