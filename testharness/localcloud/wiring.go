@@ -22,6 +22,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/pipes"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/s3"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/sqs"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/stepfunctions"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/sts"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/xray"
 )
@@ -39,6 +40,9 @@ import (
 //	Lambda output     ──▶ CloudWatch Logs                 (lambdaLogs)
 //	Lambda invocation ──▶ X-Ray segments; functions' SDKs ──▶ X-Ray daemon (lambdaTracer)
 //	Lambda async      ──▶ on-success/on-failure destination (lambdaDestinations)
+//	EventBridge rule  ──▶ Step Functions execution        (ruleExecutions)
+//	Pipe target       ──▶ Step Functions execution        (pipeExecutions)
+//	State machine task──▶ Lambda, EventBridge, and any awsJson API (sfnLambda, sfnEvents, gateway SDK caller)
 //	CloudFormation    ──▶ every service's provisioners; Lambda for custom
 //	                      resources; S3 and Logs for CDK's helper resources
 type services struct {
@@ -53,6 +57,7 @@ type services struct {
 	Pipes          *pipes.Service
 	Schemas        *eventschemas.Service
 	XRay           *xray.Service
+	StepFunctions  *stepfunctions.Service
 	STS            *sts.Service
 	CloudFormation *cloudformation.Engine
 }
@@ -80,9 +85,10 @@ func (c *Cloud) wire(opts Options) error {
 		XRayDaemonAddress: daemon,
 	})
 	c.EventBridge = eventbridge.New(eventbridge.Options{
-		Clock:  clk,
-		Lambda: eventsToLambda{c.Lambda},
-		SQS:    eventsToSQS{c.SQS},
+		Clock:   clk,
+		Lambda:  eventsToLambda{c.Lambda},
+		SQS:     eventsToSQS{c.SQS},
+		StepFns: ruleExecutions{c},
 		OnDeliveryFailure: func(f eventbridge.DeliveryFailure) {
 			log.Printf("local cloud: EventBridge gave up on an event: %+v", f)
 		},
@@ -94,15 +100,23 @@ func (c *Cloud) wire(opts Options) error {
 			log.Printf("local cloud: S3 could not publish an event to EventBridge: %v", err)
 		},
 	})
+	c.StepFunctions = stepfunctions.New(stepfunctions.Options{
+		Clock:  clk,
+		Roles:  c.identities,
+		Lambda: sfnLambda{c.Lambda},
+		Events: sfnEvents{c.EventBridge},
+		AWS:    stepfunctions.NewGatewaySDKCaller(c.endpoint, c.identities),
+	})
 	c.Streams = dynamodbstreams.New(dynamodbstreams.Options{Clock: clk})
 	c.DynamoDB = dynamodb.New(dynamodb.Options{Clock: clk, Changes: tableStreams{c.Streams}})
 	c.Pipes = pipes.New(pipes.Options{
-		Clock:     clk,
-		Streams:   c.Streams,
-		Functions: pipeFunctions{c.Lambda},
-		Events:    pipeEvents{c.EventBridge},
-		Queues:    pipeQueues{c.SQS},
-		Roles:     c.identities,
+		Clock:      clk,
+		Streams:    c.Streams,
+		Functions:  pipeFunctions{c.Lambda},
+		Executions: pipeExecutions{c},
+		Events:     pipeEvents{c.EventBridge},
+		Queues:     pipeQueues{c.SQS},
+		Roles:      c.identities,
 	})
 	c.Schemas = eventschemas.New(eventschemas.Options{Clock: clk})
 	c.STS = sts.New(sts.Options{Clock: clk, Identities: c.identities, Roles: iamRoles{c.IAM}})
@@ -114,6 +128,7 @@ func (c *Cloud) wire(opts Options) error {
 		c.S3.Provisioners(), c.SQS.Provisioners(), c.EventBridge.Provisioners(),
 		c.Lambda.Provisioners(), c.Logs.Provisioners(), c.IAM.Provisioners(),
 		c.DynamoDB.Provisioners(), c.Pipes.Provisioners(), c.Schemas.Provisioners(),
+		c.StepFunctions.Provisioners(),
 	} {
 		for typ, p := range r {
 			if _, dup := registry[typ]; dup {
@@ -138,6 +153,7 @@ func (c *Cloud) routes() []gateway.Route {
 	return []gateway.Route{
 		c.CloudFormation.Route(), c.Lambda.Route(), c.EventBridge.Route(), c.Logs.Route(),
 		c.SQS.Route(), c.IAM.Route(), c.Pipes.Route(), c.Schemas.Route(), c.STS.Route(), c.XRay.Route(),
+		c.StepFunctions.Route(),
 		// Streams before DynamoDB: both sign as "dynamodb"; the target
 		// prefix tells them apart.
 		c.Streams.Route(), c.DynamoDB.Route(),
@@ -151,6 +167,7 @@ func (c *Cloud) routes() []gateway.Route {
 func (c *Cloud) closeServices(ctx context.Context) error {
 	c.Pipes.Close()
 	c.EventBridge.Close()
+	c.StepFunctions.Close()
 	return errors.Join(c.Lambda.Close(ctx), c.XRay.Close())
 }
 
@@ -376,4 +393,62 @@ func (a lambdaTracer) TraceInvocation(ctx context.Context, r lambda.InvocationRe
 	if err != nil {
 		log.Printf("local cloud: recording the trace of %s: %v", r.FunctionARN, err)
 	}
+}
+
+// ruleExecutions and pipeExecutions start Step Functions executions for
+// EventBridge rule targets and pipe targets. They hold the cloud, not the
+// service, because those services are built before Step Functions, which
+// needs them in turn.
+type ruleExecutions struct{ c *Cloud }
+
+func (a ruleExecutions) StartExecution(ctx context.Context, stateMachineARN, input, traceHeader string) error {
+	_, err := a.c.StepFunctions.StartExecution(ctx, &stepfunctions.StartExecutionInput{
+		StateMachineArn: stateMachineARN, Input: input, TraceHeader: traceHeader})
+	return err
+}
+
+type pipeExecutions struct{ c *Cloud }
+
+func (a pipeExecutions) StartExecution(ctx context.Context, stateMachineARN string, input []byte) error {
+	return ruleExecutions(a).StartExecution(ctx, stateMachineARN, string(input), "")
+}
+
+func (a pipeExecutions) StartSyncExecution(ctx context.Context, stateMachineARN string, input []byte) ([]byte, bool, error) {
+	out, err := a.c.StepFunctions.StartSyncExecution(ctx, &stepfunctions.StartExecutionInput{StateMachineArn: stateMachineARN, Input: string(input)})
+	if err != nil {
+		return nil, false, err
+	}
+	return []byte(out.Output), out.Status != "SUCCEEDED", nil
+}
+
+// sfnLambda runs lambda:invoke tasks as the state machine's role.
+type sfnLambda struct{ lambda *lambda.Service }
+
+func (a sfnLambda) Invoke(ctx context.Context, functionARN string, payload []byte, o stepfunctions.LambdaInvokeOptions) (stepfunctions.LambdaResult, error) {
+	if o.InvocationType == "Event" {
+		return stepfunctions.LambdaResult{}, a.lambda.InvokeEvent(ctx, functionARN, payload, o.TraceHeader)
+	}
+	res, err := a.lambda.Invoke(ctx, functionARN, payload, lambda.InvokeOptions{TraceHeader: o.TraceHeader, ClientContext: o.ClientContext})
+	return stepfunctions.LambdaResult{Payload: res.Payload, FunctionError: res.FunctionError,
+		ExecutedVersion: res.ExecutedVersion, RequestID: res.RequestID}, err
+}
+
+// sfnEvents runs events:putEvents tasks.
+type sfnEvents struct{ events *eventbridge.Service }
+
+func (a sfnEvents) PutEvents(ctx context.Context, entries []stepfunctions.EventEntry) ([]stepfunctions.EventResult, error) {
+	in := make([]eventbridge.Entry, len(entries))
+	for i, e := range entries {
+		in[i] = eventbridge.Entry{EventBusName: e.EventBusName, Source: e.Source, DetailType: e.DetailType,
+			Detail: e.Detail, Resources: e.Resources, Time: e.Time, TraceHeader: e.TraceHeader}
+	}
+	results, err := a.events.PutEvents(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]stepfunctions.EventResult, len(results))
+	for i, r := range results {
+		out[i] = stepfunctions.EventResult{EventID: r.EventID, ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage}
+	}
+	return out, nil
 }
