@@ -23,6 +23,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cloudformation"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/internal/awstest"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/lambda"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/logs"
 	"github.com/tracebridge/tracebridge/testharness/synth"
 )
 
@@ -259,4 +260,29 @@ func readTemplate(t *testing.T, dir string) assemblyedit.Template {
 		t.Fatalf("decode %s: %v", matches[0], err)
 	}
 	return tmpl
+}
+
+// awaitLogMessages waits until a log group holds at least one message
+// matching pattern and returns them all, re-checking on every new event.
+func (a *app) awaitLogMessages(t *testing.T, group, pattern string) []string {
+	t.Helper()
+	arrived := make(chan struct{}, 1)
+	cancel := a.cloud.Logs.Subscribe(group, func(logs.Event) {
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
+	})
+	defer cancel()
+	deadline := time.After(30 * time.Second)
+	for {
+		if msgs := a.logMessages(t, group, pattern); len(msgs) > 0 {
+			return msgs
+		}
+		select {
+		case <-arrived:
+		case <-deadline:
+			t.Fatalf("no message matching %q in %s within 30s", pattern, group)
+		}
+	}
 }
