@@ -69,8 +69,8 @@ func TestJUnitIsWellFormedAndCountsFailures(t *testing.T) {
 		Suite    struct {
 			Name  string `xml:"name,attr"`
 			Cases []struct {
-				Name    string `xml:"name,attr"`
-				Time    string `xml:"time,attr"`
+				Name    string                         `xml:"name,attr"`
+				Time    string                         `xml:"time,attr"`
 				Props   []struct{ Name, Value string } `xml:"properties>property"`
 				Failure *struct {
 					Message string `xml:"message,attr"`
