@@ -1,0 +1,107 @@
+package testharness
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/xray"
+
+	"github.com/tracebridge/tracebridge/schemas"
+)
+
+// Environment variables of the harness functions. The infra construct sets
+// them; the functions' main.go reads them once.
+const (
+	// EnvHarnessTable names the harness table (PK string, TTL on
+	// HarnessTableTTLAttribute) where the await function pairs task tokens
+	// with completion events. Await function.
+	EnvHarnessTable = "HARNESS_TABLE"
+	// EnvStateMachineArn is the test state machine the starter starts.
+	EnvStateMachineArn = "TEST_STATE_MACHINE_ARN"
+	// The app's stack outputs, for the runner (see OutputsFromEnviron).
+	EnvBucketName        = "BUCKET_NAME"
+	EnvTableName         = "TABLE_NAME"
+	EnvAuditLogGroupName = schemas.EnvAuditLogGroupName
+	EnvEventBusName      = schemas.EnvEventBusName
+)
+
+// The harness table's key and TTL attributes, for the infra construct.
+const (
+	HarnessTablePartitionKey = "PK"
+	HarnessTableTTLAttribute = "expiresAt"
+)
+
+// outputEnv maps each runner environment variable to the stack output it
+// carries.
+var outputEnv = map[string]string{
+	EnvBucketName:        schemas.OutputBucketName,
+	EnvTableName:         schemas.OutputTableName,
+	EnvAuditLogGroupName: schemas.OutputAuditLogGroupName,
+	EnvEventBusName:      schemas.OutputEventBusName,
+}
+
+// OutputsFromEnviron reads the app's stack outputs from the runner
+// function's environment; every variable must be set.
+func OutputsFromEnviron(getenv func(string) string) (map[string]string, error) {
+	outputs := make(map[string]string, len(outputEnv))
+	var missing []string
+	for env, output := range outputEnv {
+		v := getenv(env)
+		if v == "" {
+			missing = append(missing, env)
+			continue
+		}
+		outputs[output] = v
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return nil, fmt.Errorf("environment variables not set: %s", strings.Join(missing, ", "))
+	}
+	return outputs, nil
+}
+
+// Env is what a test acts and asserts with: the app's stack outputs and
+// AWS clients built once from one configuration.
+type Env struct {
+	// Outputs are the app stack's outputs by name (schemas.Output*).
+	Outputs map[string]string
+	// AWS is the configuration the clients were built from.
+	AWS aws.Config
+
+	S3             *s3.Client
+	DynamoDB       *dynamodb.Client
+	CloudWatchLogs *cloudwatchlogs.Client
+	XRay           *xray.Client
+	EventBridge    *eventbridge.Client
+}
+
+// NewEnv builds the clients from cfg. S3 uses path-style addressing when
+// cfg has a custom endpoint (the local cloud has no per-bucket host names).
+func NewEnv(cfg aws.Config, outputs map[string]string) *Env {
+	return &Env{
+		Outputs: outputs,
+		AWS:     cfg,
+		S3: s3.NewFromConfig(cfg, func(o *s3.Options) {
+			o.UsePathStyle = cfg.BaseEndpoint != nil
+		}),
+		DynamoDB:       dynamodb.NewFromConfig(cfg),
+		CloudWatchLogs: cloudwatchlogs.NewFromConfig(cfg),
+		XRay:           xray.NewFromConfig(cfg),
+		EventBridge:    eventbridge.NewFromConfig(cfg),
+	}
+}
+
+// Output returns a stack output, or an error naming it when it is missing.
+func (e *Env) Output(name string) (string, error) {
+	v := e.Outputs[name]
+	if v == "" {
+		return "", fmt.Errorf("the stack has no output %s", name)
+	}
+	return v, nil
+}
