@@ -106,8 +106,8 @@ func TestTextDrawsBarsAndFlags(t *testing.T) {
 			t.Errorf("CopyObject line %q lacks %q", copyLine, want)
 		}
 	}
-	if !strings.Contains(lines[0], "1-5f000000-000000000000000000000002, 1-5f000000-000000000000000000000001") {
-		t.Errorf("header %q does not name both traces", lines[0])
+	if !strings.Contains(lines[0], "1-5f000000-000000000000000000000001, 1-5f000000-000000000000000000000002") {
+		t.Errorf("header %q does not name both traces in the order they began", lines[0])
 	}
 }
 

@@ -49,6 +49,7 @@ func (r Row) Duration() time.Duration { return r.End.Sub(r.Start) }
 // Waterfall is every row of a set of traces, in drawing order: segments by
 // start time, each followed by its subsegments (depth first, by start time).
 type Waterfall struct {
+	// TraceIDs in the order the traces began.
 	TraceIDs []string
 	Start    time.Time
 	End      time.Time
@@ -126,6 +127,15 @@ func Build(traces []xraytypes.Trace) (*Waterfall, error) {
 			all = append(all, index(byID, d, traceID))
 		}
 	}
+	// Name the traces in the order they began.
+	first := map[string]float64{}
+	for _, n := range all {
+		if v, ok := first[n.traceID]; !ok || n.doc.StartTime < v {
+			first[n.traceID] = n.doc.StartTime
+		}
+	}
+	sort.SliceStable(w.TraceIDs, func(i, j int) bool { return first[w.TraceIDs[i]] < first[w.TraceIDs[j]] })
+
 	var roots []*node
 	for _, n := range all {
 		if parent, ok := byID[n.doc.ParentID]; ok && n.doc.ParentID != "" && parent != n {
