@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tracebridge/tracebridge/testharness/localcloud/authz"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cloudformation"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
@@ -28,8 +29,32 @@ type Options struct {
 	// ("tracebridge:go-package") are built from.
 	SourceRoot string
 	// Clock drives retries, retention, timeouts and Wait states;
-	// clock.Real{} when nil.
+	// clock.Real{} when nil. Signatures are checked against the wall
+	// clock, as the SDKs sign with it.
 	Clock clock.Clock
+	// IAM says whether requests are authenticated with SigV4 and
+	// authorized by IAM policy evaluation: IAMOn (the default, also for
+	// "") or IAMOff (`--iam=off`), which accepts any signature or none and
+	// lets every principal do everything.
+	IAM IAMMode
+}
+
+// IAMMode turns IAM enforcement on or off.
+type IAMMode string
+
+// The IAM modes.
+const (
+	IAMOn  IAMMode = "on"
+	IAMOff IAMMode = "off"
+)
+
+// ParseIAMMode reads a flag value ("on" or "off").
+func ParseIAMMode(s string) (IAMMode, error) {
+	switch m := IAMMode(s); m {
+	case IAMOn, IAMOff:
+		return m, nil
+	}
+	return "", fmt.Errorf("IAM mode %q: want on or off", s)
 }
 
 // Cloud is a running local cloud: the gateway on its listener and every
@@ -42,6 +67,7 @@ type Cloud struct {
 	server     *http.Server
 	endpoint   string
 	identities *identity.Store
+	authz      *authz.Authorizer // nil when IAM is off
 	serveErr   chan error
 	closeOnce  sync.Once
 }
@@ -53,6 +79,12 @@ func Start(opts Options) (*Cloud, error) {
 	}
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
+	}
+	if opts.IAM == "" {
+		opts.IAM = IAMOn
+	}
+	if _, err := ParseIAMMode(string(opts.IAM)); err != nil {
+		return nil, fmt.Errorf("local cloud: %w", err)
 	}
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
@@ -67,6 +99,9 @@ func Start(opts Options) (*Cloud, error) {
 	g := gateway.New(c.identities)
 	for _, r := range c.routes() {
 		g.Register(r)
+	}
+	if c.authz != nil {
+		g.Secure(gateway.Security{Keys: c.identities, Authorizer: c.authz})
 	}
 	c.server = &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
 	go func() { c.serveErr <- c.server.Serve(ln) }()

@@ -66,6 +66,7 @@ type services struct {
 // c.identities must be set.
 func (c *Cloud) wire(opts Options) error {
 	clk := opts.Clock
+	perms := permissions{} // set once S3 and IAM exist, before any service uses it
 	c.Logs = logs.New(logs.Options{Clock: clk, CreateMissingGroups: true})
 	c.IAM = iam.New(iam.Options{Clock: clk})
 	c.SQS = sqs.New(sqs.Options{Clock: clk, Endpoint: c.endpoint})
@@ -78,7 +79,7 @@ func (c *Cloud) wire(opts Options) error {
 		Clock:             clk,
 		Credentials:       c.identities,
 		SourceRoot:        opts.SourceRoot,
-		Logs:              lambdaLogs{c.Logs},
+		Logs:              lambdaLogs{c.Logs, &perms},
 		Destinations:      lambdaDestinations{c},
 		Tracer:            lambdaTracer{c.XRay},
 		EndpointURL:       c.endpoint,
@@ -100,23 +101,26 @@ func (c *Cloud) wire(opts Options) error {
 			log.Printf("local cloud: S3 could not publish an event to EventBridge: %v", err)
 		},
 	})
+	c.authz = c.newAuthorizer(opts.IAM)
+	perms.a = c.authz
 	c.StepFunctions = stepfunctions.New(stepfunctions.Options{
 		Clock:  clk,
 		Roles:  c.identities,
-		Lambda: sfnLambda{c.Lambda},
-		Events: sfnEvents{c.EventBridge},
+		Lambda: sfnLambda{c.Lambda, perms},
+		Events: sfnEvents{c.EventBridge, perms},
 		AWS:    stepfunctions.NewGatewaySDKCaller(c.endpoint, c.identities),
 	})
 	c.Streams = dynamodbstreams.New(dynamodbstreams.Options{Clock: clk})
 	c.DynamoDB = dynamodb.New(dynamodb.Options{Clock: clk, Changes: tableStreams{c.Streams}})
 	c.Pipes = pipes.New(pipes.Options{
-		Clock:      clk,
-		Streams:    c.Streams,
-		Functions:  pipeFunctions{c.Lambda},
-		Executions: pipeExecutions{c},
-		Events:     pipeEvents{c.EventBridge},
-		Queues:     pipeQueues{c.SQS},
-		Roles:      c.identities,
+		Clock:       clk,
+		Streams:     c.Streams,
+		Functions:   pipeFunctions{c.Lambda, perms},
+		Executions:  pipeExecutions{c, perms},
+		Events:      pipeEvents{c.EventBridge, perms},
+		Queues:      pipeQueues{c.SQS, perms},
+		Roles:       c.identities,
+		Permissions: perms,
 	})
 	c.Schemas = eventschemas.New(eventschemas.Options{Clock: clk})
 	c.STS = sts.New(sts.Options{Clock: clk, Identities: c.identities, Roles: iamRoles{c.IAM}})
@@ -216,10 +220,21 @@ func (a eventsToSQS) SendMessage(ctx context.Context, queueARN string, m eventbr
 	return err
 }
 
-// lambdaLogs stores function output in CloudWatch Logs.
-type lambdaLogs struct{ logs *logs.Service }
+// lambdaLogs stores function output in CloudWatch Logs, as the
+// function's role (the principal in ctx) may.
+type lambdaLogs struct {
+	logs  *logs.Service
+	perms *permissions
+}
 
 func (a lambdaLogs) Write(ctx context.Context, group, stream string, events []lambda.LogEvent) {
+	streamARN := arn.New("logs", "log-group:"+group+":log-stream:"+stream)
+	for _, action := range []string{"logs:CreateLogStream", "logs:PutLogEvents"} {
+		if err := a.perms.Check(ctx, "logs", action, streamARN); err != nil {
+			reportDeniedLogs(group, err)
+			return
+		}
+	}
 	in := make([]logs.InputEvent, len(events))
 	for i, e := range events {
 		in[i] = logs.InputEvent{Timestamp: e.Timestamp, Message: e.Message}
@@ -329,24 +344,40 @@ func (a tableStreams) StreamDisabled(ctx context.Context, streamARN string) {
 }
 
 // pipeFunctions invokes a pipe's Lambda enrichment and target. A pipe acts
-// with its role (the principal in ctx), so no resource policy is needed.
-type pipeFunctions struct{ lambda *lambda.Service }
+// with its role (the principal in ctx), which must allow
+// lambda:InvokeFunction; no resource policy is needed.
+type pipeFunctions struct {
+	lambda *lambda.Service
+	perms  permissions
+}
 
 func (a pipeFunctions) Invoke(ctx context.Context, functionARN string, payload []byte) (pipes.InvokeResult, error) {
+	if err := a.perms.Check(ctx, "lambda", "lambda:InvokeFunction", functionARN); err != nil {
+		return pipes.InvokeResult{}, err
+	}
 	res, err := a.lambda.Invoke(ctx, functionARN, payload, lambda.InvokeOptions{})
 	return pipes.InvokeResult{Payload: res.Payload, FunctionError: res.FunctionError}, err
 }
 
 func (a pipeFunctions) InvokeAsync(ctx context.Context, functionARN string, payload []byte) error {
+	if err := a.perms.Check(ctx, "lambda", "lambda:InvokeFunction", functionARN); err != nil {
+		return err
+	}
 	return a.lambda.InvokeEvent(ctx, functionARN, payload, "")
 }
 
 // pipeEvents puts a pipe's output on its event bus target.
-type pipeEvents struct{ events *eventbridge.Service }
+type pipeEvents struct {
+	events *eventbridge.Service
+	perms  permissions
+}
 
 func (a pipeEvents) PutEvents(ctx context.Context, entries []pipes.EventEntry) error {
 	in := make([]eventbridge.Entry, len(entries))
 	for i, e := range entries {
+		if err := a.perms.Check(ctx, "events", "events:PutEvents", e.EventBusName); err != nil {
+			return err
+		}
 		in[i] = eventbridge.Entry{EventBusName: e.EventBusName, Source: e.Source, DetailType: e.DetailType,
 			Detail: json.RawMessage(e.Detail), Resources: e.Resources, Time: e.Time}
 	}
@@ -364,9 +395,15 @@ func (a pipeEvents) PutEvents(ctx context.Context, entries []pipes.EventEntry) e
 }
 
 // pipeQueues sends a pipe's dead-letter messages.
-type pipeQueues struct{ sqs *sqs.Service }
+type pipeQueues struct {
+	sqs   *sqs.Service
+	perms permissions
+}
 
 func (a pipeQueues) SendMessage(ctx context.Context, queueARN, body string) error {
+	if err := a.perms.Check(ctx, "sqs", "sqs:SendMessage", queueARN); err != nil {
+		return err
+	}
 	_, err := a.sqs.SendMessage(ctx, queueARN, body, nil)
 	return err
 }
@@ -407,13 +444,22 @@ func (a ruleExecutions) StartExecution(ctx context.Context, stateMachineARN, inp
 	return err
 }
 
-type pipeExecutions struct{ c *Cloud }
+type pipeExecutions struct {
+	c     *Cloud
+	perms permissions
+}
 
 func (a pipeExecutions) StartExecution(ctx context.Context, stateMachineARN string, input []byte) error {
-	return ruleExecutions(a).StartExecution(ctx, stateMachineARN, string(input), "")
+	if err := a.perms.Check(ctx, "states", "states:StartExecution", stateMachineARN); err != nil {
+		return err
+	}
+	return ruleExecutions{a.c}.StartExecution(ctx, stateMachineARN, string(input), "")
 }
 
 func (a pipeExecutions) StartSyncExecution(ctx context.Context, stateMachineARN string, input []byte) ([]byte, bool, error) {
+	if err := a.perms.Check(ctx, "states", "states:StartSyncExecution", stateMachineARN); err != nil {
+		return nil, false, err
+	}
 	out, err := a.c.StepFunctions.StartSyncExecution(ctx, &stepfunctions.StartExecutionInput{StateMachineArn: stateMachineARN, Input: string(input)})
 	if err != nil {
 		return nil, false, err
@@ -421,10 +467,17 @@ func (a pipeExecutions) StartSyncExecution(ctx context.Context, stateMachineARN 
 	return []byte(out.Output), out.Status != "SUCCEEDED", nil
 }
 
-// sfnLambda runs lambda:invoke tasks as the state machine's role.
-type sfnLambda struct{ lambda *lambda.Service }
+// sfnLambda runs lambda:invoke tasks as the state machine's role, which
+// must allow lambda:InvokeFunction.
+type sfnLambda struct {
+	lambda *lambda.Service
+	perms  permissions
+}
 
 func (a sfnLambda) Invoke(ctx context.Context, functionARN string, payload []byte, o stepfunctions.LambdaInvokeOptions) (stepfunctions.LambdaResult, error) {
+	if err := a.perms.Check(ctx, "lambda", "lambda:InvokeFunction", functionARN); err != nil {
+		return stepfunctions.LambdaResult{}, err
+	}
 	if o.InvocationType == "Event" {
 		return stepfunctions.LambdaResult{}, a.lambda.InvokeEvent(ctx, functionARN, payload, o.TraceHeader)
 	}
@@ -433,12 +486,18 @@ func (a sfnLambda) Invoke(ctx context.Context, functionARN string, payload []byt
 		ExecutedVersion: res.ExecutedVersion, RequestID: res.RequestID}, err
 }
 
-// sfnEvents runs events:putEvents tasks.
-type sfnEvents struct{ events *eventbridge.Service }
+// sfnEvents runs events:putEvents tasks as the state machine's role.
+type sfnEvents struct {
+	events *eventbridge.Service
+	perms  permissions
+}
 
 func (a sfnEvents) PutEvents(ctx context.Context, entries []stepfunctions.EventEntry) ([]stepfunctions.EventResult, error) {
 	in := make([]eventbridge.Entry, len(entries))
 	for i, e := range entries {
+		if err := a.perms.Check(ctx, "events", "events:PutEvents", eventBusARN(e.EventBusName)); err != nil {
+			return nil, err
+		}
 		in[i] = eventbridge.Entry{EventBusName: e.EventBusName, Source: e.Source, DetailType: e.DetailType,
 			Detail: e.Detail, Resources: e.Resources, Time: e.Time, TraceHeader: e.TraceHeader}
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cfnresource"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/sigv4"
 )
 
 // Namespace is the xmlns of CloudFormation's query-protocol responses.
@@ -169,6 +170,10 @@ func (e *Engine) Route() gateway.Route {
 		Service:      "cloudformation",
 		SigningNames: []string{"cloudformation"},
 		PathPrefixes: []string{ResponsePathPrefix},
-		Handler:      mux,
+		// The response URL stands for S3's presigned one: its token is the credential.
+		UnsignedPaths:  []string{ResponsePathPrefix},
+		Auth:           sigv4.Query,
+		QueryNamespace: Namespace,
+		Handler:        mux,
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/dynamodb/attr"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/sigv4"
 )
 
 // Options configure a Service.
@@ -51,7 +52,7 @@ const TargetPrefix = "DynamoDB_20120810"
 // name but its own target prefix, which the gateway matches first.
 func (s *Service) Route() gateway.Route {
 	return gateway.Route{Service: "dynamodb", SigningNames: []string{"dynamodb"},
-		TargetPrefixes: []string{TargetPrefix}, Handler: withCRC32(s.handler())}
+		TargetPrefixes: []string{TargetPrefix}, Auth: sigv4.JSON, Handler: withCRC32(s.handler())}
 }
 
 // handler lists every operation the local DynamoDB answers.

@@ -7,6 +7,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/sigv4"
 )
 
 // Limits DynamoDB Streams documents (DynamoDB Developer Guide, "Change
@@ -54,6 +55,7 @@ func (s *Service) Route() gateway.Route {
 	return gateway.Route{
 		Service:        "dynamodbstreams",
 		TargetPrefixes: []string{targetPrefix},
+		Auth:           sigv4.JSON,
 		Handler:        s.api(),
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/sigv4"
 )
 
 // AsyncInvokeOptions is what EventBridge tells Lambda about an invocation,
@@ -148,7 +149,7 @@ func (s *Service) Close() {
 // Route is EventBridge's gateway route.
 func (s *Service) Route() gateway.Route {
 	return gateway.Route{Service: "events", SigningNames: []string{"events"},
-		TargetPrefixes: []string{"AWSEvents"}, Handler: s.handler()}
+		TargetPrefixes: []string{"AWSEvents"}, Auth: sigv4.JSON, Handler: s.handler()}
 }
 
 // handler serves the awsJson1.1 API; it keeps the request's X-Ray header,

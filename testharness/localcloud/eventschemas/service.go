@@ -7,6 +7,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/sigv4"
 )
 
 // Options configure a Service.
@@ -57,7 +58,7 @@ func New(o Options) *Service {
 // signing name "schemas"; unsigned ones are told apart by path.
 func (s *Service) Route() gateway.Route {
 	return gateway.Route{Service: "schemas", SigningNames: []string{"schemas"},
-		PathPrefixes: []string{"/v1/registries"}, Handler: s.routes()}
+		PathPrefixes: []string{"/v1/registries"}, Auth: sigv4.RESTJSON, Handler: s.routes()}
 }
 
 // RegistryARN is the ARN of the custom registry name.

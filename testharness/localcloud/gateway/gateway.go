@@ -2,6 +2,10 @@
 // service a request is for, as AWS's own front doors do — from the SigV4
 // signing name, then X-Amz-Target, then the path, then the host — gives the
 // request an id and a principal, and hands it to that service.
+//
+// With Secure, it also does what AWS's front doors do before a service
+// sees a request: it verifies the SigV4 signature (security.go) and asks
+// an Authorizer whether the principal may do what the request asks.
 package gateway
 
 import (
@@ -10,6 +14,7 @@ import (
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/sigv4"
 )
 
 // Route tells the gateway which requests a service handles. A request goes
@@ -30,7 +35,19 @@ type Route struct {
 	PathPrefixes []string
 	// Fallback marks the route for requests nothing else claims.
 	Fallback bool
-	Handler  http.Handler
+	// Auth is the protocol family the service's requests are verified as,
+	// which decides the shape of authentication and authorization errors
+	// (sigv4.S3, Query, JSON, RESTJSON). A JSON route's requests without
+	// X-Amz-Target (SQS's query mode) are answered in the query shape.
+	Auth sigv4.Family
+	// QueryNamespace is the xmlns of the service's query-protocol errors.
+	QueryNamespace string
+	// UnsignedPaths are path prefixes served without authentication: local
+	// stand-ins for AWS's presigned URLs (CloudFormation's custom resource
+	// response URL), where the unguessable token in the path is the
+	// credential and the handler checks it.
+	UnsignedPaths []string
+	Handler       http.Handler
 }
 
 // Authenticator resolves the principal of a request from its access key.
@@ -40,8 +57,9 @@ type Authenticator interface {
 
 // Gateway dispatches requests to the registered services.
 type Gateway struct {
-	routes []Route
-	auth   Authenticator
+	routes   []Route
+	auth     Authenticator
+	security *Security
 }
 
 // New returns a gateway that resolves principals with auth.
@@ -53,7 +71,6 @@ func (g *Gateway) Register(r Route) { g.routes = append(g.routes, r) }
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := awsproto.WithRequestID(r.Context(), awsproto.NewRequestID())
 	accessKey, signingName := credentialScope(r)
-	ctx = identity.NewContext(ctx, g.principal(accessKey))
 	r = r.WithContext(ctx)
 
 	route := g.match(r, signingName)
@@ -62,6 +79,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.StatusBadRequest, "No local service answers %s %s (signing name %q, target %q)",
 			r.Method, r.URL.Path, signingName, r.Header.Get("X-Amz-Target")))
 		return
+	}
+	if g.security == nil {
+		r = r.WithContext(identity.NewContext(ctx, g.principal(accessKey)))
+	} else {
+		var err error
+		if r, err = g.security.admit(r, route); err != nil {
+			writeError(w, r, route, err)
+			return
+		}
 	}
 	route.Handler.ServeHTTP(w, r)
 }

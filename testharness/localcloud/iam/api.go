@@ -11,6 +11,7 @@ import (
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/sigv4"
 )
 
 // Namespace is the xmlns of IAM's query-protocol responses.
@@ -18,7 +19,7 @@ const Namespace = "https://iam.amazonaws.com/doc/2010-05-08/"
 
 // Route serves IAM's query API (signing name "iam").
 func (s *Service) Route() gateway.Route {
-	return gateway.Route{Service: "iam", SigningNames: []string{"iam"},
+	return gateway.Route{Service: "iam", SigningNames: []string{"iam"}, Auth: sigv4.Query, QueryNamespace: Namespace,
 		Handler: &awsproto.QueryService{Namespace: Namespace, Operations: map[string]awsproto.QueryOperation{
 			"GetRole":                  s.getRole,
 			"ListRoles":                s.listRoles,

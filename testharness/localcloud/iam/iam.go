@@ -18,11 +18,13 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/policy"
 )
 
 // Options configure the service.
@@ -69,6 +71,10 @@ type managedPolicy struct {
 type Service struct {
 	clk clock.Clock
 
+	// generation counts changes to roles and policies, so that callers can
+	// cache what they compile from RolePolicies.
+	generation atomic.Uint64
+
 	mu sync.Mutex
 	// roles by name; managed policies by ARN. Must hold mu.
 	roles   map[string]*Role
@@ -107,6 +113,10 @@ func (s *Service) Role(roleARN string) (Role, error) {
 	return copyRole(r), nil
 }
 
+// Generation changes whenever a role or policy does; read it before
+// RolePolicies to cache what is compiled from the documents.
+func (s *Service) Generation() uint64 { return s.generation.Load() }
+
 // RolePolicies returns every policy of a role: its inline policies by
 // name, then its managed policies in attach order.
 func (s *Service) RolePolicies(roleARN string) ([]PolicyDocument, error) {
@@ -137,7 +147,11 @@ func (s *Service) managedDocumentLocked(policyARN string) PolicyDocument {
 	if p, ok := s.managed[policyARN]; ok {
 		return PolicyDocument{Name: p.name, ManagedARN: policyARN, Document: p.document}
 	}
-	return PolicyDocument{Name: name, ManagedARN: policyARN, Document: awsManagedPolicies[strings.TrimPrefix(policyARN, "arn:aws:iam::aws:policy/")]}
+	doc := awsManagedPolicies[strings.TrimPrefix(policyARN, "arn:aws:iam::aws:policy/")]
+	if raw, ok := policy.AWSManaged(policyARN); doc == nil && ok {
+		_ = json.Unmarshal(raw, &doc) // shipped data, tested in package policy
+	}
+	return PolicyDocument{Name: name, ManagedARN: policyARN, Document: doc}
 }
 
 func copyRole(r *Role) Role {

@@ -73,6 +73,7 @@ func (p roleProvisioner) Create(_ context.Context, req cfnresource.Request) (cfn
 	}
 	p.s.mu.Lock()
 	defer p.s.mu.Unlock()
+	p.s.generation.Add(1)
 	if _, exists := p.s.roles[name]; exists {
 		return cfnresource.Resource{}, awsproto.Errorf("EntityAlreadyExists", http.StatusConflict, "Role with name %s already exists.", name)
 	}
@@ -83,6 +84,7 @@ func (p roleProvisioner) Create(_ context.Context, req cfnresource.Request) (cfn
 func (p roleProvisioner) Delete(_ context.Context, _ cfnresource.Request, res cfnresource.Resource) error {
 	p.s.mu.Lock()
 	defer p.s.mu.Unlock()
+	p.s.generation.Add(1)
 	delete(p.s.roles, res.PhysicalID)
 	return nil
 }
@@ -103,6 +105,7 @@ func (p policyProvisioner) Create(_ context.Context, req cfnresource.Request) (c
 	roles := stringList(req.Properties, "Roles")
 	p.s.mu.Lock()
 	defer p.s.mu.Unlock()
+	p.s.generation.Add(1)
 	for _, r := range roles {
 		if _, ok := p.s.roles[roleNameFromARN(r)]; !ok {
 			return cfnresource.Resource{}, noSuchRole(r)
@@ -118,6 +121,7 @@ func (p policyProvisioner) Delete(_ context.Context, req cfnresource.Request, _ 
 	name := stringProp(req.Properties, "PolicyName")
 	p.s.mu.Lock()
 	defer p.s.mu.Unlock()
+	p.s.generation.Add(1)
 	for _, r := range stringList(req.Properties, "Roles") {
 		if role, ok := p.s.roles[roleNameFromARN(r)]; ok {
 			delete(role.InlinePolicies, name)
@@ -147,6 +151,7 @@ func (p managedPolicyProvisioner) Create(_ context.Context, req cfnresource.Requ
 	roles := stringList(req.Properties, "Roles")
 	p.s.mu.Lock()
 	defer p.s.mu.Unlock()
+	p.s.generation.Add(1)
 	if _, exists := p.s.managed[mp.arn]; exists {
 		return cfnresource.Resource{}, awsproto.Errorf("EntityAlreadyExists", http.StatusConflict, "A policy called %s already exists. Duplicate names are not allowed.", name)
 	}
@@ -166,6 +171,7 @@ func (p managedPolicyProvisioner) Create(_ context.Context, req cfnresource.Requ
 func (p managedPolicyProvisioner) Delete(_ context.Context, _ cfnresource.Request, res cfnresource.Resource) error {
 	p.s.mu.Lock()
 	defer p.s.mu.Unlock()
+	p.s.generation.Add(1)
 	delete(p.s.managed, res.PhysicalID)
 	for _, role := range p.s.roles {
 		role.ManagedPolicyARNs = slices.DeleteFunc(role.ManagedPolicyARNs, func(a string) bool { return a == res.PhysicalID })

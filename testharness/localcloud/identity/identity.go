@@ -35,6 +35,8 @@ type Principal struct {
 	// SessionName is the role session's name (a function name, say).
 	SessionName string
 	AccessKeyID string
+	// Anonymous marks an unsigned request's principal.
+	Anonymous bool
 }
 
 // Account returns the principal's account id.
@@ -55,6 +57,10 @@ type Credentials struct {
 func Root() Principal {
 	return Principal{ARN: arn.Global("iam", "root"), AccessKeyID: DefaultAccessKeyID}
 }
+
+// Anonymous is the principal of an unsigned request (S3 only): it is
+// allowed only what a resource policy grants to "*".
+func Anonymous() Principal { return Principal{ARN: "anonymous", Anonymous: true} }
 
 type entry struct {
 	principal Principal
@@ -78,23 +84,29 @@ func NewStore() *Store {
 // AssumeRole issues temporary credentials for a session of roleARN, valid
 // for duration, as STS AssumeRole does.
 func (s *Store) AssumeRole(roleARN, sessionName string, now time.Time, duration time.Duration) Credentials {
-	roleName := roleARN[strings.LastIndex(roleARN, "/")+1:]
 	creds := Credentials{
 		AccessKeyID:     "ASIA" + randomToken(12),
 		SecretAccessKey: randomSecret(30),
 		SessionToken:    randomSecret(90),
 		Expiration:      now.Add(duration),
 	}
-	p := Principal{
-		ARN:         arn.Global("sts", "assumed-role/"+roleName+"/"+sessionName),
-		RoleARN:     roleARN,
-		SessionName: sessionName,
-		AccessKeyID: creds.AccessKeyID,
-	}
+	p := RoleSession(roleARN, sessionName, creds.AccessKeyID)
 	s.mu.Lock()
 	s.keys[creds.AccessKeyID] = entry{principal: p, secret: creds.SecretAccessKey, token: creds.SessionToken}
 	s.mu.Unlock()
 	return creds
+}
+
+// RoleSession is the principal of a session of roleARN:
+// arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION.
+func RoleSession(roleARN, sessionName, accessKeyID string) Principal {
+	roleName := roleARN[strings.LastIndex(roleARN, "/")+1:]
+	return Principal{
+		ARN:         arn.Global("sts", "assumed-role/"+roleName+"/"+sessionName),
+		RoleARN:     roleARN,
+		SessionName: sessionName,
+		AccessKeyID: accessKeyID,
+	}
 }
 
 // Lookup returns the principal and secret key of an access key id.
@@ -103,6 +115,23 @@ func (s *Store) Lookup(accessKeyID string) (p Principal, secret string, ok bool)
 	defer s.mu.RUnlock()
 	e, ok := s.keys[accessKeyID]
 	return e.principal, e.secret, ok
+}
+
+// Secret returns the secret key and the session token (empty for the
+// long-term user key) issued with an access key id, as a SigV4 verifier
+// needs them: a temporary key is valid only with its own token.
+func (s *Store) Secret(accessKeyID string) (secret, sessionToken string, ok bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e, ok := s.keys[accessKeyID]
+	return e.secret, e.token, ok
+}
+
+// SessionToken returns the session token issued with a temporary access
+// key id, for callers inside the local cloud that sign as a role session.
+func (s *Store) SessionToken(accessKeyID string) string {
+	_, token, _ := s.Secret(accessKeyID)
+	return token
 }
 
 func randomToken(n int) string {

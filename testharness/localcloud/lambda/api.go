@@ -7,6 +7,7 @@ import (
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/sigv4"
 )
 
 // Route returns the gateway route of the restJson Lambda API.
@@ -15,6 +16,7 @@ func (s *Service) Route() gateway.Route {
 		Service:      "lambda",
 		SigningNames: []string{"lambda"},
 		PathPrefixes: []string{"/2015-03-31/functions", "/2019-09-25/functions", "/2017-03-31/tags"},
+		Auth:         sigv4.RESTJSON,
 		Handler:      s.routes(),
 	}
 }

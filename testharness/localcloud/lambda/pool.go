@@ -82,6 +82,7 @@ func (p *pool) get() (*process, error) {
 	}
 	creds := p.creds
 	p.mu.Unlock()
+	roleCtx := identity.NewContext(p.svc.ctx, identity.RoleSession(p.cfg.Role, p.cfg.Name, creds.AccessKeyID))
 
 	stream := newStreamName(now)
 	proc, err := startProcess(processSpec{
@@ -90,8 +91,10 @@ func (p *pool) get() (*process, error) {
 		env: func(runtimeAPI string) []string {
 			return p.svc.environment(*p.cfg, codeDir(p.cfg.Bootstrap), runtimeAPI, stream, creds)
 		},
+		// Lambda writes a function's logs with the function's role, as
+		// AWS does: a role that may not write its group loses its logs.
 		write: func(stream, line string) {
-			p.svc.opts.Logs.Write(p.svc.ctx, p.cfg.logGroup(), stream, []LogEvent{{Timestamp: p.svc.clock.Now(), Message: line}})
+			p.svc.opts.Logs.Write(roleCtx, p.cfg.logGroup(), stream, []LogEvent{{Timestamp: p.svc.clock.Now(), Message: line}})
 		},
 	})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/sigv4"
 )
 
 // targetPrefix is the X-Amz-Target prefix of the CloudWatch Logs API
@@ -55,7 +56,7 @@ func New(o Options) *Service {
 // Route is CloudWatch Logs' gateway route.
 func (s *Service) Route() gateway.Route {
 	return gateway.Route{Service: "logs", SigningNames: []string{"logs"},
-		TargetPrefixes: []string{targetPrefix}, Handler: s.handler()}
+		TargetPrefixes: []string{targetPrefix}, Auth: sigv4.JSON, Handler: s.handler()}
 }
 
 func (s *Service) handler() http.Handler {

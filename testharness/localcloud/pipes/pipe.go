@@ -53,14 +53,17 @@ func (s *Service) CreatePipe(_ context.Context, spec Spec) (Description, error) 
 	if err != nil {
 		return Description{}, err
 	}
+	now := s.clock.Now()
+	principal := s.rolePrincipal(spec.RoleArn, spec.Name, now)
+	if err := s.checkSourceAccess(principal, cfg.streamARN); err != nil {
+		return Description{}, err
+	}
 	sub, cursor, err := s.opts.Streams.Subscribe(cfg.streamARN, cfg.startingPosition)
 	if err != nil {
 		return Description{}, invalid("Pipe %s: source %s: %v", spec.Name, spec.Source, err)
 	}
-	now := s.clock.Now()
 	p := &pipe{cfg: cfg, arn: arn.New("pipes", "pipe/"+spec.Name), created: now, modified: now,
-		desired: StateRunning, current: StateStopped, sub: sub, cursor: cursor,
-		principal: s.rolePrincipal(spec.RoleArn, spec.Name, now)}
+		desired: StateRunning, current: StateStopped, sub: sub, cursor: cursor, principal: principal}
 	if spec.DesiredState == StateStopped {
 		p.desired = StateStopped
 	}
@@ -75,6 +78,26 @@ func (s *Service) CreatePipe(_ context.Context, spec Spec) (Description, error) 
 		s.start(p)
 	}
 	return p.describe(), nil
+}
+
+// sourceActions are what a pipe does to its DynamoDB stream source, each
+// of which its role must be allowed (Pipes User Guide, "Amazon DynamoDB
+// stream as a source": execution role permissions).
+var sourceActions = []string{"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}
+
+// checkSourceAccess asks whether the pipe's role may read its stream; a
+// pipe whose role may not fails to create, naming the denial.
+func (s *Service) checkSourceAccess(principal identity.Principal, streamARN string) error {
+	if s.opts.Permissions == nil {
+		return nil
+	}
+	ctx := identity.NewContext(context.Background(), principal)
+	for _, action := range sourceActions {
+		if err := s.opts.Permissions.Check(ctx, "pipes", action, streamARN); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // rolePrincipal is the identity the pipe calls other services with: a

@@ -9,6 +9,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/dynamodbstreams"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/sigv4"
 )
 
 // StreamSource is the DynamoDB Streams service as a pipe reads it.
@@ -69,6 +70,12 @@ type RoleAssumer interface {
 	Lookup(accessKeyID string) (p identity.Principal, secret string, ok bool)
 }
 
+// Permissions decides what a pipe's role may do (IAM); the error is the
+// denial. ctx carries the role's principal.
+type Permissions interface {
+	Check(ctx context.Context, service, action, resource string) error
+}
+
 // Options configure a Service. Clock defaults to the wall clock; a pipe
 // whose source, enrichment or target needs a nil dependency fails to
 // create.
@@ -80,6 +87,9 @@ type Options struct {
 	Events     EventPutter
 	Queues     QueueSender
 	Roles      RoleAssumer
+	// Permissions, when set, must allow the pipe's role to read its
+	// stream before the pipe is created.
+	Permissions Permissions
 }
 
 // Service holds the pipes of the local account and runs those RUNNING.
@@ -106,6 +116,7 @@ func (s *Service) Route() gateway.Route {
 		Service:      "pipes",
 		SigningNames: []string{"pipes"},
 		PathPrefixes: []string{"/v1/pipes"},
+		Auth:         sigv4.RESTJSON,
 		Handler:      s.routes(),
 	}
 }

@@ -91,7 +91,7 @@ var subresources = []string{
 
 func (s *Service) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	r := &request{Request: hr, ctx: withSourceIP(hr.Context(), hr), query: hr.URL.Query()}
-	r.bucket, r.key = s.address(hr)
+	r.bucket, r.key = s.Address(hr)
 	resp, err := s.dispatch(r)
 	if err != nil {
 		awsproto.WriteS3Error(r.ctx, w, hr, err)
@@ -124,9 +124,10 @@ func (s *Service) dispatch(r *request) (*response, error) {
 	return nil, errMethodNotAllowed
 }
 
-// address finds the bucket and key of a request: from a virtual host
-// ("bucket.localhost:4566/key") or from the path ("/bucket/key").
-func (s *Service) address(r *http.Request) (bucket, key string) {
+// Address finds the bucket and key of a request: from a virtual host
+// ("bucket.localhost:4566/key") or from the path ("/bucket/key"). IAM
+// authorization uses it to name the resource a request acts on.
+func (s *Service) Address(r *http.Request) (bucket, key string) {
 	host := r.Host
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h

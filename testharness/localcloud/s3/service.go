@@ -8,6 +8,7 @@ import (
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/sigv4"
 )
 
 // Event is an S3 event for EventBridge's default bus: the envelope fields
@@ -77,7 +78,7 @@ func New(o Options) *Service {
 // Route is S3's gateway route: signed requests name "s3"; unsigned and
 // presigned ones arrive as the gateway's fallback.
 func (s *Service) Route() gateway.Route {
-	return gateway.Route{Service: "s3", SigningNames: []string{"s3"}, Fallback: true, Handler: s}
+	return gateway.Route{Service: "s3", SigningNames: []string{"s3"}, Fallback: true, Auth: sigv4.S3, Handler: s}
 }
 
 // bucket returns an existing bucket or NoSuchBucket. Must hold s.mu.

@@ -11,6 +11,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/sigv4"
 )
 
 // Options configure a Service.
@@ -45,16 +46,21 @@ func New(o Options) *Service {
 		s.endpoint = "http://localhost:4566"
 	}
 	s.json = &awsproto.JSONService{TargetPrefix: "AmazonSQS", ContentType: "application/x-amz-json-1.0", Operations: s.jsonOperations()}
-	s.query = &awsproto.QueryService{Namespace: "http://queue.amazonaws.com/doc/2012-11-05/", Operations: s.queryOperations()}
+	s.query = &awsproto.QueryService{Namespace: queryNamespace, Operations: s.queryOperations()}
 	return s
 }
+
+// queryNamespace is the xmlns of SQS's query-protocol responses.
+const queryNamespace = "http://queue.amazonaws.com/doc/2012-11-05/"
 
 // Route is SQS's gateway route: JSON requests carry X-Amz-Target
 // AmazonSQS.*, query requests the signing name sqs; unsigned query
 // requests post to a queue URL path.
+
 func (s *Service) Route() gateway.Route {
 	return gateway.Route{Service: "sqs", SigningNames: []string{"sqs"}, TargetPrefixes: []string{"AmazonSQS"},
-		PathPrefixes: []string{"/" + arn.Account + "/"}, Handler: s}
+		PathPrefixes: []string{"/" + arn.Account + "/"},
+		Auth:         sigv4.JSON, QueryNamespace: queryNamespace, Handler: s}
 }
 
 type endpointKey struct{}

@@ -46,9 +46,10 @@ var DefaultSDKServices = map[string]SDKService{
 	"cloudwatchlogs":  {TargetPrefix: "Logs_20140328", JSONVersion: "1.1", SigningName: "logs", CamelCase: true},
 }
 
-// KeyLookup finds the secret key of an access key id (identity.Store).
+// KeyLookup finds the secret key and session token of an access key id
+// (identity.Store).
 type KeyLookup interface {
-	Lookup(accessKeyID string) (p identity.Principal, secret string, ok bool)
+	Secret(accessKeyID string) (secret, sessionToken string, ok bool)
 }
 
 // GatewaySDKCaller is the SDKCaller that sends each call through the local
@@ -125,12 +126,12 @@ func (c *GatewaySDKCaller) serviceNames() []string {
 // sign signs req as the principal in ctx.
 func (c *GatewaySDKCaller) sign(ctx context.Context, req *http.Request, body []byte, signingName string) error {
 	p := identity.FromContext(ctx)
-	_, secret, ok := c.Keys.Lookup(p.AccessKeyID)
+	secret, token, ok := c.Keys.Secret(p.AccessKeyID)
 	if !ok {
 		return fmt.Errorf("no credentials for %s", p.ARN)
 	}
 	sum := sha256.Sum256(body)
-	creds := aws.Credentials{AccessKeyID: p.AccessKeyID, SecretAccessKey: secret}
+	creds := aws.Credentials{AccessKeyID: p.AccessKeyID, SecretAccessKey: secret, SessionToken: token}
 	return c.signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), signingName, arn.Region, time.Now())
 }
 

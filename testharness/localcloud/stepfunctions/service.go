@@ -12,6 +12,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/sigv4"
 )
 
 // LambdaInvoker runs functions synchronously for lambda:invoke tasks and
@@ -167,7 +168,7 @@ func (s *Service) Close() {
 // "states").
 func (s *Service) Route() gateway.Route {
 	return gateway.Route{Service: "states", SigningNames: []string{"states"},
-		TargetPrefixes: []string{targetPrefix}, Handler: s.handler()}
+		TargetPrefixes: []string{targetPrefix}, Auth: sigv4.JSON, Handler: s.handler()}
 }
 
 const (

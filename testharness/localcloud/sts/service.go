@@ -16,6 +16,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/sigv4"
 )
 
 // Namespace is the xmlns of STS responses.
@@ -70,5 +71,5 @@ func New(o Options) *Service {
 
 // Route is STS's gateway route: query requests signed for "sts".
 func (s *Service) Route() gateway.Route {
-	return gateway.Route{Service: "sts", SigningNames: []string{"sts"}, Handler: s.query}
+	return gateway.Route{Service: "sts", SigningNames: []string{"sts"}, Auth: sigv4.Query, QueryNamespace: Namespace, Handler: s.query}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/sigv4"
 )
 
 // Retention is how long X-Ray keeps trace data.
@@ -77,7 +78,7 @@ func New(o Options) *Service {
 
 // Route is X-Ray's gateway route: clients sign with "xray".
 func (s *Service) Route() gateway.Route {
-	return gateway.Route{Service: "xray", SigningNames: []string{"xray"}, Handler: s.routes()}
+	return gateway.Route{Service: "xray", SigningNames: []string{"xray"}, Auth: sigv4.RESTJSON, Handler: s.routes()}
 }
 
 // Stats returns the counters.

@@ -1,0 +1,89 @@
+package localcloud
+
+import (
+	"context"
+	"log"
+	"strings"
+	"sync"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/authz"
+)
+
+// IAM in the local cloud: the gateway verifies and authorizes every
+// request (gateway.Security with the authorizer built here), and the
+// adapters in wiring.go ask the same authorizer about the calls services
+// make to each other in process as a role:
+//
+//	Pipe role     ──▶ dynamodb:DescribeStream/GetRecords/GetShardIterator/ListStreams on its stream (pipes.Permissions)
+//	Pipe role     ──▶ lambda:InvokeFunction, states:StartExecution, events:PutEvents on its target; sqs:SendMessage on its DLQ
+//	State machine ──▶ lambda:InvokeFunction, events:PutEvents for its tasks
+//	Function role ──▶ logs:CreateLogStream and logs:PutLogEvents for the output Lambda writes for it
+//
+// EventBridge invoking a function as events.amazonaws.com is checked by
+// Lambda against the function's resource policy (lambda.InvokeAsync).
+
+// newAuthorizer builds the authorizer when IAM is on, nil when off.
+func (c *Cloud) newAuthorizer(mode IAMMode) *authz.Authorizer {
+	if mode == IAMOff {
+		return nil
+	}
+	return authz.New(authz.Options{Roles: c.IAM, Resources: resourcePolicies{c}, S3Address: c.S3.Address})
+}
+
+// permissions asks the authorizer about an in-process call as the
+// principal in ctx; with IAM off (nil) everything is allowed.
+type permissions struct{ a *authz.Authorizer }
+
+func (p permissions) Check(ctx context.Context, service, action, resource string) error {
+	if p.a == nil {
+		return nil
+	}
+	return p.a.Check(ctx, authz.Check{Service: service, Action: action, Resource: resource})
+}
+
+// resourcePolicies finds the resource-based policy of an ARN through the
+// owning service's Go API: a bucket's policy governs the bucket and its
+// objects; a queue's policy its queue.
+type resourcePolicies struct{ c *Cloud }
+
+func (r resourcePolicies) ResourcePolicy(ctx context.Context, resourceARN string) (string, error) {
+	a, err := arn.Parse(resourceARN)
+	if err != nil {
+		return "", err
+	}
+	switch a.Service {
+	case "s3":
+		bucket, _, _ := strings.Cut(a.Resource, "/")
+		return r.c.S3.BucketPolicy(ctx, bucket)
+	case "sqs":
+		url, err := r.c.SQS.QueueURL(ctx, a.Resource)
+		if err != nil {
+			return "", err
+		}
+		attrs, err := r.c.SQS.QueueAttributes(ctx, url, []string{"Policy"})
+		return attrs["Policy"], err
+	}
+	return "", nil
+}
+
+// deniedLogs remembers the log groups whose writes were denied, so that
+// the local cloud says so once per group rather than once per line.
+var deniedLogs sync.Map
+
+func reportDeniedLogs(group string, err error) {
+	if _, seen := deniedLogs.LoadOrStore(group, true); !seen {
+		log.Printf("local cloud: Lambda cannot write the logs of %s: %v", group, err)
+	}
+}
+
+// eventBusARN is the ARN of a bus named by name or ARN ("" is default).
+func eventBusARN(nameOrARN string) string {
+	switch {
+	case strings.HasPrefix(nameOrARN, "arn:"):
+		return nameOrARN
+	case nameOrARN == "":
+		nameOrARN = "default"
+	}
+	return arn.New("events", "event-bus/"+nameOrARN)
+}
