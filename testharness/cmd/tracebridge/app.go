@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/cloudformation"
+	"github.com/tracebridge/tracebridge/testharness/synth"
+)
+
+// appOptions say where the local cloud listens and what it deploys.
+type appOptions struct {
+	addr        string
+	assemblyDir string // "" synthesizes the app when stale
+	progress    io.Writer
+	// beforeDeploy, when set, runs once the cloud is up and before the
+	// assembly in dir is deployed: the moment to subscribe to what the
+	// deployment will emit.
+	beforeDeploy func(cloud *localcloud.Cloud, dir string) error
+}
+
+// appEnv is a running local cloud with the app's stack deployed.
+type appEnv struct {
+	cloud *localcloud.Cloud
+	stack *cloudformation.StackResult
+}
+
+// startApp synthesizes the app if needed, starts the local cloud and
+// deploys the assembly. A failed deployment is an error carrying
+// CloudFormation's reason.
+func startApp(ctx context.Context, o appOptions) (*appEnv, error) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	root, err := synth.ModuleRoot(cwd)
+	if err != nil {
+		return nil, err
+	}
+	dir := o.assemblyDir
+	if dir == "" {
+		dir = synth.DefaultAssemblyDir(root)
+		if err := synth.Ensure(ctx, root, dir, o.progress); err != nil {
+			return nil, err
+		}
+	}
+	cloud, err := localcloud.Start(localcloud.Options{Addr: o.addr, SourceRoot: root})
+	if err != nil {
+		return nil, err
+	}
+	env := &appEnv{cloud: cloud}
+	if o.beforeDeploy != nil {
+		if err := o.beforeDeploy(cloud, dir); err != nil {
+			env.close()
+			return nil, err
+		}
+	}
+	fmt.Fprintf(o.progress, "deploying %s to the local cloud (builds the handlers for this machine)…\n", dir)
+	start := time.Now()
+	env.stack, err = cloud.Deploy(ctx, dir)
+	if err != nil {
+		env.close()
+		if env.stack != nil {
+			return nil, fmt.Errorf("deployment of stack %s failed: %s: %w", env.stack.StackName, env.stack.Status, err)
+		}
+		return nil, fmt.Errorf("deploy %s: %w", dir, err)
+	}
+	fmt.Fprintf(o.progress, "deployed stack %s in %s\n", env.stack.StackName, time.Since(start).Round(time.Millisecond))
+	return env, nil
+}
+
+// close stops the local cloud and every process it started.
+func (e *appEnv) close() {
+	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+	defer cancel()
+	_ = e.cloud.Close(ctx)
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud"
+)
+
+// invocation is one in-process run of the CLI.
+type invocation struct {
+	code           int
+	stdout, stderr string
+}
+
+func runCLI(t *testing.T, args ...string) invocation {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, args, &stdout, &stderr)
+	return invocation{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+// emptyCloud is a local cloud with nothing deployed.
+func emptyCloud(t *testing.T) *localcloud.Cloud {
+	t.Helper()
+	return localcloud.RunT(t, localcloud.Options{})
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "usage: tracebridge"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"test", "extra"}, "test takes no arguments"},
+		{[]string{"test", "--assembly", "x", "--stack", "y"}, "does not go with --endpoint or --stack"},
+		{[]string{"test", "--no-such-flag"}, "flag provided but not defined"},
+		{[]string{"trace"}, "give a trace id or --correlation-id"},
+		{[]string{"trace", "1-abc", "--correlation-id", "c"}, "not both"},
+		{[]string{"replay", "--archive", "a"}, "--archive, --from and --to are required"},
+		{[]string{"replay", "--archive", "a", "--from", "yesterday", "--to", "now"}, `--from: "yesterday" is not an RFC 3339 time`},
+		{[]string{"replay", "--archive", "a", "--from", "now", "--to", "1h"}, "is not before --to"},
+	} {
+		got := runCLI(t, tt.args...)
+		if got.code != 2 || !strings.Contains(got.stderr, tt.want) {
+			t.Errorf("%q: exit %d, stderr %q; want exit 2 and %q", tt.args, got.code, got.stderr, tt.want)
+		}
+	}
+}
+
+func TestHelpExitsZero(t *testing.T) {
+	got := runCLI(t, "help")
+	for _, cmd := range []string{"test", "trace", "replay", "local up"} {
+		if got.code != 0 || !strings.Contains(got.stdout, "\n  "+cmd) {
+			t.Errorf("help: exit %d, does not list %q:\n%s", got.code, cmd, got.stdout)
+		}
+	}
+	if got := runCLI(t, "test", "-h"); got.code != 0 || !strings.Contains(got.stderr, "--junit") {
+		t.Errorf("test -h: exit %d, stderr %q", got.code, got.stderr)
+	}
+}
+
+func TestParseInterspersed(t *testing.T) {
+	got := runCLI(t, "trace", "1-00000000-000000000000000000000000", "--endpoint", "http://127.0.0.1:1", "--width", "20")
+	// The flags after the id were parsed: the call went to the endpoint given.
+	if got.code != 1 || !strings.Contains(got.stderr, "127.0.0.1:1") {
+		t.Errorf("exit %d, stderr %q", got.code, got.stderr)
+	}
+}
