@@ -1,0 +1,276 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/aws/aws-xray-sdk-go/xray"
+
+	"github.com/tracebridge/tracebridge/schemas"
+	"github.com/tracebridge/tracebridge/testharness"
+)
+
+// DynamoDBAPI is the part of the DynamoDB client the handler uses.
+type DynamoDBAPI interface {
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+}
+
+// SFNAPI is the part of the Step Functions client the handler uses.
+type SFNAPI interface {
+	SendTaskSuccess(ctx context.Context, in *sfn.SendTaskSuccessInput, opts ...func(*sfn.Options)) (*sfn.SendTaskSuccessOutput, error)
+	SendTaskFailure(ctx context.Context, in *sfn.SendTaskFailureInput, opts ...func(*sfn.Options)) (*sfn.SendTaskFailureOutput, error)
+}
+
+// Step Functions' limits on SendTaskFailure (API reference).
+const (
+	maxCauseLength = 32768
+)
+
+// defaultTTL is how long a pairing item lives: far longer than any test's
+// deadline, short enough that unclaimed events do not pile up.
+const defaultTTL = 24 * time.Hour
+
+// Handler pairs the Await task's token with the run's completion event.
+//
+// Both halves land on one item of the harness table, keyed by correlation
+// id, through conditional updates; DynamoDB serializes them, so whichever
+// arrives second sees the other half in its update's result and completes
+// the task. Events are appended (an event may come before the token, and
+// events the test does not await may come too); repeated deliveries of an
+// event are recognized by its id. Completing twice is harmless: Step
+// Functions answers TaskTimedOut to the second SendTask*, which is taken as
+// done.
+type Handler struct {
+	Table string
+	DB    DynamoDBAPI
+	SFN   SFNAPI
+	// TTL of pairing items; defaultTTL when zero.
+	TTL time.Duration
+	// Now is the clock for expiry; time.Now when nil.
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+// Outcome says what one invocation did (the function's result).
+type Outcome struct {
+	Kind          string `json:"kind"` // "token", "event" or "ignored"
+	CorrelationID string `json:"correlationId,omitempty"`
+	// Completed is the detail-type that completed the task in this
+	// invocation, "" when the pair is not complete (or was already).
+	Completed string `json:"completed,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+// input is either shape the function receives: the Await task's payload
+// (testharness.AwaitRequest) or an EventBridge event from the app bus rule.
+type input struct {
+	testharness.AwaitRequest
+	ID         string          `json:"id"`
+	Source     string          `json:"source"`
+	DetailType string          `json:"detail-type"`
+	Detail     json.RawMessage `json:"detail"`
+}
+
+// Handle registers a task token or a completion event, whichever it is
+// given, and completes the task when both are there.
+func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (Outcome, error) {
+	var in input
+	if err := json.Unmarshal(raw, &in); err != nil {
+		return Outcome{}, fmt.Errorf("decode input: %w", err)
+	}
+	switch {
+	case in.TaskToken != "":
+		return h.registerToken(ctx, in.AwaitRequest)
+	case in.Source != "" && in.DetailType != "":
+		return h.registerEvent(ctx, in, traceHeader(ctx))
+	default:
+		return Outcome{}, fmt.Errorf("input is neither an Await request (taskToken) nor an EventBridge event (source, detail-type): %.200s", raw)
+	}
+}
+
+func traceHeader(ctx context.Context) string {
+	h, _ := ctx.Value(xray.LambdaTraceHeaderKey).(string)
+	return h
+}
+
+func (h *Handler) registerToken(ctx context.Context, req testharness.AwaitRequest) (Outcome, error) {
+	if req.CorrelationID == "" {
+		return Outcome{}, errors.New("Await request has no correlationId")
+	}
+	out := Outcome{Kind: "token", CorrelationID: req.CorrelationID}
+	upd, err := h.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(h.Table),
+		Key:                 h.key(req.CorrelationID),
+		UpdateExpression:    aws.String("SET #token = :token, #success = :success, #failure = :failure, #exp = if_not_exists(#exp, :exp)"),
+		ConditionExpression: aws.String("attribute_not_exists(#token) OR #token = :token"),
+		ExpressionAttributeNames: map[string]string{
+			"#token": attrToken, "#success": attrSuccess, "#failure": attrFailure, "#exp": testharness.HarnessTableTTLAttribute,
+		},
+		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{
+			":token":   &ddbtypes.AttributeValueMemberS{Value: req.TaskToken},
+			":success": stringList(req.Success),
+			":failure": stringList(req.Failure),
+			":exp":     h.expiry(),
+		},
+		ReturnValues: ddbtypes.ReturnValueAllNew,
+	})
+	var ccf *ddbtypes.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return out, fmt.Errorf("correlation id %s is already awaited by another task: correlation ids must be unique per run", req.CorrelationID)
+	}
+	if err != nil {
+		return out, fmt.Errorf("register task token for %s: %w", req.CorrelationID, err)
+	}
+	return h.complete(ctx, out, decodePairing(upd.Attributes))
+}
+
+func (h *Handler) registerEvent(ctx context.Context, in input, trace string) (Outcome, error) {
+	var detail struct {
+		CorrelationID string `json:"correlationId"`
+	}
+	_ = json.Unmarshal(in.Detail, &detail) // a detail without one is ignored below
+	if in.Source != schemas.AppEventSource || detail.CorrelationID == "" || in.ID == "" {
+		return Outcome{Kind: "ignored", Reason: fmt.Sprintf("not a completion event with a correlation id: %s %q", in.Source, in.DetailType)}, nil
+	}
+	out := Outcome{Kind: "event", CorrelationID: detail.CorrelationID}
+	ev := &ddbtypes.AttributeValueMemberM{Value: map[string]ddbtypes.AttributeValue{
+		"id":          &ddbtypes.AttributeValueMemberS{Value: in.ID},
+		"detailType":  &ddbtypes.AttributeValueMemberS{Value: in.DetailType},
+		"detail":      &ddbtypes.AttributeValueMemberS{Value: string(in.Detail)},
+		"traceHeader": &ddbtypes.AttributeValueMemberS{Value: trace},
+	}}
+	upd, err := h.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(h.Table),
+		Key:                 h.key(detail.CorrelationID),
+		UpdateExpression:    aws.String("SET #events = list_append(if_not_exists(#events, :none), :one), #exp = if_not_exists(#exp, :exp) ADD #ids :id"),
+		ConditionExpression: aws.String("NOT contains(#ids, :idValue)"),
+		ExpressionAttributeNames: map[string]string{
+			"#events": attrEvents, "#ids": attrEventIDs, "#exp": testharness.HarnessTableTTLAttribute,
+		},
+		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{
+			":none":    &ddbtypes.AttributeValueMemberL{Value: []ddbtypes.AttributeValue{}},
+			":one":     &ddbtypes.AttributeValueMemberL{Value: []ddbtypes.AttributeValue{ev}},
+			":id":      &ddbtypes.AttributeValueMemberSS{Value: []string{in.ID}},
+			":idValue": &ddbtypes.AttributeValueMemberS{Value: in.ID},
+			":exp":     h.expiry(),
+		},
+		ReturnValues: ddbtypes.ReturnValueAllNew,
+	})
+	var ccf *ddbtypes.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		// A repeated delivery. The first one may have failed before it
+		// completed the task, so look again rather than stop here.
+		h.logger().Info("repeated delivery of an event", "id", in.ID, "correlation_id", detail.CorrelationID)
+		got, err := h.DB.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(h.Table), Key: h.key(detail.CorrelationID), ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			return out, fmt.Errorf("read pairing of %s: %w", detail.CorrelationID, err)
+		}
+		return h.complete(ctx, out, decodePairing(got.Item))
+	}
+	if err != nil {
+		return out, fmt.Errorf("register %s event %s for %s: %w", in.DetailType, in.ID, detail.CorrelationID, err)
+	}
+	return h.complete(ctx, out, decodePairing(upd.Attributes))
+}
+
+// complete sends the task its outcome when the item holds a token and an
+// awaited event and nobody has completed it yet.
+func (h *Handler) complete(ctx context.Context, out Outcome, p pairing) (Outcome, error) {
+	if p.Token == "" || p.Completed != "" {
+		return out, nil
+	}
+	ev, ok := p.awaited()
+	if !ok {
+		return out, nil
+	}
+	log := h.logger().With("correlation_id", out.CorrelationID, "detail_type", ev.DetailType)
+	var err error
+	if slices.Contains(p.Success, ev.DetailType) {
+		output, merr := json.Marshal(testharness.Completion{DetailType: ev.DetailType, Detail: json.RawMessage(ev.Detail), TraceHeader: ev.TraceHeader})
+		if merr != nil {
+			return out, fmt.Errorf("encode completion of %s: %w", out.CorrelationID, merr)
+		}
+		_, err = h.SFN.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(p.Token), Output: aws.String(string(output))})
+	} else {
+		_, err = h.SFN.SendTaskFailure(ctx, &sfn.SendTaskFailureInput{
+			TaskToken: aws.String(p.Token),
+			Error:     aws.String(testharness.ErrorCompletionFailed),
+			Cause:     aws.String(failureCause(ev)),
+		})
+	}
+	var timedOut *sfntypes.TaskTimedOut
+	switch {
+	case errors.As(err, &timedOut):
+		// Completed by a concurrent invocation, or the task is over.
+		log.Info("task already completed or timed out")
+	case err != nil:
+		return out, fmt.Errorf("complete the Await task of %s with %s: %w", out.CorrelationID, ev.DetailType, err)
+	default:
+		out.Completed = ev.DetailType
+		log.Info("completed the Await task")
+	}
+	_, err = h.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(h.Table),
+		Key:                       h.key(out.CorrelationID),
+		UpdateExpression:          aws.String("SET #completed = :dt"),
+		ExpressionAttributeNames:  map[string]string{"#completed": attrCompleted},
+		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":dt": &ddbtypes.AttributeValueMemberS{Value: ev.DetailType}},
+	})
+	if err != nil {
+		// The task is complete; the mark only spares later deliveries a
+		// SendTask call, so this is not worth a retry of the whole event.
+		log.Warn("could not mark the pairing completed", "error", err)
+	}
+	return out, nil
+}
+
+// failureCause is the detail's reason (ImageMetadataFailed has one), else
+// the detail-type and the whole detail, within SendTaskFailure's limit.
+func failureCause(ev event) string {
+	var d struct {
+		Reason string `json:"reason"`
+	}
+	cause := ev.DetailType + ": " + ev.Detail
+	if json.Unmarshal([]byte(ev.Detail), &d) == nil && d.Reason != "" {
+		cause = ev.DetailType + ": " + d.Reason
+	}
+	if len(cause) > maxCauseLength {
+		cause = cause[:maxCauseLength]
+	}
+	return cause
+}
+
+func (h *Handler) key(correlationID string) map[string]ddbtypes.AttributeValue {
+	return map[string]ddbtypes.AttributeValue{testharness.HarnessTablePartitionKey: &ddbtypes.AttributeValueMemberS{Value: correlationID}}
+}
+
+func (h *Handler) expiry() ddbtypes.AttributeValue {
+	now := time.Now
+	if h.Now != nil {
+		now = h.Now
+	}
+	ttl := h.TTL
+	if ttl <= 0 {
+		ttl = defaultTTL
+	}
+	return &ddbtypes.AttributeValueMemberN{Value: strconv.FormatInt(now().Add(ttl).Unix(), 10)}
+}
+
+func (h *Handler) logger() *slog.Logger {
+	if h.Log != nil {
+		return h.Log
+	}
+	return slog.Default()
+}
