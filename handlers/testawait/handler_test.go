@@ -44,7 +44,8 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	cloud := localcloud.RunT(t, localcloud.Options{})
+	// The machine's role does not exist: IAM is not what these tests test.
+	cloud := localcloud.RunT(t, localcloud.Options{IAM: localcloud.IAMOff})
 	cfg, err := testharness.LocalConfig(ctx, cloud.Endpoint())
 	if err != nil {
 		t.Fatal(err)
