@@ -125,7 +125,7 @@ func nextEvent(t *testing.T, ch <-chan []byte, what string, keep func(envelope) 
 }
 
 // pngOf returns a PNG image of the given size.
-func pngOf(t *testing.T, w, h int) []byte {
+func pngOf(t testing.TB, w, h int) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, w, h))); err != nil {
