@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -51,8 +52,9 @@ type Options struct {
 	// SourceRoot is the Go module root that "tracebridge:go-package" and
 	// relative "tracebridge:code-dir" paths are relative to.
 	SourceRoot string
-	// BuildDir holds built executables; a temporary directory removed by
-	// Close by default.
+	// BuildDir holds built executables, keyed by the sources they are
+	// built from; DefaultBuildDir() by default, or a temporary directory
+	// removed by Close when the user has no cache directory.
 	BuildDir string
 	// Logs receives function output and platform lines; discarded if nil.
 	Logs LogSink
@@ -117,6 +119,17 @@ func New(opts Options) *Service {
 	}
 }
 
+// DefaultBuildDir is where executables are kept across local clouds, so
+// that one whose sources did not change starts without building: the
+// user's cache directory, or "" when there is none.
+func DefaultBuildDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "tracebridge", "lambda-builds")
+}
+
 // builderFor returns the Go builder, making its output directory on first
 // use.
 func (s *Service) builderFor() (*build.Builder, error) {
@@ -126,6 +139,9 @@ func (s *Service) builderFor() (*build.Builder, error) {
 		return s.builder, nil
 	}
 	dir := s.opts.BuildDir
+	if dir == "" {
+		dir = DefaultBuildDir()
+	}
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "tracebridge-lambda-")
 		if err != nil {

@@ -4,26 +4,38 @@
 // handler code the template deploys.
 //
 // Builds are memoised per package for the life of a Builder and the same
-// package is built once even when several functions ask at once; Go's own
-// build cache makes the first build of an unchanged package fast too.
+// package is built once even when several functions ask at once. Across
+// Builders (one per local cloud), executables are kept in the output
+// directory under a key of the module's source content, so a new local
+// cloud whose sources did not change runs the executables it built before
+// without invoking the Go toolchain at all.
 package build
 
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Builder builds Go packages of one module.
 type Builder struct {
 	root   string
 	outDir string
+
+	fingerprintOnce sync.Once
+	fingerprint     string
+	fingerprintErr  error
 
 	mu     sync.Mutex
 	builds map[string]*result
@@ -69,24 +81,111 @@ func (b *Builder) Build(ctx context.Context, pkg string) (string, error) {
 	}
 }
 
+// keptBuilds is how many executables of one package the output directory
+// keeps; older ones (from earlier states of the sources) are removed.
+const keptBuilds = 4
+
 func (b *Builder) compile(ctx context.Context, pkg string) (string, error) {
 	if b.root == "" {
 		return "", fmt.Errorf("build %s: no source root (Options.SourceRoot) to build from", pkg)
 	}
-	dir := filepath.Join(b.outDir, sanitize(pkg))
+	b.fingerprintOnce.Do(func() { b.fingerprint, b.fingerprintErr = moduleFingerprint(b.root) })
+	if b.fingerprintErr != nil {
+		return "", fmt.Errorf("build %s: %w", pkg, b.fingerprintErr)
+	}
+	pkgDir := filepath.Join(b.outDir, sanitize(pkg))
+	dir := filepath.Join(pkgDir, cacheKey(b.fingerprint, pkg))
+	out := filepath.Join(dir, "bootstrap")
+	if info, err := os.Stat(out); err == nil && info.Mode().IsRegular() {
+		now := time.Now()
+		_ = os.Chtimes(dir, now, now) // recently used: kept by prune
+		return out, nil
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("build %s: %w", pkg, err)
 	}
-	out := filepath.Join(dir, "bootstrap")
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-o", out, pkg)
+	// Build beside the final name and rename, so that a concurrent local
+	// cloud never runs a half-written executable.
+	tmp := filepath.Join(dir, fmt.Sprintf("bootstrap.%d.tmp", os.Getpid()))
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-o", tmp, pkg)
 	cmd.Dir = b.root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
+		_ = os.Remove(tmp)
 		return "", fmt.Errorf("go build %s in %s: %w: %s", pkg, b.root, err, strings.TrimSpace(stderr.String()))
 	}
+	if err := os.Rename(tmp, out); err != nil {
+		return "", fmt.Errorf("build %s: %w", pkg, err)
+	}
+	prune(pkgDir, keptBuilds)
 	return out, nil
+}
+
+// cacheKey names an executable by what it is built from.
+func cacheKey(fingerprint, pkg string) string {
+	h := sha256.Sum256([]byte(strings.Join([]string{fingerprint, pkg, runtime.GOOS, runtime.GOARCH, "lambda.norpc"}, "\x00")))
+	return hex.EncodeToString(h[:12])
+}
+
+// moduleFingerprint hashes the module's Go sources, go.mod and go.sum. It
+// is coarser than the package's own dependencies (any change in the module
+// rebuilds), but costs milliseconds, and Go's build cache keeps those
+// rebuilds fast.
+func moduleFingerprint(root string) (string, error) {
+	h := sha256.New()
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			// Hidden folders (.git), npm's and CDK's outputs hold no Go
+			// sources; testdata may (test handlers), so it counts.
+			if path != root && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "cdk.out") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !(strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") || name == "go.mod" || name == "go.sum") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		fmt.Fprintf(h, "%s\x00%d\x00", rel, len(data))
+		h.Write(data)
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("fingerprint the sources under %s: %w", root, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// prune keeps the keep most recently used builds in dir.
+func prune(dir string, keep int) {
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) <= keep {
+		return
+	}
+	type build struct {
+		path string
+		used time.Time
+	}
+	var builds []build
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && e.IsDir() {
+			builds = append(builds, build{filepath.Join(dir, e.Name()), info.ModTime()})
+		}
+	}
+	sort.Slice(builds, func(i, j int) bool { return builds[i].used.After(builds[j].used) })
+	for _, old := range builds[min(keep, len(builds)):] {
+		_ = os.RemoveAll(old.path)
+	}
 }
 
 func sanitize(pkg string) string {

@@ -2,11 +2,13 @@ package build
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func moduleRoot(t testing.TB) string {
@@ -92,5 +94,59 @@ func BenchmarkBuildMemoised(b *testing.B) {
 		if _, err := builder.Build(context.Background(), testPackage); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestUnchangedSourcesReuseTheExecutableAcrossBuilders(t *testing.T) {
+	root := t.TempDir()
+	writeFile(t, filepath.Join(root, "go.mod"), "module example.com/fn\n\ngo 1.26\n")
+	writeFile(t, filepath.Join(root, "main.go"), "package main\n\nfunc main() {}\n")
+	out := t.TempDir()
+
+	first, err := New(root, out).Build(context.Background(), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second builder (a new local cloud) finds the executable without
+	// building: make building impossible to prove it.
+	t.Setenv("PATH", t.TempDir())
+	again, err := New(root, out).Build(context.Background(), ".")
+	if err != nil || again != first {
+		t.Fatalf("unchanged sources: got %q, %v; want the cached %q", again, err, first)
+	}
+	writeFile(t, filepath.Join(root, "main.go"), "package main\n\nfunc main() { println() }\n")
+	if _, err := New(root, out).Build(context.Background(), "."); err == nil {
+		t.Fatal("changed sources were not rebuilt: the build without a go command succeeded")
+	}
+}
+
+func TestPruneKeepsTheMostRecentlyUsedBuilds(t *testing.T) {
+	dir := t.TempDir()
+	base := time.Now().Add(-time.Hour)
+	for i := range 6 {
+		p := filepath.Join(dir, fmt.Sprintf("key%d", i))
+		if err := os.Mkdir(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		at := base.Add(time.Duration(i) * time.Minute)
+		if err := os.Chtimes(p, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prune(dir, 4)
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, ",") != "key2,key3,key4,key5" {
+		t.Fatalf("kept %v, want the four newest", names)
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
