@@ -56,9 +56,15 @@ func (c benchCloud) close(b *testing.B) {
 }
 
 // BenchmarkImageFlow measures PutObject → ImageMetadataWritten on the app
-// bus with 16 concurrent producers, and reports flows/s and the latency
-// percentiles.
+// bus, with one producer (latency) and 16 concurrent producers
+// (throughput), and reports flows/s and the latency percentiles.
 func BenchmarkImageFlow(b *testing.B) {
+	for _, producers := range []int{1, 16} {
+		b.Run(fmt.Sprintf("producers=%d", producers), func(b *testing.B) { benchImageFlow(b, producers) })
+	}
+}
+
+func benchImageFlow(b *testing.B, producers int) {
 	c := deployBench(b)
 	defer c.close(b)
 	a := c.app
@@ -114,7 +120,6 @@ func BenchmarkImageFlow(b *testing.B) {
 		}
 	}
 
-	const producers = 16
 	latencies := make([]time.Duration, b.N)
 	var wg sync.WaitGroup
 	errs := make(chan error, producers)
