@@ -1,0 +1,284 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/cfn"
+
+	"github.com/tracebridge/tracebridge/handlers/internal/cfnresponse"
+	"github.com/tracebridge/tracebridge/handlers/internal/completion"
+	"github.com/tracebridge/tracebridge/handlers/internal/fakeaws"
+	"github.com/tracebridge/tracebridge/schemas"
+	"github.com/tracebridge/tracebridge/testharness"
+)
+
+func newHandler(t *testing.T, tests ...testharness.Test) (*Handler, *fakeaws.Server) {
+	t.Helper()
+	fake := fakeaws.New(t)
+	env := testharness.NewEnv(fake.Config(), map[string]string{schemas.OutputEventBusName: "app-bus"})
+	m := map[string]testharness.Test{}
+	for _, tt := range tests {
+		m[tt.Name] = tt
+	}
+	return &Handler{
+		Tests: m, Env: env,
+		Events:         &completion.Publisher{Client: env.EventBridge, Bus: "app-bus", Backoff: func(int) time.Duration { return 0 }},
+		AssertPatience: time.Second, AssertPoll: time.Millisecond,
+		Log: slog.New(slog.DiscardHandler),
+	}, fake
+}
+
+// errorType is the errorType aws-lambda-go reports for a returned error
+// (lambda/errors.go: the type's name, through one pointer), which Step
+// Functions uses as the error name.
+func errorType(err error) string {
+	t := reflect.TypeOf(err)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Name()
+}
+
+// cfnEndpoint is a CloudFormation response URL that hands over each body.
+func cfnEndpoint(t *testing.T) (string, chan []byte) {
+	bodies := make(chan []byte, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if r.Method != http.MethodPut {
+			t.Errorf("CloudFormation response sent with %s", r.Method)
+		}
+		bodies <- b
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/cfn-response?X-Amz-Signature=abc", bodies
+}
+
+func cfnRequest(url string) json.RawMessage {
+	raw, _ := json.Marshal(cfn.Event{RequestType: cfn.RequestCreate, RequestID: "r-1", ResponseURL: url,
+		ResourceType: "Custom::TestRun", LogicalResourceID: "TestRun", StackID: "arn:aws:cloudformation:us-east-1:000000000000:stack/app/1"})
+	return raw
+}
+
+func report(t *testing.T, h *Handler, st testharness.ReportState) testharness.RunReport {
+	t.Helper()
+	out, err := h.Handle(context.Background(), testharness.RunnerRequest{Phase: testharness.PhaseReport, Report: &st,
+		ExecutionArn: "arn:aws:states:us-east-1:000000000000:execution:tests:run-1", StartTime: time.Now().Add(-time.Second)})
+	if err != nil {
+		t.Fatalf("report: %v", err)
+	}
+	return out.(testharness.RunReport)
+}
+
+func TestReportFailsTheDeploymentWithinFourKB(t *testing.T) {
+	h, fake := newHandler(t)
+	url, bodies := cfnEndpoint(t)
+	var results []testharness.Result
+	for i := range 30 {
+		results = append(results, testharness.Result{Name: fmt.Sprintf("test_%02d", i), Reason: strings.Repeat("the bucket has no EventBridge notifications ", 40),
+			TraceID: fmt.Sprintf("1-5f84c7a1-%024d", i)})
+	}
+	results = append(results, testharness.Result{Name: "fine", Passed: true})
+	rep := report(t, h, testharness.ReportState{CloudFormation: cfnRequest(url), Results: results})
+	if rep.Passed != 1 || rep.Failed != 30 || rep.VerdictMs < 1000 {
+		t.Errorf("report = %d passed, %d failed, verdict %dms", rep.Passed, rep.Failed, rep.VerdictMs)
+	}
+	body := <-bodies
+	if len(body) > cfnresponse.MaxBodyBytes {
+		t.Fatalf("CloudFormation response is %d bytes, over the 4 KB limit", len(body))
+	}
+	var doc cfn.Response
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Status != cfn.StatusFailed || doc.PhysicalResourceID != "TestRun" || doc.RequestID != "r-1" {
+		t.Errorf("response = %+v", doc)
+	}
+	for _, want := range []string{"30 of 31 integration tests failed", rep.ExecutionArn, "test_00: the bucket has no EventBridge", "[trace 1-5f84c7a1-", "test_01:"} {
+		if !strings.Contains(doc.Reason, want) {
+			t.Errorf("reason lacks %q:\n%s", want, doc.Reason)
+		}
+	}
+	if strings.Contains(doc.Reason, "fine") {
+		t.Errorf("reason names a passing test")
+	}
+	// The full report, untruncated, goes on the app bus.
+	events := fake.Events()
+	if len(events) != 1 || events[0].DetailType != schemas.DetailTypeTestRunCompleted || events[0].Source != schemas.AppEventSource || events[0].EventBusName != "app-bus" {
+		t.Fatalf("events = %+v", events)
+	}
+	var published testharness.RunReport
+	if err := json.Unmarshal([]byte(events[0].Detail), &published); err != nil || len(published.Results) != 31 || published.Results[0].Reason != results[0].Reason {
+		t.Errorf("published report = %+v (%v)", published, err)
+	}
+}
+
+func TestReportSucceedsWhenAllPass(t *testing.T) {
+	h, _ := newHandler(t)
+	url, bodies := cfnEndpoint(t)
+	report(t, h, testharness.ReportState{CloudFormation: cfnRequest(url), Results: []testharness.Result{{Name: "a", Passed: true}}})
+	var doc cfn.Response
+	if err := json.Unmarshal(<-bodies, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Status != cfn.StatusSuccess || doc.Reason != "" || doc.Data["Passed"] != float64(1) {
+		t.Errorf("response = %+v", doc)
+	}
+}
+
+func TestReportWithoutCloudFormationOnlyPublishes(t *testing.T) {
+	h, fake := newHandler(t)
+	rep := report(t, h, testharness.ReportState{RunError: &testharness.StepError{Error: "States.Runtime", Cause: "boom"}})
+	if rep.Failed != 1 || !strings.Contains(rep.Results[0].Reason, "States.Runtime: boom") {
+		t.Errorf("report = %+v", rep)
+	}
+	if len(fake.Events()) != 1 {
+		t.Errorf("events = %+v", fake.Events())
+	}
+}
+
+func TestReportFailsWhenCloudFormationRejectsTheAnswer(t *testing.T) {
+	h, _ := newHandler(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "expired", http.StatusForbidden) }))
+	defer srv.Close()
+	_, err := h.Handle(context.Background(), testharness.RunnerRequest{Phase: testharness.PhaseReport,
+		Report: &testharness.ReportState{CloudFormation: cfnRequest(srv.URL), Results: []testharness.Result{{Name: "a", Passed: true}}}})
+	if err == nil || !strings.Contains(err.Error(), "HTTP 403") {
+		t.Fatalf("err = %v, want the rejected answer (so the Report state retries)", err)
+	}
+}
+
+// A test whose Assert sees an incomplete trace `incomplete` times.
+func flaky(incomplete int, cleaned *[]string) testharness.Test {
+	calls := 0
+	return testharness.Test{
+		Name: "flaky", Deadline: time.Second, Await: testharness.Await{Success: []string{"Done"}},
+		Act: func(context.Context, *testharness.Env) (testharness.Run, error) {
+			return testharness.Run{CorrelationID: "c-1", State: map[string]string{"k": "v"}}, nil
+		},
+		Assert: func(_ context.Context, _ *testharness.Env, run testharness.Run, done testharness.Completion) error {
+			calls++
+			if calls <= incomplete {
+				return fmt.Errorf("no S3 CopyObject yet: %w", testharness.ErrTraceIncomplete)
+			}
+			if done.DetailType != "Done" || run.State["k"] != "v" {
+				return errors.New("wrong run or completion")
+			}
+			return nil
+		},
+		Cleanup: func(_ context.Context, _ *testharness.Env, run testharness.Run) error {
+			*cleaned = append(*cleaned, run.CorrelationID)
+			return nil
+		},
+	}
+}
+
+func phase(t *testing.T, h *Handler, name string, b testharness.BranchState) (any, error) {
+	t.Helper()
+	return h.Handle(context.Background(), testharness.RunnerRequest{Phase: name, Branch: &b})
+}
+
+func TestPhasesActAssertCleanupPass(t *testing.T) {
+	var cleaned []string
+	h, _ := newHandler(t, flaky(3, &cleaned))
+	out, err := phase(t, h, testharness.PhaseAct, testharness.BranchState{Test: "flaky"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := *out.(*testharness.BranchState)
+	if b.Run.CorrelationID != "c-1" || b.StartedAtMs == 0 {
+		t.Fatalf("after act: %+v", b)
+	}
+	b.Completion = &testharness.Completion{DetailType: "Done", Detail: json.RawMessage(`{}`), TraceHeader: "Root=1-abc-def;Parent=1;Sampled=1"}
+	out, err = phase(t, h, testharness.PhaseAssert, b)
+	if err != nil {
+		t.Fatalf("assert (trace complete on the 4th look, within the invocation): %v", err)
+	}
+	b = *out.(*testharness.BranchState)
+	out, err = phase(t, h, testharness.PhaseCleanup, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := out.(testharness.Result)
+	if !res.Passed || res.Reason != "" || res.TraceID != "1-abc-def" || res.CorrelationID != "c-1" || len(cleaned) != 1 {
+		t.Errorf("result = %+v, cleaned %v", res, cleaned)
+	}
+}
+
+func TestErrorsCarryTheNamesTheStateMachineRetriesAndCatches(t *testing.T) {
+	var cleaned []string
+	h, _ := newHandler(t, flaky(1000, &cleaned))
+	h.AssertPatience = 20 * time.Millisecond
+	run := testharness.Run{CorrelationID: "c-1", State: map[string]string{"k": "v"}}
+	_, err := phase(t, h, testharness.PhaseAssert, testharness.BranchState{Test: "flaky", Run: &run, Completion: &testharness.Completion{DetailType: "Done"}})
+	if errorType(err) != testharness.ErrorTraceIncomplete || !strings.Contains(err.Error(), "no S3 CopyObject yet") {
+		t.Errorf("incomplete trace: %T %v, want errorType %s", err, err, testharness.ErrorTraceIncomplete)
+	}
+	_, err = phase(t, h, testharness.PhaseAssert, testharness.BranchState{Test: "flaky", Run: &run, Completion: &testharness.Completion{DetailType: "Other"}})
+	if errorType(err) != testharness.ErrorTraceIncomplete {
+		t.Errorf("still incomplete: %T %v", err, err)
+	}
+
+	h2, _ := newHandler(t, flaky(0, &cleaned))
+	_, err = phase(t, h2, testharness.PhaseAssert, testharness.BranchState{Test: "flaky", Run: &run, Completion: &testharness.Completion{DetailType: "Other"}})
+	if errorType(err) != testharness.ErrorAssertionFailed || err.Error() != "wrong run or completion" {
+		t.Errorf("failed assertion: %T %v", err, err)
+	}
+
+	broken := testharness.Test{Name: "broken", Act: func(context.Context, *testharness.Env) (testharness.Run, error) {
+		return testharness.Run{CorrelationID: "c-2"}, errors.New("PutObject: AccessDenied")
+	}, Cleanup: func(_ context.Context, _ *testharness.Env, run testharness.Run) error {
+		cleaned = append(cleaned, run.CorrelationID)
+		return nil
+	}}
+	h3, _ := newHandler(t, broken)
+	_, err = phase(t, h3, testharness.PhaseAct, testharness.BranchState{Test: "broken"})
+	if errorType(err) != testharness.ErrorActFailed || err.Error() != "PutObject: AccessDenied" || cleaned[len(cleaned)-1] != "c-2" {
+		t.Errorf("failed act: %T %v (cleaned %v), want ActFailed and the partial run cleaned up", err, err, cleaned)
+	}
+	if _, err := phase(t, h3, testharness.PhaseAct, testharness.BranchState{Test: "nope"}); err == nil {
+		t.Error("an unknown test was run")
+	}
+}
+
+func TestCleanupTurnsEachFailureIntoAReason(t *testing.T) {
+	var cleaned []string
+	h, _ := newHandler(t, flaky(0, &cleaned))
+	run := &testharness.Run{CorrelationID: "c-9"}
+	doc := func(typ, msg string) string {
+		b, _ := json.Marshal(map[string]string{"errorType": typ, "errorMessage": msg})
+		return string(b)
+	}
+	for _, c := range []struct {
+		b    testharness.BranchState
+		want string
+	}{
+		{testharness.BranchState{ActError: &testharness.StepError{Error: "ActFailed", Cause: doc("ActFailed", "PutObject: AccessDenied")}}, "act: PutObject: AccessDenied"},
+		{testharness.BranchState{Run: run, AwaitError: &testharness.StepError{Error: "States.Timeout"}}, "no completion event ([Done]) for correlation id c-9 within 1s"},
+		{testharness.BranchState{Run: run, AwaitError: &testharness.StepError{Error: "CompletionFailed", Cause: "ImageMetadataFailed: unknown image format"}}, "failure event ImageMetadataFailed: unknown image format"},
+		{testharness.BranchState{Run: run, AssertError: &testharness.StepError{Error: "TraceIncomplete", Cause: doc("TraceIncomplete", "no S3 CopyObject")}}, "assert: still incomplete after the retries: no S3 CopyObject"},
+		{testharness.BranchState{Run: run, AssertError: &testharness.StepError{Error: "AssertionFailed", Cause: doc("AssertionFailed", "image_width = \"\"")}}, "assert: image_width = \"\""},
+	} {
+		c.b.Test = "flaky"
+		out, err := phase(t, h, testharness.PhaseCleanup, c.b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res := out.(testharness.Result); res.Passed || res.Reason != c.want {
+			t.Errorf("result = %+v, want reason %q", res, c.want)
+		}
+	}
+	if len(cleaned) != 4 {
+		t.Errorf("cleanup ran for %v, want every branch that had a run", cleaned)
+	}
+}
