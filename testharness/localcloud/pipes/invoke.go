@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/dynamodbstreams"
@@ -233,5 +234,9 @@ func (s *Service) deadLetter(ctx context.Context, p *pipe, b []dynamodbstreams.R
 		ApproximateArrivalOfFirstRecord: first.ApproximateCreationDateTime.UTC().Format(dlqTimeLayout),
 		ApproximateArrivalOfLastRecord:  last.ApproximateCreationDateTime.UTC().Format(dlqTimeLayout)}
 	body, _ := json.Marshal(m) // strings and ints only: cannot fail
-	_ = s.opts.Queues.SendMessage(ctx, p.cfg.dlqARN, string(body))
+	if err := s.opts.Queues.SendMessage(ctx, p.cfg.dlqARN, string(body)); err != nil {
+		s.mu.Lock()
+		p.stateReason = fmt.Sprintf("Failed to send a discarded batch to the dead-letter queue %s: %v", p.cfg.dlqARN, err)
+		s.mu.Unlock()
+	}
 }

@@ -32,8 +32,11 @@ type pipe struct {
 	// cursor is the sequence number of the last record the pipe is done
 	// with ("" before any): delivered, filtered out or discarded.
 	cursor string
-	cancel context.CancelFunc
-	done   chan struct{} // closed when the loop has ended
+	// stateReason says why the pipe could not do its work (a dead-letter
+	// queue it may not send to); DescribePipe shows it. Must hold s.mu.
+	stateReason string
+	cancel      context.CancelFunc
+	done        chan struct{} // closed when the loop has ended
 }
 
 // Description is a pipe as DescribePipe returns it.
@@ -250,7 +253,7 @@ func (p *pipe) stop() {
 func (p *pipe) describe() Description {
 	spec := p.cfg.spec
 	spec.DesiredState = p.desired
-	return Description{Spec: spec, Arn: p.arn, CurrentState: p.current,
+	return Description{Spec: spec, Arn: p.arn, CurrentState: p.current, StateReason: p.stateReason,
 		CreationTime: epochSeconds(p.created), LastModifiedTime: epochSeconds(p.modified)}
 }
 

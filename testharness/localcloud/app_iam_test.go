@@ -1,0 +1,394 @@
+package localcloud_test
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/tracebridge/tracebridge/schemas"
+	"github.com/tracebridge/tracebridge/testharness/internal/assemblyedit"
+	"github.com/tracebridge/tracebridge/testharness/localcloud"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/cloudformation"
+)
+
+// The app's template grants each role exactly what its flow needs. These
+// tests take every statement of every role policy in the synthesized
+// template (and every action of it), deploy a copy without it, and run the
+// flow that needs it: the flow must fail with AccessDenied, as on AWS.
+
+// grant is one action of one statement of a role's inline policy.
+type grant struct {
+	owner  string // who acts with the role: "image", "audit", "pipe"
+	roleID string // the role's logical id
+	sid    string
+	action string
+}
+
+func (g grant) String() string { return g.owner + "/" + g.sid + "/" + g.action }
+
+// iamFlows deploy the app without a grant, run the flow that needs it and
+// assert its failure, by owner/Sid. Every statement of the template must
+// have one, or be in notObservable.
+var iamFlows = map[string]func(t *testing.T, g grant){
+	"image/ReadAndRewriteObjects": deployed(imageFunctionLogsDenial),
+	"image/PutCompletionEvents":   deployed(imageFunctionLogsDenial),
+	"image/WriteOwnLogs":          deployed(imageFunctionLosesItsLogs),
+	"audit/WriteAuditEntries":     deployed(auditFunctionLogsDenial),
+	"audit/PutCompletionEvents":   deployed(auditFunctionLogsDenial),
+	"audit/WriteOwnLogs":          deployed(auditFunctionLosesItsLogs),
+	"pipe/ReadTableStream":        pipeCannotBeCreated,
+	"pipe/InvokeAuditFunction":    deployed(pipeDeadLettersUninvokedBatch),
+	"pipe/SendToDeadLetterQueue":  pipeCannotDeadLetter,
+}
+
+// deployed runs a flow on the app deployed without the grant.
+func deployed(flow func(t *testing.T, a *app, g grant)) func(t *testing.T, g grant) {
+	return func(t *testing.T, g grant) { flow(t, deployApp(t, withoutGrant(t, g)), g) }
+}
+
+// notObservable are statements whose absence the local cloud cannot show,
+// with the reason (SUPPORT.md lists them).
+var notObservable = map[string]string{
+	"image/SendTraces": "functions send segments over the X-Ray daemon's UDP protocol, which carries no identity",
+	"audit/SendTraces": "functions send segments over the X-Ray daemon's UDP protocol, which carries no identity",
+}
+
+func TestEveryRoleStatementIsNeeded(t *testing.T) {
+	tmpl := readTemplate(t, assemblyDir)
+	grants := roleGrants(t, tmpl)
+	if len(grants) == 0 {
+		t.Fatal("the template grants its roles nothing")
+	}
+	for _, g := range grants {
+		key := g.owner + "/" + g.sid
+		if _, ok := notObservable[key]; ok {
+			continue
+		}
+		flow, ok := iamFlows[key]
+		if !ok {
+			t.Errorf("no flow shows what statement %s of role %s is for: add one to iamFlows", g.sid, g.roleID)
+			continue
+		}
+		t.Run(g.String(), func(t *testing.T) {
+			t.Parallel()
+			flow(t, g)
+		})
+	}
+	for key := range notObservable {
+		if !hasGrant(grants, key) {
+			t.Errorf("notObservable lists %s, which the template no longer grants", key)
+		}
+	}
+}
+
+func hasGrant(grants []grant, key string) bool {
+	for _, g := range grants {
+		if g.owner+"/"+g.sid == key {
+			return true
+		}
+	}
+	return false
+}
+
+// roleGrants lists every action of every statement of the template's
+// role policies, with the part of the app that acts with the role.
+func roleGrants(t *testing.T, tmpl assemblyedit.Template) []grant {
+	t.Helper()
+	owners := roleOwners(t, tmpl)
+	var out []grant
+	for id, role := range tmpl.ResourcesOfType(t, "AWS::IAM::Role") {
+		props := role["Properties"].(map[string]any)
+		policies, _ := props["Policies"].([]any)
+		for _, p := range policies {
+			for _, st := range statements(p.(map[string]any)["PolicyDocument"]) {
+				sid, _ := st["Sid"].(string)
+				for _, action := range actionsOf(st) {
+					out = append(out, grant{owner: owners[id], roleID: id, sid: sid, action: action})
+				}
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}
+
+// roleOwners names each role by what assumes it: the function built from
+// a handler package, or the pipe.
+func roleOwners(t *testing.T, tmpl assemblyedit.Template) map[string]string {
+	t.Helper()
+	owners := map[string]string{}
+	roleOf := func(v any) string {
+		getAtt, _ := v.(map[string]any)["Fn::GetAtt"].([]any)
+		if len(getAtt) == 0 {
+			t.Fatalf("role reference %v is not Fn::GetAtt", v)
+		}
+		return getAtt[0].(string)
+	}
+	for _, fn := range tmpl.ResourcesOfType(t, "AWS::Lambda::Function") {
+		meta, _ := fn["Metadata"].(map[string]any)
+		switch meta["tracebridge:go-package"] {
+		case imageFunctionPackage:
+			owners[roleOf(fn["Properties"].(map[string]any)["Role"])] = "image"
+		case auditFunctionPackage:
+			owners[roleOf(fn["Properties"].(map[string]any)["Role"])] = "audit"
+		}
+	}
+	for _, p := range tmpl.ResourcesOfType(t, "AWS::Pipes::Pipe") {
+		owners[roleOf(p["Properties"].(map[string]any)["RoleArn"])] = "pipe"
+	}
+	return owners
+}
+
+func statements(doc any) []map[string]any {
+	var out []map[string]any
+	switch s := doc.(map[string]any)["Statement"].(type) {
+	case []any:
+		for _, st := range s {
+			out = append(out, st.(map[string]any))
+		}
+	case map[string]any:
+		out = append(out, s)
+	}
+	return out
+}
+
+func actionsOf(st map[string]any) []string {
+	switch a := st["Action"].(type) {
+	case string:
+		return []string{a}
+	case []any:
+		out := make([]string, len(a))
+		for i, v := range a {
+			out[i] = v.(string)
+		}
+		return out
+	}
+	return nil
+}
+
+// withoutGrant copies the app's assembly without g's action (and without
+// its statement once no action is left).
+func withoutGrant(t *testing.T, g grant) string {
+	t.Helper()
+	return assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) { removeGrant(t, tmpl, g) })
+}
+
+func removeGrant(t *testing.T, tmpl assemblyedit.Template, g grant) {
+	t.Helper()
+	role := tmpl.ResourcesOfType(t, "AWS::IAM::Role")[g.roleID]
+	for _, p := range role["Properties"].(map[string]any)["Policies"].([]any) {
+		doc := p.(map[string]any)["PolicyDocument"].(map[string]any)
+		var kept []any
+		for _, st := range statements(doc) {
+			if st["Sid"] == g.sid {
+				var rest []any
+				for _, a := range actionsOf(st) {
+					if a != g.action {
+						rest = append(rest, a)
+					}
+				}
+				if len(rest) == 0 {
+					continue
+				}
+				st["Action"] = rest
+			}
+			kept = append(kept, st)
+		}
+		doc["Statement"] = kept
+	}
+}
+
+// denialOf is the start of AWS's AccessDenied message for a role's
+// session acting without g.
+func denialOf(g grant) string {
+	return "is not authorized to perform: " + g.action + " on resource: "
+}
+
+// imageFunctionLogsDenial uploads an image: the metadata function fails
+// with AccessDenied and says so in its log; nothing is written.
+func imageFunctionLogsDenial(t *testing.T, a *app, g grant) {
+	completions := a.awaitEvents(t, a.output(t, schemas.OutputEventBusName))
+	a.putPNG(t, "denied/"+g.action+".png")
+	group := a.functionLogGroup(t, imageFunctionPackage)
+	msgs := a.awaitLogMessages(t, group, `"`+denialOf(g)+`"`)
+	if !strings.Contains(msgs[0], "assumed-role/") {
+		t.Errorf("denial does not name the function's role session: %s", msgs[0])
+	}
+	select {
+	case e := <-completions:
+		if strings.Contains(string(e), schemas.DetailTypeImageMetadataWritten) {
+			t.Errorf("ImageMetadataWritten arrived without %s: %s", g.action, e)
+		}
+	default:
+	}
+}
+
+// imageFunctionLosesItsLogs: the flow completes, but Lambda, writing the
+// function's output with the function's role, stores none of it.
+func imageFunctionLosesItsLogs(t *testing.T, a *app, _ grant) {
+	completions := a.awaitEvents(t, a.output(t, schemas.OutputEventBusName))
+	a.putPNG(t, "unlogged.png")
+	nextEvent(t, completions, "ImageMetadataWritten", func(e envelope) bool {
+		return e.DetailType == schemas.DetailTypeImageMetadataWritten
+	})
+	a.awaitAsyncIdle(t)
+	if msgs := a.logMessages(t, a.functionLogGroup(t, imageFunctionPackage), ""); len(msgs) != 0 {
+		t.Fatalf("the function's log group holds %d events, want none: %q", len(msgs), msgs)
+	}
+}
+
+// auditFunctionLogsDenial inserts a user: the audit function is denied
+// writing the audit entry or announcing it, and says so in its log.
+func auditFunctionLogsDenial(t *testing.T, a *app, g grant) {
+	a.putItem(t, "USER#denied", "PROFILE", "corr-denied", nil)
+	group := a.functionLogGroup(t, auditFunctionPackage)
+	a.awaitLogMessages(t, group, `"`+denialOf(g)+`"`)
+}
+
+// auditFunctionLosesItsLogs: the audit entry is written and announced, but
+// the function's own output is lost.
+func auditFunctionLosesItsLogs(t *testing.T, a *app, _ grant) {
+	completions := a.awaitEvents(t, a.output(t, schemas.OutputEventBusName))
+	a.putItem(t, "USER#unlogged", "PROFILE", "corr-unlogged", nil)
+	awaitAudited(t, completions, "corr-unlogged")
+	if msgs := a.logMessages(t, a.functionLogGroup(t, auditFunctionPackage), ""); len(msgs) != 0 {
+		t.Fatalf("the function's log group holds %d events, want none: %q", len(msgs), msgs)
+	}
+}
+
+// pipeDeadLettersUninvokedBatch: the pipe may not invoke its target, so
+// after its retries the batch goes to the dead-letter queue and the
+// function never runs.
+func pipeDeadLettersUninvokedBatch(t *testing.T, a *app, _ grant) {
+	a.putItem(t, "USER#uninvoked", "PROFILE", "corr-uninvoked", nil)
+	msg := a.receiveOne(t, a.pipeDeadLetterQueueURL(t))
+	if !strings.Contains(msg, `"RetryAttemptsExhausted"`) {
+		t.Errorf("dead letter: %s", msg)
+	}
+	if starts := a.logMessages(t, a.functionLogGroup(t, auditFunctionPackage), `"START RequestId:"`); len(starts) != 0 {
+		t.Fatalf("the audit function ran %d times though the pipe may not invoke it", len(starts))
+	}
+}
+
+// pipeCannotDeadLetter: the queue is only written when a batch is
+// discarded, so the flow also takes the pipe's permission to invoke its
+// target; after its retries the pipe is denied sending the batch to its
+// dead-letter queue, says so in its state reason, and the queue stays empty.
+func pipeCannotDeadLetter(t *testing.T, g grant) {
+	invoke := grant{owner: "pipe", roleID: g.roleID, sid: "InvokeAuditFunction", action: "lambda:InvokeFunction"}
+	dir := assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) {
+		removeGrant(t, tmpl, g)
+		removeGrant(t, tmpl, invoke)
+	})
+	a := deployApp(t, dir)
+	a.putItem(t, "USER#undeliverable", "PROFILE", "corr-undeliverable", nil)
+	name := a.stack.PhysicalIDs[pipeLogicalID(t)]
+	reason := awaitCondition(t, "the pipe's state reason", func() (string, bool) {
+		d, err := a.cloud.Pipes.DescribePipe(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.StateReason, d.StateReason != ""
+	})
+	if !strings.Contains(reason, denialOf(g)) {
+		t.Fatalf("state reason = %q, want the denial of %s", reason, g.action)
+	}
+	out, err := sqs.NewFromConfig(a.cfg).ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
+		QueueUrl: aws.String(a.pipeDeadLetterQueueURL(t))})
+	if err != nil || len(out.Messages) != 0 {
+		t.Fatalf("dead-letter queue: %d messages (%v), want none", len(out.Messages), err)
+	}
+}
+
+func pipeLogicalID(t *testing.T) string {
+	t.Helper()
+	for id := range readTemplate(t, assemblyDir).ResourcesOfType(t, "AWS::Pipes::Pipe") {
+		return id
+	}
+	t.Fatal("the template has no pipe")
+	return ""
+}
+
+// awaitCondition re-checks cond until it holds, for state the local cloud
+// offers no notification of (a pipe's state reason), within 30s.
+func awaitCondition[T any](t *testing.T, what string, cond func() (T, bool)) T {
+	t.Helper()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(30 * time.Second)
+	for {
+		if v, ok := cond(); ok {
+			return v
+		}
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatalf("no %s within 30s", what)
+		}
+	}
+}
+
+// pipeCannotBeCreated: a pipe whose role may not read its stream fails to
+// create, and so does the deployment, naming the denial.
+func pipeCannotBeCreated(t *testing.T, g grant) {
+	cloud := localcloud.RunT(t, localcloud.Options{SourceRoot: moduleRoot})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	_, err := cloud.Deploy(ctx, withoutGrant(t, g))
+	var deployErr *cloudformation.DeployError
+	if !errors.As(err, &deployErr) {
+		t.Fatalf("deploy without %s: err = %v, want a failed deployment", g.action, err)
+	}
+	if !strings.Contains(err.Error(), denialOf(g)) || !strings.Contains(err.Error(), "AccessDenied") {
+		t.Fatalf("deployment failed for another reason: %v", err)
+	}
+}
+
+// awaitAsyncIdle waits until every queued asynchronous invocation ran.
+func (a *app) awaitAsyncIdle(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := a.cloud.EventBridge.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.cloud.Lambda.WaitAsyncIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// receiveOne long-polls a queue for one message and returns its body.
+func (a *app) receiveOne(t *testing.T, queueURL string) string {
+	t.Helper()
+	out, err := sqs.NewFromConfig(a.cfg).ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
+		QueueUrl: &queueURL, WaitTimeSeconds: 20,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Messages) != 1 {
+		t.Fatalf("queue %s: got %d messages within 20s, want 1", queueURL, len(out.Messages))
+	}
+	return aws.ToString(out.Messages[0].Body)
+}
+
+// pipeDeadLetterQueueURL finds the pipe's dead-letter queue.
+func (a *app) pipeDeadLetterQueueURL(t *testing.T) string {
+	t.Helper()
+	tmpl := readTemplate(t, assemblyDir)
+	for _, p := range tmpl.ResourcesOfType(t, "AWS::Pipes::Pipe") {
+		params := p["Properties"].(map[string]any)["SourceParameters"].(map[string]any)["DynamoDBStreamParameters"].(map[string]any)
+		getAtt := params["DeadLetterConfig"].(map[string]any)["Arn"].(map[string]any)["Fn::GetAtt"].([]any)
+		if url, ok := a.stack.PhysicalIDs[getAtt[0].(string)]; ok {
+			return url
+		}
+	}
+	t.Fatal("no deployed dead-letter queue for the pipe")
+	return ""
+}
