@@ -11,11 +11,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness/localcloud"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/internal/awstest"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/logs"
 )
 
 // BenchmarkStartAndDeploy measures starting a local cloud and deploying the
@@ -148,6 +151,58 @@ func benchImageFlow(b *testing.B, producers int) {
 	}
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "flows/s")
+	b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkAuditFlow measures a USER insert → its audit entry in the audit
+// log group (the pipe's batching window is zero), one insert at a time.
+func BenchmarkAuditFlow(b *testing.B) {
+	c := deployBench(b)
+	defer c.close(b)
+	a := c.app
+	a.cfg = awstest.Config(b, c.cloud.Endpoint())
+	table := a.stack.Outputs[schemas.OutputTableName]
+	client := dynamodb.NewFromConfig(a.cfg)
+
+	entries := make(chan string, 16)
+	cancel := c.cloud.Logs.Subscribe(a.stack.Outputs[schemas.OutputAuditLogGroupName], func(e logs.Event) { entries <- e.Message })
+	defer cancel()
+	insert := func(pk string) (time.Duration, error) {
+		start := time.Now()
+		_, err := client.PutItem(context.Background(), &dynamodb.PutItemInput{TableName: &table, Item: map[string]ddbtypes.AttributeValue{
+			schemas.TablePartitionKey: &ddbtypes.AttributeValueMemberS{Value: pk},
+			schemas.TableSortKey:      &ddbtypes.AttributeValueMemberS{Value: "PROFILE"},
+		}})
+		if err != nil {
+			return 0, err
+		}
+		want := `{"EventType":"UserCreated","PK":{"S":"` + pk + `"},"SK":{"S":"PROFILE"}}`
+		for {
+			select {
+			case m := <-entries:
+				if m == want {
+					return time.Since(start), nil
+				}
+			case <-time.After(30 * time.Second):
+				return 0, fmt.Errorf("no audit entry for %s", pk)
+			}
+		}
+	}
+	if _, err := insert("USER#warm"); err != nil {
+		b.Fatal(err)
+	}
+	latencies := make([]time.Duration, b.N)
+	b.ResetTimer()
+	for i := range b.N {
+		d, err := insert(fmt.Sprintf("USER#bench-%d-%d", b.N, i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		latencies[i] = d
+	}
+	b.StopTimer()
+	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 	b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds())/1000, "p99-ms")
 }
