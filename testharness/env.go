@@ -1,11 +1,14 @@
 package testharness
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -13,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/xray"
 
 	"github.com/tracebridge/tracebridge/schemas"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
 )
 
 // Environment variables of the harness functions. The infra construct sets
@@ -104,4 +109,21 @@ func (e *Env) Output(name string) (string, error) {
 		return "", fmt.Errorf("the stack has no output %s", name)
 	}
 	return v, nil
+}
+
+// LocalConfig is an SDK configuration for a local cloud at endpoint: its
+// default credentials (test/test), its region, no SDK retries (the local
+// cloud does not throttle, and a retry would hide a real error).
+func LocalConfig(ctx context.Context, endpoint string) (aws.Config, error) {
+	cfg, err := config.LoadDefaultConfig(ctx,
+		config.WithRegion(arn.Region),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(
+			identity.DefaultAccessKeyID, identity.DefaultSecretAccessKey, "")),
+		config.WithBaseEndpoint(endpoint),
+		config.WithRetryMaxAttempts(1),
+	)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("SDK configuration for %s: %w", endpoint, err)
+	}
+	return cfg, nil
 }
