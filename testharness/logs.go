@@ -46,5 +46,8 @@ func (e *Env) ExpectLogMessages(ctx context.Context, group, pattern string, want
 	if len(got) < len(want) && slices.Equal(got, want[:len(got)]) {
 		return fmt.Errorf("log group %s has %d message(s) matching %s, want %d: %w", group, len(got), pattern, len(want), ErrTraceIncomplete)
 	}
+	if len(want) == 0 {
+		return fmt.Errorf("log group %s: messages matching %s are %q, want none", group, pattern, got)
+	}
 	return fmt.Errorf("log group %s: messages matching %s are %q, want exactly %q", group, pattern, got, want)
 }
