@@ -12,6 +12,9 @@ func goFunctions() map[string]*GoFunction {
 	return map[string]*GoFunction{
 		"image metadata": synthStack.Images.Function,
 		"audit log":      synthStack.Users.Function,
+		"test runner":    synthStack.Harness.Runner,
+		"test await":     synthStack.Harness.Await,
+		"test starter":   synthStack.Harness.Starter,
 	}
 }
 

@@ -65,7 +65,7 @@ func TestObjectCreatedRuleTargetsTheMetadataFunction(t *testing.T) {
 
 func TestRuleMayInvokeTheMetadataFunction(t *testing.T) {
 	img := synthStack.Images
-	p := onlyResource(t, "AWS::Lambda::Permission").Properties
+	p := permissionFor(t, img.Function).Properties
 	assertJSON(t, "permission", p, map[string]any{
 		"Action":       "lambda:InvokeFunction",
 		"FunctionName": resolved(t, img.Function.Function.FunctionArn()),
@@ -74,12 +74,13 @@ func TestRuleMayInvokeTheMetadataFunction(t *testing.T) {
 	})
 }
 
-// Both dead-letter queues are encrypted and TLS-only; the rule's lets
-// EventBridge deliver to it for that rule only.
+// Every dead-letter queue (the image rule's, the pipe's, the harness
+// rule's) is encrypted and TLS-only; the image rule's lets EventBridge
+// deliver to it for that rule only.
 func TestDeadLetterQueues(t *testing.T) {
 	queues := resourcesOfType("AWS::SQS::Queue")
-	if len(queues) != 2 {
-		t.Errorf("template has %d queues, want the 2 dead-letter queues", len(queues))
+	if len(queues) != 3 {
+		t.Errorf("template has %d queues, want the 3 dead-letter queues", len(queues))
 	}
 	for id, q := range queues {
 		assertJSON(t, id+" SqsManagedSseEnabled", q.Properties["SqsManagedSseEnabled"], true)
@@ -111,6 +112,22 @@ func TestDeadLetterQueues(t *testing.T) {
 	if !sawEventsGrant {
 		t.Error("no queue policy lets EventBridge send to the rule's dead-letter queue")
 	}
+}
+
+// permissionFor returns the one AWS::Lambda::Permission on fn.
+func permissionFor(t *testing.T, fn *GoFunction) resource {
+	t.Helper()
+	arn := resolved(t, fn.Function.FunctionArn())
+	var found []resource
+	for _, p := range resourcesOfType("AWS::Lambda::Permission") {
+		if equalJSON(t, p.Properties["FunctionName"], arn) {
+			found = append(found, p)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("want exactly one Lambda permission on %s, got %d", logicalID(fn.Function), len(found))
+	}
+	return found[0]
 }
 
 func containsJSON(t *testing.T, list any, v any) bool {

@@ -31,6 +31,7 @@ type resource struct {
 	Type       string
 	Properties map[string]any
 	Metadata   map[string]any
+	DependsOn  []string
 }
 
 func TestMain(m *testing.M) {

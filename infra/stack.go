@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventschemas"
@@ -21,6 +22,9 @@ type AppStackProps struct {
 	// Builder builds the Go handlers. Nil means DefaultGoBuilder: build from
 	// the module root into infra/build.
 	Builder *GoBuilder
+	// RunID is the deploy-time test run's property that makes the suite run
+	// on every deployment; "" means NewRunID(time.Now()).
+	RunID string
 }
 
 // AppStack is the reference application. Its parts are exported so that
@@ -33,10 +37,12 @@ type AppStack struct {
 	Registry awseventschemas.CfnRegistry
 	Images   *Images
 	Users    *Users
+	Harness  *Harness
 }
 
-// NewAppStack defines the reference app: the image metadata flow, the user
-// audit flow, their event plumbing and the stack outputs outside code reads.
+// NewAppStack defines the reference app — the image metadata flow, the user
+// audit flow, their event plumbing — the integration-test harness that
+// checks it on every deployment, and the stack outputs outside code reads.
 func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) (*AppStack, error) {
 	if props == nil {
 		props = &AppStackProps{}
@@ -68,13 +74,23 @@ func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) (*
 		return nil, fmt.Errorf("stack %s: %w", id, err)
 	}
 
+	app := &AppStack{Stack: stack, Builder: builder, Events: events, Registry: registry, Images: images, Users: users}
+	runID := props.RunID
+	if runID == "" {
+		runID = NewRunID(time.Now())
+	}
+	if app.Harness, err = NewHarness(stack, "Harness", builder, app, runID); err != nil {
+		return nil, fmt.Errorf("stack %s: %w", id, err)
+	}
+
 	for name, value := range map[string]*string{
-		schemas.OutputBucketName:        images.Bucket.BucketName(),
-		schemas.OutputTableName:         users.Table.TableName(),
-		schemas.OutputAuditLogGroupName: users.AuditLogGroup.LogGroupName(),
-		schemas.OutputEventBusName:      events.AppBus.EventBusName(),
+		schemas.OutputBucketName:          images.Bucket.BucketName(),
+		schemas.OutputTableName:           users.Table.TableName(),
+		schemas.OutputAuditLogGroupName:   users.AuditLogGroup.LogGroupName(),
+		schemas.OutputEventBusName:        events.AppBus.EventBusName(),
+		schemas.OutputTestStateMachineArn: app.Harness.StateMachine.AttrArn(),
 	} {
 		awscdk.NewCfnOutput(stack, jsii.String(name), &awscdk.CfnOutputProps{Value: value})
 	}
-	return &AppStack{Stack: stack, Builder: builder, Events: events, Registry: registry, Images: images, Users: users}, nil
+	return app, nil
 }

@@ -18,10 +18,11 @@ import (
 
 func TestOutputs(t *testing.T) {
 	want := map[string]any{
-		schemas.OutputBucketName:        synthStack.Images.Bucket.BucketName(),
-		schemas.OutputTableName:         synthStack.Users.Table.TableName(),
-		schemas.OutputAuditLogGroupName: synthStack.Users.AuditLogGroup.LogGroupName(),
-		schemas.OutputEventBusName:      synthStack.Events.AppBus.EventBusName(),
+		schemas.OutputBucketName:          synthStack.Images.Bucket.BucketName(),
+		schemas.OutputTableName:           synthStack.Users.Table.TableName(),
+		schemas.OutputAuditLogGroupName:   synthStack.Users.AuditLogGroup.LogGroupName(),
+		schemas.OutputEventBusName:        synthStack.Events.AppBus.EventBusName(),
+		schemas.OutputTestStateMachineArn: synthStack.Harness.StateMachine.AttrArn(),
 	}
 	got := map[string]any{}
 	for name, out := range synthTemplate.Outputs {
@@ -130,22 +131,28 @@ func TestResourceInventory(t *testing.T) {
 	for _, r := range synthTemplate.Resources {
 		got[r.Type]++
 	}
+	// The app, then the harness: its table, its three functions (each with
+	// a role and a log group), the state machine (role, log group), the
+	// completion rule (Lambda permission, dead-letter queue and its
+	// policy) and the deploy-time test run.
 	want := map[string]int{
-		"AWS::DynamoDB::Table":        1,
-		"AWS::EventSchemas::Registry": 1,
-		"AWS::EventSchemas::Schema":   len(schemas.JSONSchemas()),
-		"AWS::Events::Archive":        2,
-		"AWS::Events::EventBus":       1,
-		"AWS::Events::Rule":           1,
-		"AWS::IAM::Role":              3,
-		"AWS::Lambda::Function":       2,
-		"AWS::Lambda::Permission":     1,
-		"AWS::Logs::LogGroup":         3,
-		"AWS::Pipes::Pipe":            1,
-		"AWS::S3::Bucket":             1,
-		"AWS::S3::BucketPolicy":       1,
-		"AWS::SQS::Queue":             2,
-		"AWS::SQS::QueuePolicy":       2,
+		"AWS::DynamoDB::Table":             1 + 1,
+		"AWS::EventSchemas::Registry":      1,
+		"AWS::EventSchemas::Schema":        len(schemas.JSONSchemas()),
+		"AWS::Events::Archive":             2,
+		"AWS::Events::EventBus":            1,
+		"AWS::Events::Rule":                1 + 1,
+		"AWS::IAM::Role":                   3 + 4,
+		"AWS::Lambda::Function":            2 + 3,
+		"AWS::Lambda::Permission":          1 + 1,
+		"AWS::Logs::LogGroup":              3 + 4,
+		"AWS::Pipes::Pipe":                 1,
+		"AWS::S3::Bucket":                  1,
+		"AWS::S3::BucketPolicy":            1,
+		"AWS::SQS::Queue":                  2 + 1,
+		"AWS::SQS::QueuePolicy":            2 + 1,
+		"AWS::StepFunctions::StateMachine": 1,
+		TestRunResourceType:                1,
 	}
 	assertJSON(t, "resource types", got, want)
 	if t.Failed() {
