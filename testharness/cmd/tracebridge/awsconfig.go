@@ -9,10 +9,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 
-	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
-	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
+	"github.com/tracebridge/tracebridge/testharness"
 )
 
 // awsConfig is the SDK configuration every command's API calls use. With
@@ -21,16 +19,10 @@ import (
 // chain, which also honours $AWS_ENDPOINT_URL, so the same calls reach AWS
 // or whatever the environment points at.
 func awsConfig(ctx context.Context, endpoint string) (aws.Config, error) {
-	var opts []func(*config.LoadOptions) error
 	if endpoint != "" {
-		opts = append(opts,
-			config.WithBaseEndpoint(endpoint),
-			config.WithRegion(arn.Region),
-			config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(
-				identity.DefaultAccessKeyID, identity.DefaultSecretAccessKey, "")),
-		)
+		return testharness.LocalConfig(ctx, endpoint)
 	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return aws.Config{}, fmt.Errorf("load AWS configuration: %w", err)
 	}

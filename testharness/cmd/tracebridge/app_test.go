@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/tracebridge/tracebridge/testharness/internal/assemblyedit"
+	"github.com/tracebridge/tracebridge/testharness/suite"
+	"github.com/tracebridge/tracebridge/testharness/synth"
+)
+
+// The app's assembly, synthesized at most once per package run; the
+// tests that deploy it run `tracebridge test` on it or on broken copies.
+var assemblyDir string
+
+func TestMain(m *testing.M) {
+	root, err := synth.ModuleRoot(".")
+	if err == nil {
+		assemblyDir = synth.DefaultAssemblyDir(root)
+		err = synth.Ensure(context.Background(), root, assemblyDir, os.Stderr)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tracebridge CLI tests:", err)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
+}
+
+func suiteNames() []string {
+	var names []string
+	for _, t := range suite.Tests() {
+		names = append(names, t.Name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// resultLine matches one line of `tracebridge test`: verdict, name, time
+// to verdict, trace id, reason.
+var resultLine = regexp.MustCompile(`^(PASS|FAIL)  (\w+) +(\d+)ms  trace (\S+)(?:  (.+))?$`)
+
+type resultRow struct{ verdict, traceID, reason string }
+
+// parseResults reads the per-test lines and checks the closing line.
+func parseResults(t *testing.T, stdout string) map[string]resultRow {
+	t.Helper()
+	lines := strings.Split(strings.TrimRight(stdout, "\n"), "\n")
+	rows := map[string]resultRow{}
+	passed, failed := 0, 0
+	for _, l := range lines[:len(lines)-1] {
+		m := resultLine.FindStringSubmatch(l)
+		if m == nil {
+			t.Fatalf("line %q is not a result line; stdout:\n%s", l, stdout)
+		}
+		rows[m[2]] = resultRow{verdict: m[1], traceID: m[4], reason: m[5]}
+		if m[1] == "PASS" {
+			passed++
+		} else {
+			failed++
+		}
+	}
+	if want := fmt.Sprintf("%d passed, %d failed", passed, failed); lines[len(lines)-1] != want {
+		t.Errorf("closing line %q, want %q", lines[len(lines)-1], want)
+	}
+	return rows
+}
+
+func TestTestRunsTheSuiteOnTheApp(t *testing.T) {
+	got := runCLI(t, "test")
+	if got.code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", got.code, got.stdout, got.stderr)
+	}
+	rows := parseResults(t, got.stdout)
+	var names []string
+	for name, r := range rows {
+		names = append(names, name)
+		if r.verdict != "PASS" || r.reason != "" {
+			t.Errorf("%s: %+v", name, r)
+		}
+	}
+	sort.Strings(names)
+	if strings.Join(names, ",") != strings.Join(suiteNames(), ",") {
+		t.Errorf("tests %v, want the suite's %v", names, suiteNames())
+	}
+	if r := rows["s3_png_metadata"]; !strings.HasPrefix(r.traceID, "1-") {
+		t.Errorf("s3_png_metadata has no trace id: %+v", r)
+	}
+	if !strings.HasSuffix(got.stdout, fmt.Sprintf("\n%d passed, 0 failed\n", len(names))) {
+		t.Errorf("stdout does not end with the count:\n%s", got.stdout)
+	}
+}
+
+// Issue 7's acceptance: a broken configuration fails the run, naming the
+// tests it breaks and why, and only those.
+func TestBrokenConfigurationsFailTheirTests(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		edit   func(testing.TB, assemblyedit.Template)
+		broken []string
+	}{
+		{"pipe filter removed", func(tb testing.TB, tmpl assemblyedit.Template) {
+			for _, p := range tmpl.ResourcesOfType(tb, "AWS::Pipes::Pipe") {
+				delete(p["Properties"].(map[string]any)["SourceParameters"].(map[string]any), "FilterCriteria")
+			}
+		}, []string{"pipe_filter_ignores_non_users"}},
+		{"S3 rule on another bucket", func(tb testing.TB, tmpl assemblyedit.Template) {
+			for _, r := range tmpl.ResourcesOfType(tb, "AWS::Events::Rule") {
+				pattern := r["Properties"].(map[string]any)["EventPattern"].(map[string]any)
+				if src, _ := pattern["source"].([]any); len(src) == 1 && src[0] == "aws.s3" {
+					pattern["detail"] = map[string]any{"bucket": map[string]any{"name": []any{"some-other-bucket"}}}
+				}
+			}
+		}, []string{"image_rejects_non_images", "s3_png_metadata"}},
+		{"bucket notifications off", func(tb testing.TB, tmpl assemblyedit.Template) {
+			for _, b := range tmpl.ResourcesOfType(tb, "AWS::S3::Bucket") {
+				delete(b["Properties"].(map[string]any), "NotificationConfiguration")
+			}
+		}, []string{"image_rejects_non_images", "s3_png_metadata"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) { tt.edit(t, tmpl) })
+			got := runCLI(t, "test", "--assembly", dir, "--json")
+			if got.code != 1 {
+				t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", got.code, got.stdout, got.stderr)
+			}
+			var doc struct {
+				Results []struct {
+					Name   string
+					Passed bool
+					Reason string
+				}
+			}
+			if err := json.Unmarshal([]byte(got.stdout), &doc); err != nil {
+				t.Fatalf("stdout is not the JSON report: %v\n%s", err, got.stdout)
+			}
+			var failed []string
+			for _, r := range doc.Results {
+				if r.Passed {
+					continue
+				}
+				failed = append(failed, r.Name)
+				if len(r.Reason) < 20 {
+					t.Errorf("%s failed with reason %q: want one a person can act on", r.Name, r.Reason)
+				}
+				t.Logf("%s: %s", r.Name, r.Reason)
+			}
+			sort.Strings(failed)
+			if strings.Join(failed, ",") != strings.Join(tt.broken, ",") {
+				t.Errorf("failed %v, want exactly %v", failed, tt.broken)
+			}
+		})
+	}
+}
+
+// A deployment that fails for another reason than a test shows
+// CloudFormation's reason.
+func TestFailedDeploymentShowsCloudFormationsReason(t *testing.T) {
+	dir := assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) {
+		for _, b := range tmpl.ResourcesOfType(t, "AWS::S3::Bucket") {
+			b["Properties"].(map[string]any)["BucketName"] = "Not_A_Valid_Bucket_Name"
+		}
+	})
+	got := runCLI(t, "test", "--assembly", dir)
+	if got.code != 1 || got.stdout != "" {
+		t.Fatalf("exit %d, stdout %q; want 1 and no results", got.code, got.stdout)
+	}
+	for _, want := range []string{"ROLLBACK_COMPLETE", "The following resource(s) failed to create", "Not_A_Valid_Bucket_Name"} {
+		if !strings.Contains(got.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, got.stderr)
+		}
+	}
+}
