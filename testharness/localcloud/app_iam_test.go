@@ -3,18 +3,26 @@ package localcloud_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go"
 
 	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness/internal/assemblyedit"
 	"github.com/tracebridge/tracebridge/testharness/localcloud"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cloudformation"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/internal/awstest"
 )
 
 // The app's template grants each role exactly what its flow needs. These
@@ -390,5 +398,100 @@ func (a *app) pipeDeadLetterQueueURL(t *testing.T) string {
 		}
 	}
 	t.Fatal("no deployed dead-letter queue for the pipe")
+	return ""
+}
+
+func TestAnonymousRequestsToTheAppBucketAreDenied(t *testing.T) {
+	a := deployApp(t, assemblyDir)
+	bucket := a.output(t, schemas.OutputBucketName)
+	a.putPNG(t, "private.png")
+	for _, method := range []string{http.MethodGet, http.MethodPut} {
+		req, err := http.NewRequest(method, a.cloud.Endpoint()+"/"+bucket+"/private.png", strings.NewReader("overwrite"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "<Code>AccessDenied</Code><Message>Access Denied</Message>") {
+			t.Errorf("anonymous %s: %d %s", method, resp.StatusCode, body)
+		}
+	}
+}
+
+func TestRoleSessionsAreDeniedInAWSWords(t *testing.T) {
+	a := deployApp(t, assemblyDir)
+	bucket := a.output(t, schemas.OutputBucketName)
+	roleARN := a.stackRoleARN(t, "image")
+	creds := a.cloud.Identities().AssumeRole(roleARN, "probe", time.Now(), time.Hour)
+	cfg := a.cfg.Copy()
+	cfg.Credentials = awstest.Static(creds)
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+
+	key := "photo.png"
+	if _, err := client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: &bucket, Key: &key,
+		Body: strings.NewReader("granted")}); err != nil {
+		t.Fatalf("PutObject, which the role grants: %v", err)
+	}
+	_, err := client.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: &bucket, Key: &key})
+	roleName := roleARN[strings.LastIndex(roleARN, "/")+1:]
+	want := fmt.Sprintf(`User: arn:aws:sts::000000000000:assumed-role/%s/probe is not authorized to perform: s3:DeleteObject on resource: "arn:aws:s3:::%s/%s" because no identity-based policy allows the s3:DeleteObject action`,
+		roleName, bucket, key)
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDenied" || apiErr.ErrorMessage() != want {
+		t.Fatalf("DeleteObject as the role: %v\nwant AccessDenied: %s", err, want)
+	}
+	_, err = dynamodb.NewFromConfig(cfg).Scan(context.Background(), &dynamodb.ScanInput{TableName: aws.String(a.output(t, schemas.OutputTableName))})
+	if !errors.As(err, &apiErr) || apiErr.ErrorCode() != "AccessDeniedException" ||
+		!strings.Contains(apiErr.ErrorMessage(), "is not authorized to perform: dynamodb:Scan on resource: arn:aws:dynamodb:us-east-1:000000000000:table/") {
+		t.Fatalf("Scan as the role: %v", err)
+	}
+}
+
+func TestIAMOffAllowsEverything(t *testing.T) {
+	cloud := localcloud.RunT(t, localcloud.Options{SourceRoot: moduleRoot, IAM: localcloud.IAMOff})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	stack, err := cloud.Deploy(ctx, withoutGrant(t, grant{roleID: pipeRoleID(t), sid: "ReadTableStream", action: "dynamodb:GetRecords"}))
+	if err != nil {
+		t.Fatalf("with IAM off, a pipe role without stream access deploys: %v", err)
+	}
+	cfg := awstest.Config(t, cloud.Endpoint())
+	cfg.Credentials = awstest.Static(identity.Credentials{AccessKeyID: "anyone", SecretAccessKey: "anything"})
+	bucket := stack.Outputs[schemas.OutputBucketName]
+	_, err = s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).PutObject(ctx, &s3.PutObjectInput{
+		Bucket: &bucket, Key: aws.String("k"), Body: strings.NewReader("x")})
+	if err != nil {
+		t.Fatalf("with IAM off, unknown credentials may write: %v", err)
+	}
+}
+
+// stackRoleARN is the deployed ARN of the role that owner acts with.
+func (a *app) stackRoleARN(t *testing.T, owner string) string {
+	t.Helper()
+	for id, o := range roleOwners(t, readTemplate(t, assemblyDir)) {
+		if o == owner {
+			role, err := a.cloud.IAM.Role(a.stack.PhysicalIDs[id])
+			if err != nil {
+				t.Fatal(err)
+			}
+			return role.ARN
+		}
+	}
+	t.Fatalf("no role of %s", owner)
+	return ""
+}
+
+func pipeRoleID(t *testing.T) string {
+	t.Helper()
+	for id, o := range roleOwners(t, readTemplate(t, assemblyDir)) {
+		if o == "pipe" {
+			return id
+		}
+	}
+	t.Fatal("no pipe role")
 	return ""
 }

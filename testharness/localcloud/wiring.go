@@ -88,7 +88,7 @@ func (c *Cloud) wire(opts Options) error {
 	c.EventBridge = eventbridge.New(eventbridge.Options{
 		Clock:   clk,
 		Lambda:  eventsToLambda{c.Lambda},
-		SQS:     eventsToSQS{c.SQS},
+		SQS:     eventsToSQS{c.SQS, &perms},
 		StepFns: ruleExecutions{c},
 		OnDeliveryFailure: func(f eventbridge.DeliveryFailure) {
 			log.Printf("local cloud: EventBridge gave up on an event: %+v", f)
@@ -208,10 +208,18 @@ func (a eventsToLambda) InvokeAsync(ctx context.Context, functionARN string, pay
 }
 
 // eventsToSQS sends a rule's SQS target and dead-letter messages, with
-// EventBridge's attributes as string message attributes.
-type eventsToSQS struct{ sqs *sqs.Service }
+// EventBridge's attributes as string message attributes, as the
+// events.amazonaws.com service principal, which the queue's policy must
+// allow for the rule (aws:SourceArn).
+type eventsToSQS struct {
+	sqs   *sqs.Service
+	perms *permissions
+}
 
 func (a eventsToSQS) SendMessage(ctx context.Context, queueARN string, m eventbridge.QueueMessage) error {
+	if err := a.perms.CheckService(ctx, "events.amazonaws.com", "sqs", "sqs:SendMessage", queueARN, m.RuleARN); err != nil {
+		return err
+	}
 	attrs := make(map[string]sqs.MessageAttributeValue, len(m.Attributes))
 	for k, v := range m.Attributes {
 		attrs[k] = sqs.MessageAttributeValue{DataType: "String", StringValue: &v}

@@ -20,6 +20,8 @@ import (
 //	State machine ──▶ lambda:InvokeFunction, events:PutEvents for its tasks
 //	Function role ──▶ logs:CreateLogStream and logs:PutLogEvents for the output Lambda writes for it
 //
+//	EventBridge   ──▶ sqs:SendMessage as events.amazonaws.com for a rule: the queue's policy must allow it
+//
 // EventBridge invoking a function as events.amazonaws.com is checked by
 // Lambda against the function's resource policy (lambda.InvokeAsync).
 
@@ -40,6 +42,16 @@ func (p permissions) Check(ctx context.Context, service, action, resource string
 		return nil
 	}
 	return p.a.Check(ctx, authz.Check{Service: service, Action: action, Resource: resource})
+}
+
+// CheckService asks whether an AWS service principal, acting for
+// sourceARN, may act on a resource: only the resource's policy can allow.
+func (p permissions) CheckService(ctx context.Context, principal, service, action, resource, sourceARN string) error {
+	if p.a == nil {
+		return nil
+	}
+	return p.a.CheckService(ctx, principal, authz.Check{Service: service, Action: action, Resource: resource,
+		Context: map[string][]string{"aws:SourceArn": {sourceARN}}})
 }
 
 // resourcePolicies finds the resource-based policy of an ARN through the

@@ -236,7 +236,7 @@ func (s *Service) attempt(it item) error {
 		if s.opts.SQS == nil {
 			return errNoConsumer
 		}
-		m := QueueMessage{Body: string(input)}
+		m := QueueMessage{Body: string(input), RuleARN: it.ruleARN}
 		if t.SqsParameters != nil {
 			m.MessageGroupID = t.SqsParameters.MessageGroupId
 		}
@@ -314,7 +314,7 @@ func (s *Service) giveUp(it item, code, msg string, attempts int, exhausted stri
 		}
 		if s.opts.SQS == nil {
 			f.DeadLetterErr = errNoConsumer
-		} else if err := s.opts.SQS.SendMessage(s.ctx, dlq.Arn, QueueMessage{Body: string(it.ev.envelope), Attributes: attrs}); err != nil {
+		} else if err := s.opts.SQS.SendMessage(s.ctx, dlq.Arn, QueueMessage{Body: string(it.ev.envelope), Attributes: attrs, RuleARN: it.ruleARN}); err != nil {
 			f.DeadLetterErr = fmt.Errorf("send to dead-letter queue %s: %w", dlq.Arn, err)
 		}
 	}

@@ -31,6 +31,9 @@ type LambdaInvoker interface {
 // QueueMessage is a message EventBridge sends to an SQS queue.
 type QueueMessage struct {
 	Body string
+	// RuleARN is the rule whose delivery this is: the aws:SourceArn the
+	// queue's policy sees when EventBridge sends as events.amazonaws.com.
+	RuleARN string
 	// MessageGroupID is the target's SqsParameters.MessageGroupId (FIFO).
 	MessageGroupID string
 	// Attributes are string message attributes (dead-letter messages

@@ -25,8 +25,12 @@ import (
 func recorder(name string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		err := awsproto.Errorf("Routed", http.StatusBadRequest, "%s as %s", name, identity.FromContext(r.Context()).ARN)
-		if name == "s3" {
+		switch name {
+		case "s3", "internal":
 			awsproto.WriteS3Error(r.Context(), w, r, err)
+			return
+		case "sts":
+			awsproto.WriteQueryError(r.Context(), w, "https://sts.amazonaws.com/doc/2011-06-15/", err)
 			return
 		}
 		awsproto.WriteJSONError(r.Context(), w, "application/x-amz-json-1.0", err)
