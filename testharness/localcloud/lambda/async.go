@@ -67,7 +67,7 @@ func (s *Service) InvokeAsync(ctx context.Context, functionARN string, payload [
 		return err
 	}
 	s.mu.Lock()
-	ok := allows(fn.policy, invokeRequestor{principal: opts.Principal, sourceARN: opts.SourceARN, sourceAccount: opts.SourceAccount})
+	ok := allows(fn.cfg.ARN, fn.policy, invokeRequestor{principal: opts.Principal, sourceARN: opts.SourceARN, sourceAccount: opts.SourceAccount})
 	s.mu.Unlock()
 	if !ok {
 		return accessDenied(opts.Principal, fn.cfg.ARN, opts.SourceARN)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/policy"
 )
 
 // statement is one grant of a function's resource-based policy, as
@@ -24,52 +25,25 @@ type invokeRequestor struct {
 	sourceAccount string
 }
 
-// allows tells whether a policy lets r invoke the function. It is the
-// small part of IAM evaluation that resource policies of Lambda need until
-// the IAM engine exists: an Allow statement for lambda:InvokeFunction (or
-// lambda:*, *) whose principal is the caller and whose conditions hold.
-func allows(policy []statement, r invokeRequestor) bool {
-	for _, st := range policy {
-		if actionMatches(st.Action) && principalMatches(st.Principal, r.principal) &&
-			// A SourceArn condition fails when the caller names no source.
-			(st.SourceARN == "" || (r.sourceARN != "" && globMatch(st.SourceARN, r.sourceARN))) &&
-			(st.SourceAccount == "" || st.SourceAccount == r.sourceAccount) {
-			return true
-		}
+// allows tells whether a function's resource-based policy lets r invoke
+// it: the document GetPolicy returns, evaluated by the IAM engine as an AWS
+// service principal's request (only the resource policy can allow it; its
+// conditions see aws:SourceArn and aws:SourceAccount).
+func allows(functionARN string, statements []statement, r invokeRequestor) bool {
+	p, err := policy.Parse([]byte(policyDocument(functionARN, statements)))
+	if err != nil {
+		return false
 	}
-	return false
-}
-
-func actionMatches(action string) bool {
-	a := strings.ToLower(action)
-	return a == "lambda:invokefunction" || a == "lambda:*" || a == "*"
-}
-
-func principalMatches(granted, caller string) bool {
-	return granted == "*" || strings.EqualFold(granted, caller)
-}
-
-// globMatch is ArnLike: * matches any run of characters (slashes and
-// colons too), ? exactly one.
-func globMatch(pattern, s string) bool {
-	p, i, star, mark := 0, 0, -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
-			p, i = p+1, i+1
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark, p = p, i, p+1
-		case star >= 0:
-			mark++
-			p, i = star+1, mark
-		default:
-			return false
-		}
+	keys := map[string][]string{}
+	if r.sourceARN != "" {
+		keys["aws:SourceArn"] = []string{r.sourceARN}
 	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
+	if r.sourceAccount != "" {
+		keys["aws:SourceAccount"] = []string{r.sourceAccount}
 	}
-	return p == len(pattern)
+	req := policy.Request{Principal: policy.Principal{Service: r.principal}, Action: "lambda:InvokeFunction",
+		Resource: functionARN, Context: keys}
+	return policy.Evaluate(req, nil, p).Allowed
 }
 
 // policyDocument renders a function's policy as GetPolicy returns it.
