@@ -9,20 +9,22 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tracebridge/tracebridge/testharness/internal/assemblyedit"
+	"github.com/tracebridge/tracebridge/testharness/localcloud"
 	"github.com/tracebridge/tracebridge/testharness/suite"
 	"github.com/tracebridge/tracebridge/testharness/synth"
 )
 
 // The app's assembly, synthesized at most once per package run; the
 // tests that deploy it run `tracebridge test` on it or on broken copies.
-var assemblyDir string
+var assemblyDir, moduleRoot string
 
 func TestMain(m *testing.M) {
 	root, err := synth.ModuleRoot(".")
 	if err == nil {
-		assemblyDir = synth.DefaultAssemblyDir(root)
+		moduleRoot, assemblyDir = root, synth.DefaultAssemblyDir(root)
 		err = synth.Ensure(context.Background(), root, assemblyDir, os.Stderr)
 	}
 	if err != nil {
@@ -175,5 +177,40 @@ func TestFailedDeploymentShowsCloudFormationsReason(t *testing.T) {
 		if !strings.Contains(got.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, got.stderr)
 		}
+	}
+}
+
+// --endpoint on a running local cloud with the app deployed starts the
+// real state machine directly, as --stack does on AWS.
+func TestTestEndpointRunsTheAppsStateMachine(t *testing.T) {
+	cloud := localcloud.RunT(t, localcloud.Options{SourceRoot: moduleRoot})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := cloud.Deploy(ctx, assemblyDir); err != nil {
+		t.Fatal(err)
+	}
+	got := runCLI(t, "test", "--endpoint", cloud.Endpoint())
+	if got.code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", got.code, got.stdout, got.stderr)
+	}
+	if rows := parseResults(t, got.stdout); len(rows) != len(suiteNames()) {
+		t.Errorf("%d results, want %d:\n%s", len(rows), len(suiteNames()), got.stdout)
+	}
+}
+
+// A template without the deploy-time check (synthesized with
+// tracebridge:skipTests) is deployed, then its suite started directly.
+func TestTestWithoutTheDeployTimeCheckStartsTheSuite(t *testing.T) {
+	dir := assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) {
+		for id := range tmpl.ResourcesOfType(t, testRunType) {
+			delete(tmpl.Resources(), id)
+		}
+	})
+	got := runCLI(t, "test", "--assembly", dir)
+	if got.code != 0 {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", got.code, got.stdout, got.stderr)
+	}
+	if !strings.Contains(got.stderr, "starting the suite directly") || !strings.HasSuffix(got.stdout, fmt.Sprintf("%d passed, 0 failed\n", len(suiteNames()))) {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", got.stdout, got.stderr)
 	}
 }
