@@ -84,6 +84,11 @@ func (a *Authorizer) s3Targets(r *http.Request, _ []byte) ([]target, error) {
 		return nil, nil
 	}
 	resource := arn.S3(bucket)
+	if sub == "delete" {
+		// DeleteObjects names its keys in a body S3 streams: ask for
+		// every object of the bucket (SUPPORT.md).
+		resource += "/*"
+	}
 	if key != "" {
 		resource += "/" + key
 		if action == "s3:GetObject" && q.Has("versionId") {
