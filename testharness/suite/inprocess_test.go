@@ -27,7 +27,7 @@ import (
 // withoutDeployTimeRun copies an assembly without the deploy-time check
 // (Custom::TestRun), so that deploying it runs no tests by itself, and
 // applies edit, if any, to the copy.
-func withoutDeployTimeRun(t *testing.T, edit func(assemblyedit.Template)) string {
+func withoutDeployTimeRun(t testing.TB, edit func(assemblyedit.Template)) string {
 	t.Helper()
 	return assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) {
 		for id, r := range tmpl.Resources() {
@@ -56,7 +56,7 @@ type envelope struct {
 	Detail     json.RawMessage `json:"detail"`
 }
 
-func deploy(t *testing.T, dir string) *localApp {
+func deploy(t testing.TB, dir string) *localApp {
 	t.Helper()
 	cloud := localcloud.RunT(t, localcloud.Options{SourceRoot: moduleRoot})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -189,7 +189,7 @@ func (a *localApp) run(ctx context.Context, test testharness.Test) testharness.R
 }
 
 // runAll runs tests concurrently, as the state machine's Parallel does.
-func (a *localApp) runAll(t *testing.T, tests []testharness.Test) map[string]testharness.Result {
+func (a *localApp) runAll(t testing.TB, tests []testharness.Test) map[string]testharness.Result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -202,6 +202,9 @@ func (a *localApp) runAll(t *testing.T, tests []testharness.Test) map[string]tes
 	byName := map[string]testharness.Result{}
 	for _, r := range results {
 		byName[r.Name] = r
+		if _, bench := t.(*testing.B); bench {
+			continue
+		}
 		t.Logf("%-32s passed=%-5v %5dms %s", r.Name, r.Passed, r.DurationMs, r.Reason)
 	}
 	return byName
