@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/tracebridge/tracebridge/schemas"
@@ -293,4 +295,23 @@ func TestSkipTestsFlag(t *testing.T) {
 			t.Errorf("skipTests(%#v) = %v, want %v", tt.v, got, tt.want)
 		}
 	}
+}
+
+// With the context flag the stack keeps the state machine (and its
+// output) for `tracebridge test --stack`, but no deploy-time test run.
+// The stack is defined in a second app with the same builder (the handlers
+// are not rebuilt) and only its template is rendered.
+func TestSkipTestsContextLeavesTheTestRunOut(t *testing.T) {
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{SkipTestsContextKey: "true"}})
+	stack, err := NewAppStack(app, StackName, &AppStackProps{Builder: synthStack.Builder})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stack.Harness.TestRun != nil {
+		t.Error("Harness.TestRun is set with " + SkipTestsContextKey + "=true")
+	}
+	tmpl := assertions.Template_FromStack(stack.Stack, nil)
+	tmpl.ResourceCountIs(jsii.String(TestRunResourceType), jsii.Number(0))
+	tmpl.ResourceCountIs(jsii.String("AWS::StepFunctions::StateMachine"), jsii.Number(1))
+	tmpl.HasOutput(jsii.String(schemas.OutputTestStateMachineArn), map[string]any{})
 }
