@@ -120,3 +120,20 @@ func TestTraceOfUnknownIDsFails(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", got.code, got.stderr)
 	}
 }
+
+// Without --endpoint the SDK's default chain decides, so the environment
+// `tracebridge local up` prints is enough.
+func TestTraceHonoursAWSEndpointURL(t *testing.T) {
+	cloud := emptyCloud(t)
+	_, function, _ := seedTraces(t, cloud.Endpoint())
+	for k, v := range map[string]string{
+		"AWS_ENDPOINT_URL": cloud.Endpoint(), "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+		"AWS_REGION": "us-east-1", "AWS_PROFILE": "", "AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+	} {
+		t.Setenv(k, v)
+	}
+	got := runCLI(t, "trace", function)
+	if got.code != 0 || !strings.Contains(got.stdout, "  S3 CopyObject") {
+		t.Errorf("exit %d, stdout:\n%s\nstderr: %s", got.code, got.stdout, got.stderr)
+	}
+}
