@@ -3,6 +3,7 @@ package suite_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -74,6 +75,22 @@ func TestSuiteCatchesABucketWithoutEventBridgeNotifications(t *testing.T) {
 	}))
 	// Nothing will happen at all: the deadline is the verdict, and locally
 	// the app answers well within a second when it answers.
+	results := a.runAll(t, withDeadline(suite.Tests(), 3*time.Second))
+	for _, name := range []string{"s3_png_metadata", "image_rejects_non_images"} {
+		wantFailed(t, results, name, "no completion event", "within 3s")
+	}
+	wantPassed(t, results, "ddb_user_audit_log", "pipe_filter_ignores_non_users")
+}
+
+func TestSuiteCatchesAnS3RuleForAnotherBucket(t *testing.T) {
+	a := deploy(t, withoutDeployTimeRun(t, func(tmpl assemblyedit.Template) {
+		for _, r := range tmpl.ResourcesOfType(t, "AWS::Events::Rule") {
+			pattern := r["Properties"].(map[string]any)["EventPattern"].(map[string]any)
+			if fmt.Sprint(pattern["source"]) == fmt.Sprint([]any{schemas.S3EventSource}) {
+				pattern["detail"] = map[string]any{"bucket": map[string]any{"name": []any{"some-other-bucket"}}}
+			}
+		}
+	}))
 	results := a.runAll(t, withDeadline(suite.Tests(), 3*time.Second))
 	for _, name := range []string{"s3_png_metadata", "image_rejects_non_images"} {
 		wantFailed(t, results, name, "no completion event", "within 3s")
