@@ -156,7 +156,9 @@ func failureReason(t testharness.Test, b testharness.BranchState) string {
 	case b.AwaitError != nil:
 		switch b.AwaitError.Error {
 		case testharness.ErrorStatesTimeout:
-			return fmt.Sprintf("no completion event (%v) for correlation id %s within %s", t.Await.Success, correlationID(b), t.Deadline)
+			return fmt.Sprintf("no completion event (%v) for correlation id %s within %s: nothing happened — the trigger did not reach the function "+
+				"(notifications, rule pattern, pipe, permissions) or the function failed before announcing an outcome (see its log group)",
+				t.Await.Success, correlationID(b), t.Deadline)
 		case testharness.ErrorCompletionFailed:
 			return "failure event " + b.AwaitError.Message()
 		default:

@@ -264,7 +264,8 @@ func TestCleanupTurnsEachFailureIntoAReason(t *testing.T) {
 		want string
 	}{
 		{testharness.BranchState{ActError: &testharness.StepError{Error: "ActFailed", Cause: doc("ActFailed", "PutObject: AccessDenied")}}, "act: PutObject: AccessDenied"},
-		{testharness.BranchState{Run: run, AwaitError: &testharness.StepError{Error: "States.Timeout"}}, "no completion event ([Done]) for correlation id c-9 within 1s"},
+		{testharness.BranchState{Run: run, AwaitError: &testharness.StepError{Error: "States.Timeout"}}, "no completion event ([Done]) for correlation id c-9 within 1s: nothing happened — the trigger did not reach the function " +
+			"(notifications, rule pattern, pipe, permissions) or the function failed before announcing an outcome (see its log group)"},
 		{testharness.BranchState{Run: run, AwaitError: &testharness.StepError{Error: "CompletionFailed", Cause: "ImageMetadataFailed: unknown image format"}}, "failure event ImageMetadataFailed: unknown image format"},
 		{testharness.BranchState{Run: run, AssertError: &testharness.StepError{Error: "TraceIncomplete", Cause: doc("TraceIncomplete", "no S3 CopyObject")}}, "assert: still incomplete after the retries: no S3 CopyObject"},
 		{testharness.BranchState{Run: run, AssertError: &testharness.StepError{Error: "AssertionFailed", Cause: doc("AssertionFailed", "image_width = \"\"")}}, "assert: image_width = \"\""},
