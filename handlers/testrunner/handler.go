@@ -50,6 +50,9 @@ func (h *Handler) Handle(ctx context.Context, req testharness.RunnerRequest) (an
 	if !ok {
 		return nil, fmt.Errorf("no test named %q in this runner's suite", req.Branch.Test)
 	}
+	if t.Act == nil || t.Assert == nil || t.Cleanup == nil {
+		return nil, fmt.Errorf("test %s lacks Act, Assert or Cleanup", t.Name)
+	}
 	switch req.Phase {
 	case testharness.PhaseAct:
 		return h.act(ctx, t)

@@ -237,6 +237,8 @@ func TestErrorsCarryTheNamesTheStateMachineRetriesAndCatches(t *testing.T) {
 
 	broken := testharness.Test{Name: "broken", Act: func(context.Context, *testharness.Env) (testharness.Run, error) {
 		return testharness.Run{CorrelationID: "c-2"}, errors.New("PutObject: AccessDenied")
+	}, Assert: func(context.Context, *testharness.Env, testharness.Run, testharness.Completion) error {
+		return nil
 	}, Cleanup: func(_ context.Context, _ *testharness.Env, run testharness.Run) error {
 		cleaned = append(cleaned, run.CorrelationID)
 		return nil
@@ -248,6 +250,10 @@ func TestErrorsCarryTheNamesTheStateMachineRetriesAndCatches(t *testing.T) {
 	}
 	if _, err := phase(t, h3, testharness.PhaseAct, testharness.BranchState{Test: "nope"}); err == nil {
 		t.Error("an unknown test was run")
+	}
+	h4, _ := newHandler(t, testharness.Test{Name: "hollow"})
+	if _, err := phase(t, h4, testharness.PhaseCleanup, testharness.BranchState{Test: "hollow"}); err == nil || !strings.Contains(err.Error(), "lacks Act, Assert or Cleanup") {
+		t.Errorf("a test without functions: %v", err)
 	}
 }
 
