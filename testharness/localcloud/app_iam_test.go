@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path"
 	"sort"
 	"strings"
 	"testing"
@@ -23,16 +24,23 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cloudformation"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/internal/awstest"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/logs"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/stepfunctions"
 )
 
 // The app's template grants each role exactly what its flow needs. These
 // tests take every statement of every role policy in the synthesized
 // template (and every action of it), deploy a copy without it, and run the
 // flow that needs it: the flow must fail with AccessDenied, as on AWS.
+//
+// The template's own deploy-time check (Custom::TestRun, which runs the
+// integration suite while the stack deploys) is the flow of the harness's
+// roles; for the app's roles it is taken out of the copy, so that the
+// test drives the flow itself and observes the failure precisely.
 
 // grant is one action of one statement of a role's inline policy.
 type grant struct {
-	owner  string // who acts with the role: "image", "audit", "pipe"
+	owner  string // who acts with the role: a handler package's name, "pipe", "statemachine"
 	roleID string // the role's logical id
 	sid    string
 	action string
@@ -40,31 +48,43 @@ type grant struct {
 
 func (g grant) String() string { return g.owner + "/" + g.sid + "/" + g.action }
 
-// iamFlows deploy the app without a grant, run the flow that needs it and
-// assert its failure, by owner/Sid. Every statement of the template must
-// have one, or be in notObservable.
+// iamFlows show what a statement is for, by owner/Sid: each deploys the
+// app without one action of it and asserts the failure. Every statement
+// of the template must have one, or be in notObservable; "*/WriteOwnLogs"
+// applies to every function.
 var iamFlows = map[string]func(t *testing.T, g grant){
-	"image/ReadAndRewriteObjects": deployed(imageFunctionLogsDenial),
-	"image/PutCompletionEvents":   deployed(imageFunctionLogsDenial),
-	"image/WriteOwnLogs":          deployed(imageFunctionLosesItsLogs),
-	"audit/WriteAuditEntries":     deployed(auditFunctionLogsDenial),
-	"audit/PutCompletionEvents":   deployed(auditFunctionLogsDenial),
-	"audit/WriteOwnLogs":          deployed(auditFunctionLosesItsLogs),
-	"pipe/ReadTableStream":        pipeCannotBeCreated,
-	"pipe/InvokeAuditFunction":    deployed(pipeDeadLettersUninvokedBatch),
-	"pipe/SendToDeadLetterQueue":  pipeCannotDeadLetter,
+	"imagemetadata/ReadAndRewriteObjects": appFlow(imageFunctionLogsDenial),
+	"imagemetadata/PutCompletionEvents":   appFlow(imageFunctionLogsDenial),
+	"auditlog/WriteAuditEntries":          appFlow(auditFunctionLogsDenial),
+	"auditlog/PutCompletionEvents":        appFlow(auditFunctionLogsDenial),
+	"pipe/ReadTableStream":                pipeCannotBeCreated,
+	"pipe/InvokeAuditFunction":            appFlow(pipeDeadLettersUninvokedBatch),
+	"pipe/SendToDeadLetterQueue":          pipeCannotDeadLetter,
+	"*/WriteOwnLogs":                      functionLosesItsLogs,
+	// The harness's roles: the deploy-time run fails.
+	"teststarter/StartTests":                    deployTimeRunFails,
+	"testrunner/UploadInspectAndRemoveFixtures": deployTimeRunFails,
+	"testrunner/WriteReadAndRemoveItems":        deployTimeRunFails,
+	"testrunner/ReadAuditEntries":               deployTimeRunFails,
+	"testrunner/ReadTraces":                     deployTimeRunFails,
+	"testrunner/PutCompletionEvents":            deployTimeRunFails,
+	"testawait/PairTokensWithEvents":            deployTimeRunFails,
+	"testawait/CompleteWaitingTasks":            deployTimeRunFails,
+	"statemachine/InvokeHarnessFunctions":       stateMachineTaskDenied,
 }
 
-// deployed runs a flow on the app deployed without the grant.
-func deployed(flow func(t *testing.T, a *app, g grant)) func(t *testing.T, g grant) {
-	return func(t *testing.T, g grant) { flow(t, deployApp(t, withoutGrant(t, g)), g) }
+// appFlow runs a flow on the app deployed without the grant and without
+// the deploy-time run.
+func appFlow(flow func(t *testing.T, a *app, g grant)) func(t *testing.T, g grant) {
+	return func(t *testing.T, g grant) { flow(t, deployApp(t, withoutGrant(t, g, true)), g) }
 }
 
 // notObservable are statements whose absence the local cloud cannot show,
-// with the reason (SUPPORT.md lists them).
+// with the reason (authz/SUPPORT.md lists them).
 var notObservable = map[string]string{
-	"image/SendTraces": "functions send segments over the X-Ray daemon's UDP protocol, which carries no identity",
-	"audit/SendTraces": "functions send segments over the X-Ray daemon's UDP protocol, which carries no identity",
+	"*/SendTraces":             "functions send segments over the X-Ray daemon's UDP protocol, which carries no identity",
+	"statemachine/SendTraces":  "Step Functions records its trace segments itself",
+	"statemachine/DeliverLogs": "the local Step Functions writes no execution logs",
 }
 
 func TestEveryRoleStatementIsNeeded(t *testing.T) {
@@ -73,12 +93,21 @@ func TestEveryRoleStatementIsNeeded(t *testing.T) {
 	if len(grants) == 0 {
 		t.Fatal("the template grants its roles nothing")
 	}
+	seen := map[string]bool{}
 	for _, g := range grants {
-		key := g.owner + "/" + g.sid
+		key, wildcard := g.owner+"/"+g.sid, "*/"+g.sid
 		if _, ok := notObservable[key]; ok {
+			seen[key] = true
+			continue
+		}
+		if _, ok := notObservable[wildcard]; ok && g.owner != "pipe" && g.owner != "statemachine" {
+			seen[wildcard] = true
 			continue
 		}
 		flow, ok := iamFlows[key]
+		if !ok && g.owner != "pipe" && g.owner != "statemachine" {
+			flow, ok = iamFlows[wildcard]
+		}
 		if !ok {
 			t.Errorf("no flow shows what statement %s of role %s is for: add one to iamFlows", g.sid, g.roleID)
 			continue
@@ -89,19 +118,10 @@ func TestEveryRoleStatementIsNeeded(t *testing.T) {
 		})
 	}
 	for key := range notObservable {
-		if !hasGrant(grants, key) {
+		if !seen[key] {
 			t.Errorf("notObservable lists %s, which the template no longer grants", key)
 		}
 	}
-}
-
-func hasGrant(grants []grant, key string) bool {
-	for _, g := range grants {
-		if g.owner+"/"+g.sid == key {
-			return true
-		}
-	}
-	return false
 }
 
 // roleGrants lists every action of every statement of the template's
@@ -127,7 +147,7 @@ func roleGrants(t *testing.T, tmpl assemblyedit.Template) []grant {
 }
 
 // roleOwners names each role by what assumes it: the function built from
-// a handler package, or the pipe.
+// a handler package (by the package's name), the pipe, the state machine.
 func roleOwners(t *testing.T, tmpl assemblyedit.Template) map[string]string {
 	t.Helper()
 	owners := map[string]string{}
@@ -140,15 +160,14 @@ func roleOwners(t *testing.T, tmpl assemblyedit.Template) map[string]string {
 	}
 	for _, fn := range tmpl.ResourcesOfType(t, "AWS::Lambda::Function") {
 		meta, _ := fn["Metadata"].(map[string]any)
-		switch meta["tracebridge:go-package"] {
-		case imageFunctionPackage:
-			owners[roleOf(fn["Properties"].(map[string]any)["Role"])] = "image"
-		case auditFunctionPackage:
-			owners[roleOf(fn["Properties"].(map[string]any)["Role"])] = "audit"
-		}
+		pkg, _ := meta["tracebridge:go-package"].(string)
+		owners[roleOf(fn["Properties"].(map[string]any)["Role"])] = path.Base(pkg)
 	}
 	for _, p := range tmpl.ResourcesOfType(t, "AWS::Pipes::Pipe") {
 		owners[roleOf(p["Properties"].(map[string]any)["RoleArn"])] = "pipe"
+	}
+	for _, m := range tmpl.ResourcesOfType(t, "AWS::StepFunctions::StateMachine") {
+		owners[roleOf(m["Properties"].(map[string]any)["RoleArn"])] = "statemachine"
 	}
 	return owners
 }
@@ -181,10 +200,24 @@ func actionsOf(st map[string]any) []string {
 }
 
 // withoutGrant copies the app's assembly without g's action (and without
-// its statement once no action is left).
-func withoutGrant(t *testing.T, g grant) string {
+// its statement once no action is left), and without the deploy-time run
+// when the test drives the flow itself.
+func withoutGrant(t *testing.T, g grant, withoutDeployTimeRun bool) string {
 	t.Helper()
-	return assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) { removeGrant(t, tmpl, g) })
+	return assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) {
+		removeGrant(t, tmpl, g)
+		if withoutDeployTimeRun {
+			removeDeployTimeRun(t, tmpl)
+		}
+	})
+}
+
+// removeDeployTimeRun takes the Custom::TestRun resource out of a template.
+func removeDeployTimeRun(t *testing.T, tmpl assemblyedit.Template) {
+	t.Helper()
+	for id := range tmpl.ResourcesOfType(t, "Custom::TestRun") {
+		delete(tmpl.Resources(), id)
+	}
 }
 
 func removeGrant(t *testing.T, tmpl assemblyedit.Template, g grant) {
@@ -237,20 +270,6 @@ func imageFunctionLogsDenial(t *testing.T, a *app, g grant) {
 	}
 }
 
-// imageFunctionLosesItsLogs: the flow completes, but Lambda, writing the
-// function's output with the function's role, stores none of it.
-func imageFunctionLosesItsLogs(t *testing.T, a *app, _ grant) {
-	completions := a.awaitEvents(t, a.output(t, schemas.OutputEventBusName))
-	a.putPNG(t, "unlogged.png")
-	nextEvent(t, completions, "ImageMetadataWritten", func(e envelope) bool {
-		return e.DetailType == schemas.DetailTypeImageMetadataWritten
-	})
-	a.awaitAsyncIdle(t)
-	if msgs := a.logMessages(t, a.functionLogGroup(t, imageFunctionPackage), ""); len(msgs) != 0 {
-		t.Fatalf("the function's log group holds %d events, want none: %q", len(msgs), msgs)
-	}
-}
-
 // auditFunctionLogsDenial inserts a user: the audit function is denied
 // writing the audit entry or announcing it, and says so in its log.
 func auditFunctionLogsDenial(t *testing.T, a *app, g grant) {
@@ -259,15 +278,104 @@ func auditFunctionLogsDenial(t *testing.T, a *app, g grant) {
 	a.awaitLogMessages(t, group, `"`+denialOf(g)+`"`)
 }
 
-// auditFunctionLosesItsLogs: the audit entry is written and announced, but
-// the function's own output is lost.
-func auditFunctionLosesItsLogs(t *testing.T, a *app, _ grant) {
-	completions := a.awaitEvents(t, a.output(t, schemas.OutputEventBusName))
-	a.putItem(t, "USER#unlogged", "PROFILE", "corr-unlogged", nil)
-	awaitAudited(t, completions, "corr-unlogged")
-	if msgs := a.logMessages(t, a.functionLogGroup(t, auditFunctionPackage), ""); len(msgs) != 0 {
-		t.Fatalf("the function's log group holds %d events, want none: %q", len(msgs), msgs)
+// functionLosesItsLogs: the deploy-time run invokes every function of
+// the app; each still does its work, but Lambda, writing a function's
+// output with the function's role, stores none of the function's.
+func functionLosesItsLogs(t *testing.T, g grant) {
+	a := deployApp(t, withoutGrant(t, g, false))
+	a.awaitAsyncIdle(t)
+	group := a.functionLogGroup(t, "./handlers/"+g.owner)
+	if msgs := a.logMessages(t, group, ""); len(msgs) != 0 {
+		t.Fatalf("the log group of %s holds %d events, want none: %q", g.owner, len(msgs), msgs)
 	}
+}
+
+// passingRunDoesNotNeed are grants the deploy-time run, when every test
+// passes, does not use: the deployment succeeds without them. Each is
+// needed on a path the passing run does not take (a failing test, a
+// repeated event); should the run start needing one, this table fails.
+var passingRunDoesNotNeed = map[string]bool{
+	"testrunner/dynamodb:GetItem":      true,
+	"testrunner/events:PutEvents":      true,
+	"testawait/dynamodb:GetItem":       true,
+	"testawait/states:SendTaskFailure": true,
+}
+
+// deployTimeRunFails: without a grant of the harness's roles, the
+// deploy-time run fails and so does the deployment; the denial shows in
+// the failure's reason or in the log of the function that was denied
+// (log groups are given known names in the copy, so that the test can
+// listen to them before they exist). A HEAD request's denial carries no
+// message, as on AWS: its 403 is the evidence.
+func deployTimeRunFails(t *testing.T, g grant) {
+	cloud := localcloud.RunT(t, localcloud.Options{SourceRoot: moduleRoot})
+	denied := make(chan string, 1)
+	dir := assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) {
+		removeGrant(t, tmpl, g)
+		for id, group := range tmpl.ResourcesOfType(t, "AWS::Logs::LogGroup") {
+			name := "/iam-test/" + id
+			group["Properties"].(map[string]any)["LogGroupName"] = name
+			cancel := cloud.Logs.Subscribe(name, func(e logs.Event) {
+				if strings.Contains(e.Message, denialOf(g)) {
+					select {
+					case denied <- e.Message:
+					default:
+					}
+				}
+			})
+			t.Cleanup(cancel)
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	_, err := cloud.Deploy(ctx, dir)
+	if passingRunDoesNotNeed[g.owner+"/"+g.action] {
+		if err != nil {
+			t.Fatalf("the passing deploy-time run now needs %s (move it from passingRunDoesNotNeed): %v", g.action, err)
+		}
+		return
+	}
+	var deployErr *cloudformation.DeployError
+	if !errors.As(err, &deployErr) {
+		t.Fatalf("deploy without %s: err = %v, want a failed deployment", g.action, err)
+	}
+	select {
+	case <-denied:
+		return
+	default:
+	}
+	if !strings.Contains(err.Error(), denialOf(g)) && !strings.Contains(err.Error(), "StatusCode: 403") {
+		t.Fatalf("deployment failed without showing the denial of %s: %v", g.action, err)
+	}
+}
+
+// stateMachineTaskDenied: the state machine's role may not invoke the
+// harness's functions: its first task fails with the denial (the
+// definition then retries Lambda.AWSLambdaException for minutes, as on
+// AWS, so the test reads the execution's history rather than its end).
+func stateMachineTaskDenied(t *testing.T, g grant) {
+	a := deployApp(t, withoutGrant(t, g, true))
+	var machine string
+	for id := range readTemplate(t, assemblyDir).ResourcesOfType(t, "AWS::StepFunctions::StateMachine") {
+		machine = a.stack.PhysicalIDs[id]
+	}
+	out, err := a.cloud.StepFunctions.StartExecution(context.Background(), &stepfunctions.StartExecutionInput{
+		StateMachineArn: machine, Input: "{}"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	awaitCondition(t, "a task failed with the denial", func() (string, bool) {
+		history, err := a.cloud.StepFunctions.History(out.ExecutionArn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range history {
+			if d := ev.TaskFailedEventDetails; d != nil && strings.Contains(aws.ToString(d.Cause), denialOf(g)) {
+				return aws.ToString(d.Cause), true
+			}
+		}
+		return "", false
+	})
 }
 
 // pipeDeadLettersUninvokedBatch: the pipe may not invoke its target, so
@@ -289,10 +397,11 @@ func pipeDeadLettersUninvokedBatch(t *testing.T, a *app, _ grant) {
 // target; after its retries the pipe is denied sending the batch to its
 // dead-letter queue, says so in its state reason, and the queue stays empty.
 func pipeCannotDeadLetter(t *testing.T, g grant) {
-	invoke := grant{owner: "pipe", roleID: g.roleID, sid: "InvokeAuditFunction", action: "lambda:InvokeFunction"}
+	invoke := grant{owner: g.owner, roleID: g.roleID, sid: "InvokeAuditFunction", action: "lambda:InvokeFunction"}
 	dir := assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) {
 		removeGrant(t, tmpl, g)
 		removeGrant(t, tmpl, invoke)
+		removeDeployTimeRun(t, tmpl)
 	})
 	a := deployApp(t, dir)
 	a.putItem(t, "USER#undeliverable", "PROFILE", "corr-undeliverable", nil)
@@ -348,7 +457,7 @@ func pipeCannotBeCreated(t *testing.T, g grant) {
 	cloud := localcloud.RunT(t, localcloud.Options{SourceRoot: moduleRoot})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	_, err := cloud.Deploy(ctx, withoutGrant(t, g))
+	_, err := cloud.Deploy(ctx, withoutGrant(t, g, true))
 	var deployErr *cloudformation.DeployError
 	if !errors.As(err, &deployErr) {
 		t.Fatalf("deploy without %s: err = %v, want a failed deployment", g.action, err)
@@ -425,7 +534,7 @@ func TestAnonymousRequestsToTheAppBucketAreDenied(t *testing.T) {
 func TestRoleSessionsAreDeniedInAWSWords(t *testing.T) {
 	a := deployApp(t, assemblyDir)
 	bucket := a.output(t, schemas.OutputBucketName)
-	roleARN := a.stackRoleARN(t, "image")
+	roleARN := a.stackRoleARN(t, path.Base(imageFunctionPackage))
 	creds := a.cloud.Identities().AssumeRole(roleARN, "probe", time.Now(), time.Hour)
 	cfg := a.cfg.Copy()
 	cfg.Credentials = awstest.Static(creds)
@@ -455,7 +564,7 @@ func TestIAMOffAllowsEverything(t *testing.T) {
 	cloud := localcloud.RunT(t, localcloud.Options{SourceRoot: moduleRoot, IAM: localcloud.IAMOff})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	stack, err := cloud.Deploy(ctx, withoutGrant(t, grant{roleID: pipeRoleID(t), sid: "ReadTableStream", action: "dynamodb:GetRecords"}))
+	stack, err := cloud.Deploy(ctx, withoutGrant(t, grant{roleID: pipeRoleID(t), sid: "ReadTableStream", action: "dynamodb:GetRecords"}, false))
 	if err != nil {
 		t.Fatalf("with IAM off, a pipe role without stream access deploys: %v", err)
 	}
