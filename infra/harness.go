@@ -34,9 +34,6 @@ const (
 // The state machine stays, so `tracebridge test --stack` can still run it.
 const SkipTestsContextKey = "tracebridge:skipTests"
 
-// TestRunResourceType is the deploy-time check's custom resource type.
-const TestRunResourceType = "Custom::TestRun"
-
 // Harness is the integration-test harness added to the app's stack: the
 // state machine generated from the suite (one Parallel branch per test),
 // the runner it invokes for each test's act, assert, cleanup and report
@@ -334,7 +331,7 @@ func (h *Harness) newCompletionRule(scope constructs.Construct, bus awsevents.IE
 func (h *Harness) newTestRun(scope constructs.Construct, app *AppStack, runID string) {
 	h.TestRun = awscdk.NewCustomResource(scope, jsii.String("TestRun"), &awscdk.CustomResourceProps{
 		ServiceToken: h.Starter.Function.FunctionArn(),
-		ResourceType: jsii.String(TestRunResourceType),
+		ResourceType: jsii.String(testharness.TestRunResourceType),
 		Properties:   &map[string]any{"RunId": runID, "Tests": strconv.Itoa(len(h.Tests))},
 		// Nothing to remove: Delete is answered at once.
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,

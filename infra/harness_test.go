@@ -232,8 +232,8 @@ func TestTestRunRunsAfterEverythingItTests(t *testing.T) {
 	h := synthStack.Harness
 	id := logicalID(h.TestRun)
 	raw := synthTemplate.Resources[id]
-	if raw.Type != TestRunResourceType {
-		t.Fatalf("test run %s has type %q, want %s", id, raw.Type, TestRunResourceType)
+	if raw.Type != testharness.TestRunResourceType {
+		t.Fatalf("test run %s has type %q, want %s", id, raw.Type, testharness.TestRunResourceType)
 	}
 	assertJSON(t, "ServiceToken", raw.Properties["ServiceToken"], resolved(t, h.Starter.Function.FunctionArn()))
 	runID, _ := raw.Properties["RunId"].(string)
@@ -311,7 +311,7 @@ func TestSkipTestsContextLeavesTheTestRunOut(t *testing.T) {
 		t.Error("Harness.TestRun is set with " + SkipTestsContextKey + "=true")
 	}
 	tmpl := assertions.Template_FromStack(stack.Stack, nil)
-	tmpl.ResourceCountIs(jsii.String(TestRunResourceType), jsii.Number(0))
+	tmpl.ResourceCountIs(jsii.String(testharness.TestRunResourceType), jsii.Number(0))
 	tmpl.ResourceCountIs(jsii.String("AWS::StepFunctions::StateMachine"), jsii.Number(1))
 	tmpl.HasOutput(jsii.String(schemas.OutputTestStateMachineArn), map[string]any{})
 }

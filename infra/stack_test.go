@@ -14,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/tracebridge/tracebridge/schemas"
+	"github.com/tracebridge/tracebridge/testharness"
 )
 
 func TestOutputs(t *testing.T) {
@@ -152,7 +153,7 @@ func TestResourceInventory(t *testing.T) {
 		"AWS::SQS::Queue":                  2 + 1,
 		"AWS::SQS::QueuePolicy":            2 + 1,
 		"AWS::StepFunctions::StateMachine": 1,
-		TestRunResourceType:                1,
+		testharness.TestRunResourceType:    1,
 	}
 	assertJSON(t, "resource types", got, want)
 	if t.Failed() {

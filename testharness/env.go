@@ -36,6 +36,11 @@ const (
 	EnvEventBusName      = schemas.EnvEventBusName
 )
 
+// TestRunResourceType is the CloudFormation type of the deploy-time check,
+// the custom resource whose creation runs the suite. The infra defines it;
+// the CLI and the tests recognise it.
+const TestRunResourceType = "Custom::TestRun"
+
 // The harness table's key and TTL attributes, for the infra construct.
 const (
 	HarnessTablePartitionKey = "PK"

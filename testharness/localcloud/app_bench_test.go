@@ -45,7 +45,7 @@ func deployBench(b *testing.B) benchCloud {
 	if err != nil {
 		b.Fatal(err)
 	}
-	stack, err := cloud.Deploy(context.Background(), assemblyDir)
+	stack, err := cloud.Deploy(context.Background(), appAssemblyDir)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -32,7 +32,7 @@ func (a *app) putPNG(t *testing.T, key string) {
 }
 
 func TestBucketWithoutEventBridgeNotificationsEmitsNothing(t *testing.T) {
-	dir := assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) {
+	dir := assemblyedit.Copy(t, appAssemblyDir, func(tmpl assemblyedit.Template) {
 		for _, b := range tmpl.ResourcesOfType(t, "AWS::S3::Bucket") {
 			delete(b["Properties"].(map[string]any), "NotificationConfiguration")
 		}
@@ -56,7 +56,7 @@ func TestBucketWithoutEventBridgeNotificationsEmitsNothing(t *testing.T) {
 }
 
 func TestRuleForAnotherBucketInvokesNothing(t *testing.T) {
-	dir := assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) {
+	dir := assemblyedit.Copy(t, appAssemblyDir, func(tmpl assemblyedit.Template) {
 		for _, r := range tmpl.ResourcesOfType(t, "AWS::Events::Rule") {
 			pattern := r["Properties"].(map[string]any)["EventPattern"].(map[string]any)
 			pattern["detail"] = map[string]any{"bucket": map[string]any{"name": []any{"some-other-bucket"}}}
@@ -83,7 +83,7 @@ func TestRuleForAnotherBucketInvokesNothing(t *testing.T) {
 }
 
 func TestFunctionWithoutPermissionIsNotInvoked(t *testing.T) {
-	dir := assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) {
+	dir := assemblyedit.Copy(t, appAssemblyDir, func(tmpl assemblyedit.Template) {
 		for id := range tmpl.ResourcesOfType(t, "AWS::Lambda::Permission") {
 			delete(tmpl.Resources(), id)
 		}
@@ -116,7 +116,7 @@ func TestFunctionWithoutPermissionIsNotInvoked(t *testing.T) {
 // ruleDeadLetterQueueURL finds the dead-letter queue of the S3 rule's target.
 func (a *app) ruleDeadLetterQueueURL(t *testing.T) string {
 	t.Helper()
-	tmpl := readTemplate(t, assemblyDir)
+	tmpl := readTemplate(t, appAssemblyDir)
 	for _, r := range tmpl.ResourcesOfType(t, "AWS::Events::Rule") {
 		targets := r["Properties"].(map[string]any)["Targets"].([]any)
 		getAtt := targets[0].(map[string]any)["DeadLetterConfig"].(map[string]any)["Arn"].(map[string]any)["Fn::GetAtt"].([]any)

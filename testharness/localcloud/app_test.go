@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/tracebridge/tracebridge/schemas"
+	"github.com/tracebridge/tracebridge/testharness"
 	"github.com/tracebridge/tracebridge/testharness/internal/assemblyedit"
 	"github.com/tracebridge/tracebridge/testharness/localcloud"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cloudformation"
@@ -31,21 +32,45 @@ import (
 // per package run, and drive it through the real SDK clients.
 
 var (
-	moduleRoot  string
+	moduleRoot string
+	// assemblyDir is the synthesized app, with the deploy-time test run.
 	assemblyDir string
+	// appAssemblyDir is a copy without the test run: tests that drive the
+	// app's flows themselves deploy it, and see only their own data.
+	appAssemblyDir string
 )
 
 func TestMain(m *testing.M) {
-	root, err := synth.ModuleRoot(".")
-	if err == nil {
-		moduleRoot, assemblyDir = root, synth.DefaultAssemblyDir(root)
-		err = synth.Ensure(context.Background(), root, assemblyDir, os.Stderr)
-	}
-	if err != nil {
+	os.Exit(runTests(m))
+}
+
+func runTests(m *testing.M) int {
+	if err := prepareAssembly(); err != nil {
 		fmt.Fprintln(os.Stderr, "localcloud tests:", err)
-		os.Exit(1)
+		return 1
 	}
-	os.Exit(m.Run())
+	defer os.RemoveAll(appAssemblyDir)
+	return m.Run()
+}
+
+// prepareAssembly synthesizes the app once and makes appAssemblyDir.
+func prepareAssembly() error {
+	root, err := synth.ModuleRoot(".")
+	if err != nil {
+		return err
+	}
+	synthesized := synth.DefaultAssemblyDir(root)
+	if err := synth.Ensure(context.Background(), root, synthesized, os.Stderr); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "localcloud-app-")
+	if err != nil {
+		return err
+	}
+	moduleRoot, assemblyDir, appAssemblyDir = root, synthesized, dir
+	return assemblyedit.CopyTo(synthesized, dir, func(t assemblyedit.Template) {
+		t.RemoveResourcesOfType(testharness.TestRunResourceType)
+	})
 }
 
 // app is the local cloud with one deployment of an assembly.
@@ -135,7 +160,7 @@ func pngOf(t testing.TB, w, h int) []byte {
 }
 
 func TestImageFlowWritesDimensionsAndCompletes(t *testing.T) {
-	a := deployApp(t, assemblyDir)
+	a := deployApp(t, appAssemblyDir)
 	bucket := a.output(t, schemas.OutputBucketName)
 	completions := a.awaitEvents(t, a.output(t, schemas.OutputEventBusName))
 	ctx := context.Background()
@@ -232,7 +257,7 @@ const (
 // app's template, so tests do not depend on CDK's generated ids.
 func functionLogicalID(t *testing.T, goPackage string) string {
 	t.Helper()
-	tmpl := readTemplate(t, assemblyDir)
+	tmpl := readTemplate(t, appAssemblyDir)
 	for id, r := range tmpl.Resources() {
 		body, _ := r.(map[string]any)
 		meta, _ := body["Metadata"].(map[string]any)

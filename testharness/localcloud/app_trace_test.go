@@ -123,7 +123,7 @@ func operations(docs []segmentDoc) map[string]bool {
 }
 
 func TestImageFlowTraceShowsTheFunctionsAWSCalls(t *testing.T) {
-	a := deployApp(t, assemblyDir)
+	a := deployApp(t, appAssemblyDir)
 	bucket := a.output(t, schemas.OutputBucketName)
 	completions := a.awaitEvents(t, a.output(t, schemas.OutputEventBusName))
 	_, err := a.s3Client().PutObject(context.Background(), &s3.PutObjectInput{

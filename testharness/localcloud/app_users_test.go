@@ -49,7 +49,7 @@ func auditPattern(pk string) string {
 }
 
 func TestUserAuditFlowWritesExactlyOneEntry(t *testing.T) {
-	a := deployApp(t, assemblyDir)
+	a := deployApp(t, appAssemblyDir)
 	auditGroup := a.output(t, schemas.OutputAuditLogGroupName)
 	completions := a.awaitEvents(t, a.output(t, schemas.OutputEventBusName))
 
@@ -73,7 +73,7 @@ func TestUserAuditFlowWritesExactlyOneEntry(t *testing.T) {
 }
 
 func TestPipeFilterIgnoresNonUsers(t *testing.T) {
-	a := deployApp(t, assemblyDir)
+	a := deployApp(t, appAssemblyDir)
 	auditGroup := a.output(t, schemas.OutputAuditLogGroupName)
 	completions := a.awaitEvents(t, a.output(t, schemas.OutputEventBusName))
 
@@ -100,7 +100,7 @@ func TestPipeFilterIgnoresNonUsers(t *testing.T) {
 }
 
 func TestPipeWithoutFilterAuditsEverything(t *testing.T) {
-	dir := assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) {
+	dir := assemblyedit.Copy(t, appAssemblyDir, func(tmpl assemblyedit.Template) {
 		for _, pipe := range tmpl.ResourcesOfType(t, "AWS::Pipes::Pipe") {
 			props := pipe["Properties"].(map[string]any)
 			delete(props["SourceParameters"].(map[string]any), "FilterCriteria")

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tracebridge/tracebridge/testharness"
 	"github.com/tracebridge/tracebridge/testharness/internal/assemblyedit"
 	"github.com/tracebridge/tracebridge/testharness/localcloud"
 	"github.com/tracebridge/tracebridge/testharness/suite"
@@ -202,7 +203,7 @@ func TestTestEndpointRunsTheAppsStateMachine(t *testing.T) {
 // tracebridge:skipTests) is deployed, then its suite started directly.
 func TestTestWithoutTheDeployTimeCheckStartsTheSuite(t *testing.T) {
 	dir := assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) {
-		for id := range tmpl.ResourcesOfType(t, testRunType) {
+		for id := range tmpl.ResourcesOfType(t, testharness.TestRunResourceType) {
 			delete(tmpl.Resources(), id)
 		}
 	})

@@ -5,12 +5,9 @@ import (
 	"fmt"
 
 	"github.com/tracebridge/tracebridge/schemas"
+	"github.com/tracebridge/tracebridge/testharness"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cloudformation/assembly"
 )
-
-// testRunType is the deploy-time check's custom resource type, as the
-// infra's harness construct defines it (infra.TestRunResourceType).
-const testRunType = "Custom::TestRun"
 
 // appTemplate is what `tracebridge test` must know of a template before it
 // is deployed.
@@ -44,7 +41,7 @@ func readAppTemplate(dir string) (appTemplate, error) {
 	}
 	var out appTemplate
 	for _, r := range tmpl.Resources {
-		if r.Type == testRunType {
+		if r.Type == testharness.TestRunResourceType {
 			out.hasTestRun = true
 		}
 	}

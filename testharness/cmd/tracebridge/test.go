@@ -191,7 +191,7 @@ func runLocalSuite(ctx context.Context, assemblyDir string, progress io.Writer) 
 		return testharness.RunReport{}, deployErr
 	}
 	if !app.hasTestRun {
-		fmt.Fprintf(progress, "the template has no %s (synthesized with tracebridge:skipTests): starting the suite directly\n", testRunType)
+		fmt.Fprintf(progress, "the template has no %s (synthesized with tracebridge:skipTests): starting the suite directly\n", testharness.TestRunResourceType)
 		cfg, err := awsConfig(ctx, env.cloud.Endpoint())
 		if err != nil {
 			return testharness.RunReport{}, err

@@ -6,6 +6,7 @@ package assemblyedit
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,60 +38,88 @@ func (t Template) ResourcesOfType(tb testing.TB, typ string) map[string]map[stri
 	return out
 }
 
-// Copy copies the assembly in src to a temporary directory, lets edit
-// change each stack template, and returns the copy's directory. Asset
-// directories are linked, not copied.
+// Copy copies the assembly in src to a temporary directory of the test,
+// lets edit change each stack template, and returns the copy's directory.
+// Asset directories are linked, not copied.
 func Copy(tb testing.TB, src string, edit func(Template)) string {
 	tb.Helper()
 	dst := tb.TempDir()
+	if err := CopyTo(src, dst, edit); err != nil {
+		tb.Fatal(err)
+	}
+	return dst
+}
+
+// CopyTo is Copy into a directory of the caller's, for a TestMain that
+// prepares one copy for a whole package.
+func CopyTo(src, dst string, edit func(Template)) error {
 	entries, err := os.ReadDir(src)
 	if err != nil {
-		tb.Fatalf("read cloud assembly: %v", err)
+		return fmt.Errorf("read cloud assembly: %w", err)
 	}
 	for _, e := range entries {
 		from, to := filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())
+		info, err := os.Stat(from) // through links: a copy's assets are links
+		if err != nil {
+			return fmt.Errorf("read cloud assembly: %w", err)
+		}
 		switch {
-		case e.IsDir():
-			abs, err := filepath.Abs(from)
+		case info.IsDir():
+			target, err := filepath.EvalSymlinks(from)
 			if err == nil {
-				err = os.Symlink(abs, to)
+				target, err = filepath.Abs(target)
+			}
+			if err == nil {
+				err = os.Symlink(target, to)
 			}
 			if err != nil {
-				tb.Fatalf("link asset %s: %v", e.Name(), err)
+				return fmt.Errorf("link asset %s: %w", e.Name(), err)
 			}
 		case strings.HasSuffix(e.Name(), ".template.json"):
-			copyTemplate(tb, from, to, edit)
+			if err := copyTemplate(from, to, edit); err != nil {
+				return err
+			}
 		default:
 			data, err := os.ReadFile(from)
 			if err == nil {
 				err = os.WriteFile(to, data, 0o644)
 			}
 			if err != nil {
-				tb.Fatalf("copy %s: %v", e.Name(), err)
+				return fmt.Errorf("copy %s: %w", e.Name(), err)
 			}
 		}
 	}
-	return dst
+	return nil
 }
 
-func copyTemplate(tb testing.TB, from, to string, edit func(Template)) {
-	tb.Helper()
+func copyTemplate(from, to string, edit func(Template)) error {
 	data, err := os.ReadFile(from)
 	if err != nil {
-		tb.Fatalf("read template: %v", err)
+		return fmt.Errorf("read template: %w", err)
 	}
 	var t Template
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := dec.Decode(&t); err != nil {
-		tb.Fatalf("decode template %s: %v", from, err)
+		return fmt.Errorf("decode template %s: %w", from, err)
 	}
 	edit(t)
 	out, err := json.MarshalIndent(t, "", " ")
 	if err != nil {
-		tb.Fatalf("encode template: %v", err)
+		return fmt.Errorf("encode template: %w", err)
 	}
 	if err := os.WriteFile(to, out, 0o644); err != nil {
-		tb.Fatalf("write template: %v", err)
+		return fmt.Errorf("write template: %w", err)
+	}
+	return nil
+}
+
+// RemoveResourcesOfType deletes every resource of a type, such as the
+// deploy-time test run, which no other resource may depend on.
+func (t Template) RemoveResourcesOfType(typ string) {
+	for id, r := range t.Resources() {
+		if body, ok := r.(map[string]any); ok && body["Type"] == typ {
+			delete(t.Resources(), id)
+		}
 	}
 }
