@@ -19,6 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/tracebridge/tracebridge/schemas"
+	"github.com/tracebridge/tracebridge/testharness"
 	"github.com/tracebridge/tracebridge/testharness/internal/assemblyedit"
 	"github.com/tracebridge/tracebridge/testharness/localcloud"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cloudformation"
@@ -215,7 +216,7 @@ func withoutGrant(t *testing.T, g grant, withoutDeployTimeRun bool) string {
 // removeDeployTimeRun takes the Custom::TestRun resource out of a template.
 func removeDeployTimeRun(t *testing.T, tmpl assemblyedit.Template) {
 	t.Helper()
-	for id := range tmpl.ResourcesOfType(t, "Custom::TestRun") {
+	for id := range tmpl.ResourcesOfType(t, testharness.TestRunResourceType) {
 		delete(tmpl.Resources(), id)
 	}
 }
