@@ -127,13 +127,6 @@ func (s *Store) Secret(accessKeyID string) (secret, sessionToken string, ok bool
 	return e.secret, e.token, ok
 }
 
-// SessionToken returns the session token issued with a temporary access
-// key id, for callers inside the local cloud that sign as a role session.
-func (s *Store) SessionToken(accessKeyID string) string {
-	_, token, _ := s.Secret(accessKeyID)
-	return token
-}
-
 func randomToken(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
