@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +16,7 @@ import (
 // appOptions say where the local cloud listens and what it deploys.
 type appOptions struct {
 	addr        string
+	iam         localcloud.IAMMode
 	assemblyDir string // "" synthesizes the app when stale
 	progress    io.Writer
 	// beforeDeploy, when set, runs once the cloud is up and before the
@@ -48,7 +50,7 @@ func startApp(ctx context.Context, o appOptions) (*appEnv, error) {
 			return nil, err
 		}
 	}
-	cloud, err := localcloud.Start(localcloud.Options{Addr: o.addr, SourceRoot: root})
+	cloud, err := localcloud.Start(localcloud.Options{Addr: o.addr, SourceRoot: root, IAM: o.iam})
 	if err != nil {
 		return nil, err
 	}
@@ -78,4 +80,17 @@ func (e *appEnv) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	defer cancel()
 	_ = e.cloud.Close(ctx)
+}
+
+// iamFlag adds --iam to a command: IAM enforcement by the local cloud, on
+// unless a person turns it off.
+func iamFlag(fs *flag.FlagSet) func() (localcloud.IAMMode, error) {
+	value := fs.String("iam", string(localcloud.IAMOn), "IAM enforcement by the local cloud: on or off")
+	return func() (localcloud.IAMMode, error) {
+		mode, err := localcloud.ParseIAMMode(*value)
+		if err != nil {
+			return "", usageError{"--iam: " + err.Error()}
+		}
+		return mode, nil
+	}
 }

@@ -20,13 +20,18 @@ func localUp(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", localcloud.DefaultAddr, "listen address (loopback by default)")
 	assemblyDir := fs.String("assembly", "", "deploy this cloud assembly instead of synthesizing the app")
+	iamMode := iamFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("local up takes no arguments, got %q", fs.Args())}
 	}
-	env, err := startApp(ctx, appOptions{addr: *addr, assemblyDir: *assemblyDir, progress: stderr})
+	iam, err := iamMode()
+	if err != nil {
+		return err
+	}
+	env, err := startApp(ctx, appOptions{addr: *addr, iam: iam, assemblyDir: *assemblyDir, progress: stderr})
 	if err != nil {
 		return err
 	}

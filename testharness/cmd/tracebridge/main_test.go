@@ -41,6 +41,8 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{[]string{"test", "extra"}, "test takes no arguments"},
 		{[]string{"test", "--assembly", "x", "--stack", "y"}, "does not go with --endpoint or --stack"},
 		{[]string{"test", "--no-such-flag"}, "flag provided but not defined"},
+		{[]string{"test", "--iam=maybe"}, `--iam: IAM mode "maybe": want on or off`},
+		{[]string{"local", "up", "--iam=maybe"}, `--iam: IAM mode "maybe": want on or off`},
 		{[]string{"trace"}, "give a trace id or --correlation-id"},
 		{[]string{"trace", "1-abc", "--correlation-id", "c"}, "not both"},
 		{[]string{"replay", "--archive", "a"}, "--archive, --from and --to are required"},

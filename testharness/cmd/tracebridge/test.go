@@ -49,6 +49,7 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	stack := fs.String("stack", "", "run against this deployed stack; alone, on AWS with the default credentials (default "+defaultStackName+")")
 	asJSON := fs.Bool("json", false, "print the results as one JSON document")
 	junit := fs.String("junit", "", "also write the results as JUnit XML to this file")
+	iamMode := iamFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -72,7 +73,11 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			rep, err = runDeployedSuite(ctx, cfg, name, stderr)
 		}
 	} else {
-		rep, err = runLocalSuite(ctx, *assemblyDir, stderr)
+		var iam localcloud.IAMMode
+		if iam, err = iamMode(); err != nil {
+			return err
+		}
+		rep, err = runLocalSuite(ctx, *assemblyDir, iam, stderr)
 	}
 	if err != nil {
 		return err
@@ -155,7 +160,7 @@ func runDeployedSuite(ctx context.Context, cfg aws.Config, stackName string, pro
 // (synthesized with tracebridge:skipTests) is deployed, then run like a
 // deployed stack. A deployment that fails without a report is an error
 // with CloudFormation's reason.
-func runLocalSuite(ctx context.Context, assemblyDir string, progress io.Writer) (testharness.RunReport, error) {
+func runLocalSuite(ctx context.Context, assemblyDir string, iam localcloud.IAMMode, progress io.Writer) (testharness.RunReport, error) {
 	reports := make(chan testharness.RunReport, 1)
 	var app appTemplate
 	subscribe := func(cloud *localcloud.Cloud, dir string) error {
@@ -175,7 +180,7 @@ func runLocalSuite(ctx context.Context, assemblyDir string, progress io.Writer) 
 		})
 		return nil
 	}
-	env, deployErr := startApp(ctx, appOptions{assemblyDir: assemblyDir, progress: progress, beforeDeploy: subscribe})
+	env, deployErr := startApp(ctx, appOptions{assemblyDir: assemblyDir, iam: iam, progress: progress, beforeDeploy: subscribe})
 	if env != nil {
 		defer env.close()
 	}
