@@ -160,3 +160,64 @@ func TestImageFlowTraceShowsTheFunctionsAWSCalls(t *testing.T) {
 		})
 	}
 }
+
+func TestTracedExecutionJoinsItsLambdaInvocations(t *testing.T) {
+	// The deploy-time test run executes the harness's state machine, which
+	// has tracing on. Its segment is recorded when the execution ends,
+	// which may be after the deployment returned: re-check on arrivals.
+	arrived := make(chan struct{}, 1)
+	a := deployApp(t, assemblyDir)
+	cancel := a.cloud.XRay.OnSegment(func(string) {
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
+	})
+	defer cancel()
+	deadline := time.After(30 * time.Second)
+	for !a.hasExecutionTraceWithLambda(t) {
+		select {
+		case <-arrived:
+		case <-deadline:
+			t.Fatal("no trace holds both a state machine execution and the Lambda invocations of its tasks")
+		}
+	}
+}
+
+// hasExecutionTraceWithLambda tells whether one trace holds a Step
+// Functions execution segment and a Lambda function segment.
+func (a *app) hasExecutionTraceWithLambda(t *testing.T) bool {
+	t.Helper()
+	ctx := context.Background()
+	client := xray.NewFromConfig(a.cfg)
+	now := time.Now()
+	sums, err := client.GetTraceSummaries(ctx, &xray.GetTraceSummariesInput{
+		StartTime: aws.Time(now.Add(-time.Hour)), EndTime: aws.Time(now.Add(time.Minute)),
+		FilterExpression: aws.String(`service(id(type: "AWS::StepFunctions::StateMachine"))`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, s := range sums.TraceSummaries {
+		ids = append(ids, aws.ToString(s.Id))
+	}
+	for len(ids) > 0 {
+		batch := ids[:min(5, len(ids))]
+		ids = ids[len(batch):]
+		traces, err := client.BatchGetTraces(ctx, &xray.BatchGetTracesInput{TraceIds: batch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range traces.Traces {
+			origins := map[string]bool{}
+			for _, d := range decodeSegments(t, tr.Segments) {
+				origins[d.Origin] = true
+			}
+			if origins["AWS::StepFunctions::StateMachine"] && origins["AWS::Lambda::Function"] {
+				return true
+			}
+		}
+	}
+	return false
+}

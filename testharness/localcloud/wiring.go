@@ -42,6 +42,7 @@ import (
 //	Lambda async      ──▶ on-success/on-failure destination (lambdaDestinations)
 //	EventBridge rule  ──▶ Step Functions execution        (ruleExecutions)
 //	Pipe target       ──▶ Step Functions execution        (pipeExecutions)
+//	Traced execution  ──▶ X-Ray segment; its tasks' Lambda segments join it (executionTracer)
 //	State machine task──▶ Lambda, EventBridge, and any awsJson API (sfnLambda, sfnEvents, gateway SDK caller)
 //	CloudFormation    ──▶ every service's provisioners; Lambda for custom
 //	                      resources; S3 and Logs for CDK's helper resources
@@ -109,6 +110,7 @@ func (c *Cloud) wire(opts Options) error {
 		Lambda: sfnLambda{c.Lambda, perms},
 		Events: sfnEvents{c.EventBridge, perms},
 		AWS:    stepfunctions.NewGatewaySDKCaller(c.endpoint, c.identities),
+		Tracer: executionTracer{c.XRay},
 	})
 	c.Streams = dynamodbstreams.New(dynamodbstreams.Options{Clock: clk})
 	c.DynamoDB = dynamodb.New(dynamodb.Options{Clock: clk, Changes: tableStreams{c.Streams}})
@@ -518,4 +520,24 @@ func (a sfnEvents) PutEvents(ctx context.Context, entries []stepfunctions.EventE
 		out[i] = stepfunctions.EventResult{EventID: r.EventID, ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage}
 	}
 	return out, nil
+}
+
+// executionTracer records the segment Step Functions emits for a traced
+// execution; the task subsegments are the parents of the trace headers its
+// integrations received, so Lambda's segments join the execution's trace.
+type executionTracer struct{ xray *xray.Service }
+
+func (a executionTracer) TraceExecution(r stepfunctions.ExecutionTrace) {
+	x := xray.StateMachineExecution{
+		TraceID: r.TraceID, SegmentID: r.SegmentID, ParentID: r.ParentID,
+		StateMachineName: r.StateMachineName, StateMachineARN: r.StateMachineArn, ExecutionARN: r.ExecutionArn,
+		Start: r.Start, End: r.End, Failed: r.Status != "SUCCEEDED", Error: r.Error, Cause: r.Cause,
+	}
+	for _, t := range r.Tasks {
+		x.Tasks = append(x.Tasks, xray.StateMachineTask{SegmentID: t.SegmentID, StateName: t.StateName,
+			Resource: t.Resource, Start: t.Start, End: t.End, Error: t.Error})
+	}
+	if err := a.xray.RecordStateMachineExecution(context.Background(), x); err != nil {
+		log.Printf("local cloud: recording the trace of %s: %v", r.ExecutionArn, err)
+	}
 }
