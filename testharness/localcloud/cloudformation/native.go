@@ -2,11 +2,9 @@ package cloudformation
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cfnresource"
@@ -175,20 +173,7 @@ func nativeProviderFunctions(t *template, active map[string]bool) map[string]boo
 func nativeProviderResource(req cfnresource.Request) cfnresource.Resource {
 	name, _ := req.Properties["FunctionName"].(string)
 	if name == "" {
-		name = generatedName(req.StackName, req.LogicalID, 64)
+		name = req.GeneratedName(64)
 	}
 	return cfnresource.Resource{PhysicalID: name, Attributes: map[string]any{"Arn": arn.New("lambda", "function:"+name)}}
-}
-
-// generatedName builds a name as CloudFormation generates them,
-// stack-logicalId-SUFFIX, within max characters.
-func generatedName(stackName, logicalID string, max int) string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	suffix := strings.ToUpper(fmt.Sprintf("%x", b[:])[:13])
-	prefix := stackName + "-" + logicalID
-	if limit := max - len(suffix) - 1; len(prefix) > limit {
-		prefix = prefix[:limit]
-	}
-	return prefix + "-" + suffix
 }

@@ -2,8 +2,6 @@ package dynamodb
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -84,34 +82,14 @@ func (ix cfnIndex) value() SecondaryIndex {
 		ProvisionedThroughput: ix.ProvisionedThroughput.value()}
 }
 
-// generatedTableName names a table as CloudFormation does without a
-// TableName: stack-logicalid-SUFFIX.
-func generatedTableName(stack, logicalID string) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	head := stack + "-" + logicalID
-	if limit := 255 - 1 - len(b); len(head) > limit {
-		head = head[:limit]
-	}
-	return head + "-" + string(b[:])
-}
-
 func (p tableProvisioner) Create(ctx context.Context, req cfnresource.Request) (cfnresource.Resource, error) {
 	var props tableProperties
-	raw, err := json.Marshal(req.Properties)
-	if err == nil {
-		err = json.Unmarshal(raw, &props)
-	}
-	if err != nil {
-		return cfnresource.Resource{}, fmt.Errorf("%s %s: properties: %w", req.Type, req.LogicalID, err)
+	if err := req.DecodeProperties(&props); err != nil {
+		return cfnresource.Resource{}, err
 	}
 	name := props.TableName
 	if name == "" {
-		name = generatedTableName(req.StackName, req.LogicalID)
+		name = req.GeneratedName(255)
 	}
 	in := &CreateTableInput{TableName: name, KeySchema: props.KeySchema, AttributeDefinitions: props.AttributeDefinitions,
 		BillingMode: props.BillingMode, ProvisionedThroughput: props.ProvisionedThroughput.value(),

@@ -2,7 +2,6 @@ package eventbridge
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -55,7 +54,7 @@ func (s *Service) createRuleResource(ctx context.Context, req cfnresource.Reques
 	p := req.Properties
 	name := propString(p, "Name")
 	if name == "" {
-		name = generatedName(req, 64)
+		name = req.GeneratedName(64)
 	}
 	pattern, err := propJSON(p, "EventPattern")
 	if err != nil {
@@ -130,7 +129,7 @@ func (s *Service) createArchiveResource(ctx context.Context, req cfnresource.Req
 	p := req.Properties
 	name := propString(p, "ArchiveName")
 	if name == "" {
-		name = generatedName(req, 48)
+		name = req.GeneratedName(48)
 	}
 	pattern, err := propJSON(p, "EventPattern")
 	if err != nil {
@@ -250,20 +249,4 @@ func numberProps(p map[string]any, keys ...string) {
 			}
 		}
 	}
-}
-
-// generatedName is CloudFormation's name for an unnamed resource:
-// stack-logicalId-SUFFIX, shortened to fit max.
-func generatedName(req cfnresource.Request, max int) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	prefix := req.StackName + "-" + req.LogicalID
-	if len(prefix) > max-len(b)-1 {
-		prefix = prefix[:max-len(b)-1]
-	}
-	return prefix + "-" + string(b[:])
 }

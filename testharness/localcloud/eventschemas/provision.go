@@ -2,7 +2,6 @@ package eventschemas
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"strings"
 
@@ -40,22 +39,6 @@ func tagsProp(props map[string]any) map[string]string {
 	return tags
 }
 
-// generatedName is a CloudFormation-style physical name,
-// Stack-LogicalId-SUFFIX, within max characters.
-func generatedName(req cfnresource.Request, max int) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	prefix := req.StackName + "-" + req.LogicalID
-	if limit := max - len(b) - 1; len(prefix) > limit {
-		prefix = prefix[:limit]
-	}
-	return prefix + "-" + string(b)
-}
-
 // nameFor is the name a resource gets: the template's, else the one it
 // already has when an update keeps an unnamed resource unnamed, else a
 // generated one.
@@ -66,7 +49,7 @@ func nameFor(req cfnresource.Request, key, current, previous string, max int) st
 	if current != "" && previous == "" {
 		return current
 	}
-	return generatedName(req, max)
+	return req.GeneratedName(max)
 }
 
 // resourcePath returns what follows "kind/" in a schemas ARN

@@ -194,17 +194,6 @@ func uniqueID(prefix string) string {
 	return prefix + string(b)
 }
 
-// generatedName builds a CloudFormation-generated name,
-// stack-logicalId-SUFFIX, within max characters.
-func generatedName(stackName, logicalID string, max int) string {
-	suffix := uniqueID("")[:12]
-	prefix := stackName + "-" + logicalID
-	if limit := max - len(suffix) - 1; len(prefix) > limit {
-		prefix = prefix[:limit]
-	}
-	return prefix + "-" + suffix
-}
-
 // normalizePath checks an IAM path ("/", "/service-role/").
 func normalizePath(p string) (string, error) {
 	if p == "" {

@@ -43,7 +43,7 @@ func (p roleProvisioner) Create(_ context.Context, req cfnresource.Request) (cfn
 	props := req.Properties
 	name := stringProp(props, "RoleName")
 	if name == "" {
-		name = generatedName(req.StackName, req.LogicalID, 64)
+		name = req.GeneratedName(64)
 	}
 	path, err := normalizePath(stringProp(props, "Path"))
 	if err != nil {
@@ -114,7 +114,10 @@ func (p policyProvisioner) Create(_ context.Context, req cfnresource.Request) (c
 	for _, r := range roles {
 		p.s.roles[roleNameFromARN(r)].InlinePolicies[name] = doc
 	}
-	return cfnresource.Resource{PhysicalID: generatedName(req.StackName, name, 64)}, nil
+	// The policy's id is generated from its PolicyName, not its logical id.
+	named := req
+	named.LogicalID = name
+	return cfnresource.Resource{PhysicalID: named.GeneratedName(64)}, nil
 }
 
 func (p policyProvisioner) Delete(_ context.Context, req cfnresource.Request, _ cfnresource.Resource) error {
@@ -137,7 +140,7 @@ type managedPolicyProvisioner struct{ s *Service }
 func (p managedPolicyProvisioner) Create(_ context.Context, req cfnresource.Request) (cfnresource.Resource, error) {
 	name := stringProp(req.Properties, "ManagedPolicyName")
 	if name == "" {
-		name = generatedName(req.StackName, req.LogicalID, 128)
+		name = req.GeneratedName(128)
 	}
 	path, err := normalizePath(stringProp(req.Properties, "Path"))
 	if err != nil {

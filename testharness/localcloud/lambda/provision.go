@@ -2,7 +2,6 @@ package lambda
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -71,7 +70,7 @@ func (s *Service) functionConfig(ctx context.Context, req cfnresource.Request) (
 		LastModified: s.clock.Now(),
 	}
 	if cfg.Name == "" {
-		cfg.Name = physicalName(req.StackName, req.LogicalID, 64)
+		cfg.Name = req.GeneratedName(64)
 	}
 	cfg.ARN = functionARN(cfg.Name)
 	var err error
@@ -181,7 +180,7 @@ type permissionProvisioner struct{ s *Service }
 func (p permissionProvisioner) Create(_ context.Context, req cfnresource.Request) (cfnresource.Resource, error) {
 	pr := props(req.Properties)
 	st := statement{
-		Sid:           physicalName(req.StackName, req.LogicalID, 100),
+		Sid:           req.GeneratedName(100),
 		Action:        pr.str("Action"),
 		Principal:     pr.str("Principal"),
 		SourceARN:     pr.str("SourceArn"),
@@ -219,28 +218,12 @@ func (p eventInvokeConfigProvisioner) Create(_ context.Context, req cfnresource.
 	if _, err := p.s.putEventInvokeConfig(name, pr.str("Qualifier"), in); err != nil {
 		return cfnresource.Resource{}, fmt.Errorf("%s: %w", req.LogicalID, err)
 	}
-	return cfnresource.Resource{PhysicalID: physicalName(req.StackName, req.LogicalID, 64)}, nil
+	return cfnresource.Resource{PhysicalID: req.GeneratedName(64)}, nil
 }
 
 func (p eventInvokeConfigProvisioner) Delete(_ context.Context, req cfnresource.Request, _ cfnresource.Resource) error {
 	pr := props(req.Properties)
 	return ignoreNotFound(p.s.deleteEventInvokeConfig(pr.str("FunctionName"), pr.str("Qualifier")))
-}
-
-// physicalName is CloudFormation's generated name, stack-logicalId-SUFFIX,
-// cut to max characters.
-func physicalName(stack, logicalID string, max int) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	suffix := make([]byte, 12)
-	_, _ = rand.Read(suffix)
-	for i, b := range suffix {
-		suffix[i] = alphabet[int(b)%len(alphabet)]
-	}
-	prefix := stack + "-" + logicalID
-	if len(prefix) > max-13 {
-		prefix = prefix[:max-13]
-	}
-	return prefix + "-" + string(suffix)
 }
 
 // props reads resolved template properties.

@@ -2,8 +2,6 @@ package logs
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -21,33 +19,6 @@ func (s *Service) Provisioners() cfnresource.Registry {
 		"AWS::Logs::MetricFilter":       metricFilterProvisioner{s},
 		"AWS::Logs::SubscriptionFilter": subscriptionProvisioner{s},
 	}
-}
-
-func decodeProperties(req cfnresource.Request, v any) error {
-	raw, err := json.Marshal(req.Properties)
-	if err == nil {
-		err = json.Unmarshal(raw, v)
-	}
-	if err != nil {
-		return fmt.Errorf("%s %s: properties: %w", req.Type, req.LogicalID, err)
-	}
-	return nil
-}
-
-// generatedName names a resource as CloudFormation does when the template
-// gives no name: stack-logicalId-SUFFIX, within max characters.
-func generatedName(stack, logicalID string, max int) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	head := stack + "-" + logicalID
-	if room := max - 1 - len(b); len(head) > room {
-		head = head[:room]
-	}
-	return head + "-" + string(b[:])
 }
 
 // number reads a CloudFormation integer, which a template may write as a
@@ -89,12 +60,12 @@ type groupProperties struct {
 
 func (p groupProvisioner) Create(ctx context.Context, req cfnresource.Request) (cfnresource.Resource, error) {
 	var props groupProperties
-	if err := decodeProperties(req, &props); err != nil {
+	if err := req.DecodeProperties(&props); err != nil {
 		return cfnresource.Resource{}, err
 	}
 	name := props.LogGroupName
 	if name == "" {
-		name = generatedName(req.StackName, req.LogicalID, 512)
+		name = req.GeneratedName(512)
 	}
 	days, err := number(props.RetentionInDays)
 	if err != nil {
@@ -126,12 +97,12 @@ type streamProperties struct {
 
 func (p streamProvisioner) Create(ctx context.Context, req cfnresource.Request) (cfnresource.Resource, error) {
 	var props streamProperties
-	if err := decodeProperties(req, &props); err != nil {
+	if err := req.DecodeProperties(&props); err != nil {
 		return cfnresource.Resource{}, err
 	}
 	name := props.LogStreamName
 	if name == "" {
-		name = generatedName(req.StackName, req.LogicalID, 512)
+		name = req.GeneratedName(512)
 	}
 	if err := p.s.CreateStream(ctx, props.LogGroupName, name); err != nil {
 		return cfnresource.Resource{}, fmt.Errorf("create log stream %s in %s: %w", name, props.LogGroupName, err)
@@ -141,7 +112,7 @@ func (p streamProvisioner) Create(ctx context.Context, req cfnresource.Request) 
 
 func (p streamProvisioner) Delete(ctx context.Context, req cfnresource.Request, res cfnresource.Resource) error {
 	var props streamProperties
-	if err := decodeProperties(req, &props); err != nil {
+	if err := req.DecodeProperties(&props); err != nil {
 		return err
 	}
 	if err := ignoreNotFound(p.s.DeleteStream(ctx, props.LogGroupName, res.PhysicalID)); err != nil {
@@ -165,12 +136,12 @@ type metricFilterProperties struct {
 
 func (p metricFilterProvisioner) Create(ctx context.Context, req cfnresource.Request) (cfnresource.Resource, error) {
 	var props metricFilterProperties
-	if err := decodeProperties(req, &props); err != nil {
+	if err := req.DecodeProperties(&props); err != nil {
 		return cfnresource.Resource{}, err
 	}
 	name := props.FilterName
 	if name == "" {
-		name = generatedName(req.StackName, req.LogicalID, 512)
+		name = req.GeneratedName(512)
 	}
 	f := MetricFilter{FilterName: name, FilterPattern: props.FilterPattern, LogGroupName: props.LogGroupName}
 	for _, t := range props.MetricTransformations {
@@ -206,12 +177,12 @@ type subscriptionProperties struct {
 
 func (p subscriptionProvisioner) Create(ctx context.Context, req cfnresource.Request) (cfnresource.Resource, error) {
 	var props subscriptionProperties
-	if err := decodeProperties(req, &props); err != nil {
+	if err := req.DecodeProperties(&props); err != nil {
 		return cfnresource.Resource{}, err
 	}
 	name := props.FilterName
 	if name == "" {
-		name = generatedName(req.StackName, req.LogicalID, 512)
+		name = req.GeneratedName(512)
 	}
 	f := SubscriptionFilter{FilterName: name, FilterPattern: props.FilterPattern, DestinationArn: props.DestinationArn,
 		RoleArn: props.RoleArn, Distribution: props.Distribution}

@@ -2,7 +2,6 @@ package s3
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -70,42 +69,15 @@ func truthy(v any) bool {
 	return false
 }
 
-func decodeProperties(req cfnresource.Request, v any) error {
-	raw, err := json.Marshal(req.Properties)
-	if err == nil {
-		err = json.Unmarshal(raw, v)
-	}
-	if err != nil {
-		return fmt.Errorf("%s %s: properties: %w", req.Type, req.LogicalID, err)
-	}
-	return nil
-}
-
-// generatedBucketName names a bucket as CloudFormation does when the
-// template gives no BucketName: stack-logicalid-suffix, lowercased, at
-// most 63 characters.
-func generatedBucketName(stack, logicalID string) string {
-	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	head := strings.ToLower(stack + "-" + logicalID)
-	if max := 63 - 1 - len(b); len(head) > max {
-		head = head[:max]
-	}
-	return strings.Trim(head, "-.") + "-" + string(b[:])
-}
-
 func (p bucketProvisioner) Create(ctx context.Context, req cfnresource.Request) (cfnresource.Resource, error) {
 	var props bucketProperties
-	if err := decodeProperties(req, &props); err != nil {
+	if err := req.DecodeProperties(&props); err != nil {
 		return cfnresource.Resource{}, err
 	}
 	name := props.BucketName
 	if name == "" {
-		name = generatedBucketName(req.StackName, req.LogicalID)
+		// Bucket names are lower case, at most 63 characters.
+		name = strings.ToLower(req.GeneratedName(63))
 	}
 	var cfg NotificationConfiguration
 	if n := props.NotificationConfiguration; n != nil {

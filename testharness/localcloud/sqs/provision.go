@@ -2,7 +2,6 @@ package sqs
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -46,26 +45,6 @@ func attributeString(v any) (string, error) {
 	}
 }
 
-// generatedQueueName names a queue as CloudFormation does without
-// QueueName: stack-logicalid-suffix (at most 80 characters, .fifo kept).
-func generatedQueueName(stack, logicalID string, fifo bool) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	suffix := ""
-	if fifo {
-		suffix = ".fifo"
-	}
-	head := stack + "-" + logicalID
-	if max := 80 - len(suffix) - 1 - len(b); len(head) > max {
-		head = head[:max]
-	}
-	return head + "-" + string(b[:]) + suffix
-}
-
 func (p queueProvisioner) Create(ctx context.Context, req cfnresource.Request) (cfnresource.Resource, error) {
 	attrs := map[string]string{}
 	for _, name := range queueAttributeProperties {
@@ -90,7 +69,12 @@ func (p queueProvisioner) Create(ctx context.Context, req cfnresource.Request) (
 	}
 	name, _ := req.Properties["QueueName"].(string)
 	if name == "" {
-		name = generatedQueueName(req.StackName, req.LogicalID, attrs["FifoQueue"] == "true")
+		// A FIFO queue's name must end in .fifo, within the 80 characters.
+		if attrs["FifoQueue"] == "true" {
+			name = req.GeneratedName(80-len(".fifo")) + ".fifo"
+		} else {
+			name = req.GeneratedName(80)
+		}
 	}
 	url, err := p.s.CreateQueue(ctx, name, attrs, tags)
 	if err != nil {

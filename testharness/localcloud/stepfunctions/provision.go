@@ -3,7 +3,6 @@ package stepfunctions
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -73,7 +72,7 @@ func (p machineProvisioner) Update(ctx context.Context, req, old cfnresource.Req
 	explicitName, _ := req.Properties["StateMachineName"].(string)
 	if (explicitName != "" && explicitName != current.Name) || spec.typ != current.Type {
 		if explicitName == "" {
-			spec.name = generatedName(req)
+			spec.name = unnamed(req)
 		}
 		created, err := p.create(ctx, req, spec)
 		if err != nil {
@@ -104,7 +103,7 @@ func readSpec(req cfnresource.Request) (machineSpec, error) {
 	props := req.Properties
 	spec := machineSpec{roleArn: str(props["RoleArn"]), typ: str(props["StateMachineType"]), name: str(props["StateMachineName"])}
 	if spec.name == "" {
-		spec.name = generatedName(req)
+		spec.name = unnamed(req)
 	}
 	if spec.typ == "" {
 		spec.typ = TypeStandard
@@ -175,18 +174,10 @@ func str(v any) string {
 	return string(b)
 }
 
-// generatedName is CloudFormation's name for an unnamed state machine:
-// the logical id and a random suffix (80 characters at most).
-func generatedName(req cfnresource.Request) string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)]
-	}
-	prefix := req.LogicalID
-	if len(prefix) > 80-len(b)-1 {
-		prefix = prefix[:80-len(b)-1]
-	}
-	return prefix + "-" + string(b[:])
+// unnamed is CloudFormation's name for a state machine whose template
+// names none: LogicalId-SUFFIX, without the stack name, within the 80
+// characters of a state machine name.
+func unnamed(req cfnresource.Request) string {
+	req.StackName = ""
+	return req.GeneratedName(80)
 }
