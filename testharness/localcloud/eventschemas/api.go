@@ -2,8 +2,6 @@ package eventschemas
 
 import (
 	"encoding/base64"
-	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -19,6 +17,7 @@ const contentType = "application/json"
 // served: they answer as an unknown operation.
 func (s *Service) routes() http.Handler {
 	mux := http.NewServeMux()
+	op := func(fn awsproto.RESTOperation) http.Handler { return awsproto.RESTJSONHandler(contentType, fn) }
 	const reg = "/v1/registries/name/{registry}"
 	const sch = reg + "/schemas/name/{schema}"
 	mux.Handle("GET /v1/registries", op(s.listRegistriesHTTP))
@@ -32,46 +31,12 @@ func (s *Service) routes() http.Handler {
 	mux.Handle("PUT "+sch, op(s.updateSchemaHTTP))
 	mux.Handle("DELETE "+sch, op(s.deleteSchemaHTTP))
 	mux.Handle("GET "+sch+"/versions", op(s.listSchemaVersionsHTTP))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		awsproto.WriteJSONError(r.Context(), w, contentType, awsproto.Errorf("UnknownOperationException",
-			http.StatusNotFound, "Unknown operation %s %s", r.Method, r.URL.Path))
-	})
+	mux.Handle("/", awsproto.UnknownRESTOperation(contentType))
 	return mux
 }
 
-// op renders an operation's value as JSON with its status (nil: an empty
-// body), or its error in the restJson shape.
-func op(fn func(r *http.Request) (any, int, error)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		v, status, err := fn(r)
-		if err != nil {
-			awsproto.WriteJSONError(ctx, w, contentType, err)
-			return
-		}
-		if v == nil {
-			w.Header().Set("X-Amzn-Requestid", awsproto.RequestID(ctx))
-			w.WriteHeader(status)
-			return
-		}
-		awsproto.WriteJSON(ctx, w, contentType, status, v)
-	})
-}
-
-// decodeBody reads a JSON request body into v; an empty body leaves v as is.
-func decodeBody(r *http.Request, v any) error {
-	body, err := io.ReadAll(io.LimitReader(r.Body, awsproto.MaxBodyBytes))
-	if err != nil {
-		return badRequest("Could not read the request body: %v", err)
-	}
-	if len(body) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return badRequest("Could not parse the request body as JSON: %v", err)
-	}
-	return nil
-}
+// notJSON answers a request body that does not parse.
+func notJSON(err error) error { return badRequest("Could not parse the request body as JSON: %v", err) }
 
 // timestamp renders a time as the API's ISO 8601 timestamps.
 func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
@@ -122,7 +87,7 @@ type registryBody struct {
 
 func (s *Service) createRegistryHTTP(r *http.Request) (any, int, error) {
 	var in registryBody
-	if err := decodeBody(r, &in); err != nil {
+	if err := awsproto.DecodeJSONBody(r, &in, notJSON); err != nil {
 		return nil, 0, err
 	}
 	reg, err := s.CreateRegistry(r.Context(), RegistryInput{Name: r.PathValue("registry"), Description: in.Description, Tags: in.Tags})
@@ -142,7 +107,7 @@ func (s *Service) describeRegistryHTTP(r *http.Request) (any, int, error) {
 
 func (s *Service) updateRegistryHTTP(r *http.Request) (any, int, error) {
 	var in registryBody
-	if err := decodeBody(r, &in); err != nil {
+	if err := awsproto.DecodeJSONBody(r, &in, notJSON); err != nil {
 		return nil, 0, err
 	}
 	reg, err := s.UpdateRegistry(r.Context(), r.PathValue("registry"), in.Description)

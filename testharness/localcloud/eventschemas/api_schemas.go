@@ -2,6 +2,8 @@ package eventschemas
 
 import (
 	"net/http"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 )
 
 // schemaOutput is SchemaOutput (CreateSchema, UpdateSchema) and, with
@@ -44,7 +46,7 @@ func deref(s *string) string {
 
 func (s *Service) createSchemaHTTP(r *http.Request) (any, int, error) {
 	var in schemaBody
-	if err := decodeBody(r, &in); err != nil {
+	if err := awsproto.DecodeJSONBody(r, &in, notJSON); err != nil {
 		return nil, 0, err
 	}
 	v, err := s.CreateSchema(r.Context(), SchemaInput{RegistryName: r.PathValue("registry"), Name: r.PathValue("schema"),
@@ -65,7 +67,7 @@ func (s *Service) describeSchemaHTTP(r *http.Request) (any, int, error) {
 
 func (s *Service) updateSchemaHTTP(r *http.Request) (any, int, error) {
 	var in schemaBody
-	if err := decodeBody(r, &in); err != nil {
+	if err := awsproto.DecodeJSONBody(r, &in, notJSON); err != nil {
 		return nil, 0, err
 	}
 	v, err := s.UpdateSchema(r.Context(), SchemaUpdate{RegistryName: r.PathValue("registry"), Name: r.PathValue("schema"),

@@ -1,8 +1,6 @@
 package lambda
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
@@ -24,6 +22,7 @@ func (s *Service) Route() gateway.Route {
 // routes lists every operation the local Lambda API serves.
 func (s *Service) routes() http.Handler {
 	mux := http.NewServeMux()
+	op := func(fn awsproto.RESTOperation) http.Handler { return awsproto.RESTJSONHandler(contentType, fn) }
 	const fns = "/2015-03-31/functions"
 	mux.HandleFunc("POST "+fns+"/{name}/invocations", s.invokeHTTP)
 	mux.Handle("GET "+fns+"/{$}", op(s.listFunctions))
@@ -38,45 +37,13 @@ func (s *Service) routes() http.Handler {
 	mux.Handle("GET "+eic, op(s.getEventInvokeConfig))
 	mux.Handle("DELETE "+eic, op(s.deleteEventInvokeConfigHTTP))
 	mux.Handle("GET /2017-03-31/tags/{arn}", op(s.listTags))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		awsproto.WriteJSONError(r.Context(), w, contentType, awsproto.Errorf("UnknownOperationException",
-			http.StatusNotFound, "Unknown operation %s %s", r.Method, r.URL.Path))
-	})
+	mux.Handle("/", awsproto.UnknownRESTOperation(contentType))
 	return mux
 }
 
 const contentType = "application/json"
 
-// op adapts an operation that returns (value, error): the value is
-// rendered as JSON (204 when nil), the error in Lambda's restJson shape.
-func op(fn func(r *http.Request) (any, int, error)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		v, status, err := fn(r)
-		if err != nil {
-			awsproto.WriteJSONError(ctx, w, contentType, err)
-			return
-		}
-		if v == nil {
-			w.Header().Set("X-Amzn-Requestid", awsproto.RequestID(ctx))
-			w.WriteHeader(status)
-			return
-		}
-		awsproto.WriteJSON(ctx, w, contentType, status, v)
-	})
-}
-
-// decodeBody reads a JSON request body into v.
-func decodeBody(r *http.Request, v any) error {
-	body, err := io.ReadAll(io.LimitReader(r.Body, awsproto.MaxBodyBytes))
-	if err != nil {
-		return awsproto.SerializationError("reading request body: %v", err)
-	}
-	if len(body) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return userError("InvalidRequestContentException", http.StatusBadRequest, "Could not parse request body into json: %v", err)
-	}
-	return nil
+// notJSON answers a request body that does not parse, as Lambda does.
+func notJSON(err error) error {
+	return userError("InvalidRequestContentException", http.StatusBadRequest, "Could not parse request body into json: %v", err)
 }

@@ -2,6 +2,8 @@ package lambda
 
 import (
 	"net/http"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 )
 
 type destination struct {
@@ -31,7 +33,7 @@ type eventInvokeConfigOutput struct {
 
 func (s *Service) putEventInvokeConfigHTTP(r *http.Request) (any, int, error) {
 	var in eventInvokeConfigInput
-	if err := decodeBody(r, &in); err != nil {
+	if err := awsproto.DecodeJSONBody(r, &in, notJSON); err != nil {
 		return nil, 0, err
 	}
 	out, err := s.putEventInvokeConfig(r.PathValue("name"), r.URL.Query().Get("Qualifier"), in)

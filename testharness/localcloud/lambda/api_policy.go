@@ -18,7 +18,7 @@ type addPermissionInput struct {
 
 func (s *Service) addPermissionHTTP(r *http.Request) (any, int, error) {
 	var in addPermissionInput
-	if err := decodeBody(r, &in); err != nil {
+	if err := awsproto.DecodeJSONBody(r, &in, notJSON); err != nil {
 		return nil, 0, err
 	}
 	if in.StatementId == "" || in.Action == "" || in.Principal == "" {

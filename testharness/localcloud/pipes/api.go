@@ -1,9 +1,6 @@
 package pipes
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -16,30 +13,21 @@ const contentType = "application/json"
 // from the Pipes API Reference).
 func (s *Service) routes() http.Handler {
 	mux := http.NewServeMux()
+	// Every Pipes operation answers 200 with a body.
+	op := func(fn func(r *http.Request) (any, error)) http.Handler {
+		return awsproto.RESTJSONHandler(contentType, func(r *http.Request) (any, int, error) {
+			v, err := fn(r)
+			return v, http.StatusOK, err
+		})
+	}
 	mux.Handle("GET /v1/pipes", op(s.listPipesHTTP))
 	mux.Handle("POST /v1/pipes/{name}", op(s.createPipeHTTP))
 	mux.Handle("GET /v1/pipes/{name}", op(func(r *http.Request) (any, error) { return s.DescribePipe(r.PathValue("name")) }))
 	mux.Handle("DELETE /v1/pipes/{name}", op(func(r *http.Request) (any, error) { return s.DeletePipe(r.PathValue("name")) }))
 	mux.Handle("POST /v1/pipes/{name}/start", op(func(r *http.Request) (any, error) { return s.StartPipe(r.PathValue("name")) }))
 	mux.Handle("POST /v1/pipes/{name}/stop", op(func(r *http.Request) (any, error) { return s.StopPipe(r.PathValue("name")) }))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		awsproto.WriteJSONError(r.Context(), w, contentType, awsproto.Errorf("UnknownOperationException",
-			http.StatusNotFound, "Unknown operation %s %s", r.Method, r.URL.Path))
-	})
+	mux.Handle("/", awsproto.UnknownRESTOperation(contentType))
 	return mux
-}
-
-// op renders an operation's value as JSON, or its error in the restJson
-// shape.
-func op(fn func(r *http.Request) (any, error)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v, err := fn(r)
-		if err != nil {
-			awsproto.WriteJSONError(r.Context(), w, contentType, err)
-			return
-		}
-		awsproto.WriteJSON(r.Context(), w, contentType, http.StatusOK, v)
-	})
 }
 
 // stateOutput is the answer of CreatePipe, DeletePipe, StartPipe and
@@ -59,14 +47,9 @@ func stateOf(d Description) stateOutput {
 }
 
 func (s *Service) createPipeHTTP(r *http.Request) (any, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, awsproto.MaxBodyBytes))
-	if err != nil {
-		return nil, awsproto.SerializationError("reading request body: %v", err)
-	}
 	var spec Spec
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&spec); err != nil {
-		return nil, awsproto.SerializationError("Invalid JSON: %v", err)
+	if err := awsproto.DecodeJSONBody(r, &spec, nil); err != nil {
+		return nil, err
 	}
 	spec.Name = r.PathValue("name")
 	d, err := s.CreatePipe(r.Context(), spec)

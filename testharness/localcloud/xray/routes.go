@@ -2,8 +2,6 @@ package xray
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
@@ -23,38 +21,25 @@ func (s *Service) routes() http.Handler {
 	mux.Handle("POST /TelemetryRecords", op(s.putTelemetryRecords))
 	mux.Handle("POST /GetSamplingRules", op(s.getSamplingRules))
 	mux.Handle("POST /SamplingTargets", op(s.getSamplingTargets))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		awsproto.WriteJSONError(r.Context(), w, contentType, awsproto.Errorf("UnknownOperationException",
-			http.StatusNotFound, "Unknown operation %s %s", r.Method, r.URL.Path))
-	})
+	mux.Handle("/", awsproto.UnknownRESTOperation(contentType))
 	return mux
 }
 
 // op adapts an operation: the body is decoded into In, the result or the
 // error rendered as restJson.
 func op[In, Out any](fn func(ctx context.Context, in *In) (*Out, error)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		body, err := io.ReadAll(io.LimitReader(r.Body, awsproto.MaxBodyBytes))
-		if err != nil {
-			awsproto.WriteJSONError(ctx, w, contentType, awsproto.SerializationError("reading request body: %v", err))
-			return
-		}
+	return awsproto.RESTJSONHandler(contentType, func(r *http.Request) (any, int, error) {
 		in := new(In)
-		if len(body) > 0 {
-			if err := json.Unmarshal(body, in); err != nil {
-				awsproto.WriteJSONError(ctx, w, contentType, invalidRequest("Could not parse request body: %v", err))
-				return
-			}
+		if err := awsproto.DecodeJSONBody(r, in, notJSON); err != nil {
+			return nil, 0, err
 		}
-		out, err := fn(ctx, in)
-		if err != nil {
-			awsproto.WriteJSONError(ctx, w, contentType, err)
-			return
-		}
-		awsproto.WriteJSON(ctx, w, contentType, http.StatusOK, out)
+		out, err := fn(r.Context(), in)
+		return out, http.StatusOK, err
 	})
 }
+
+// notJSON answers a request body that does not parse.
+func notJSON(err error) error { return invalidRequest("Could not parse request body: %v", err) }
 
 // invalidRequest is X-Ray's client error (API reference, Common Errors:
 // InvalidRequestException, HTTP 400).
