@@ -127,7 +127,7 @@ func (s *Service) putOne(ctx context.Context, e Entry) EntryResult {
 		e.Time = now
 	}
 	if e.TraceHeader == "" {
-		e.TraceHeader, _ = ctx.Value(traceHeaderKey{}).(string)
+		e.TraceHeader = awsproto.TraceHeader(ctx)
 	}
 	ev := &event{id: awsproto.NewRequestID(), entry: e, ingested: now, routeable: e.Detail[0] == '{'}
 	ev.envelope = envelope(ev)

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 )
 
 func TestPutEventsLimits(t *testing.T) {
@@ -99,7 +101,7 @@ func TestRuleDeliversEnvelopeAndTraceHeader(t *testing.T) {
 func TestTraceHeaderFromRequest(t *testing.T) {
 	f := newFixture(t)
 	f.rule(t, "default", "r", `{"source":["app"]}`, lambdaTarget("fn"))
-	ctx := context.WithValue(context.Background(), traceHeaderKey{}, "Root=1-abc")
+	ctx := awsproto.WithTraceHeader(context.Background(), "Root=1-abc")
 	if _, err := f.svc.PutEvent(ctx, Entry{Source: "app", DetailType: "T", Detail: json.RawMessage(`{}`)}); err != nil {
 		t.Fatal(err)
 	}

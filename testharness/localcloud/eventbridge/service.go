@@ -155,20 +155,11 @@ func (s *Service) Route() gateway.Route {
 		TargetPrefixes: []string{"AWSEvents"}, Auth: sigv4.JSON, Handler: s.handler()}
 }
 
-// handler serves the awsJson1.1 API; it keeps the request's X-Ray header,
-// which PutEvents gives events that carry no TraceHeader of their own.
+// handler serves the awsJson1.1 API.
 func (s *Service) handler() http.Handler {
-	api := &awsproto.JSONService{TargetPrefix: "AWSEvents", ContentType: "application/x-amz-json-1.1",
+	return &awsproto.JSONService{TargetPrefix: "AWSEvents", ContentType: "application/x-amz-json-1.1",
 		Operations: s.operations()}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if h := r.Header.Get("X-Amzn-Trace-Id"); h != "" {
-			r = r.WithContext(context.WithValue(r.Context(), traceHeaderKey{}, h))
-		}
-		api.ServeHTTP(w, r)
-	})
 }
-
-type traceHeaderKey struct{}
 
 // operations is the table of the API operations the service answers.
 func (s *Service) operations() map[string]awsproto.JSONOperation {

@@ -70,6 +70,9 @@ func (g *Gateway) Register(r Route) { g.routes = append(g.routes, r) }
 
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := awsproto.WithRequestID(r.Context(), awsproto.NewRequestID())
+	if h := r.Header.Get("X-Amzn-Trace-Id"); h != "" {
+		ctx = awsproto.WithTraceHeader(ctx, h)
+	}
 	accessKey, signingName := credentialScope(r)
 	r = r.WithContext(ctx)
 

@@ -108,3 +108,29 @@ func TestRoleSessionKeysActAsTheRole(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestTraceHeaderReachesTheService: every request's X-Amzn-Trace-Id is in
+// the context the service's handler gets.
+func TestTraceHeaderReachesTheService(t *testing.T) {
+	seen := make(chan string, 2)
+	g := gateway.New(identity.NewStore())
+	g.Register(gateway.Route{Service: "s3", Fallback: true, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- awsproto.TraceHeader(r.Context())
+	})})
+	srv := httptest.NewServer(g)
+	t.Cleanup(srv.Close)
+	for _, header := range []string{"Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1", ""} {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/b/k", nil)
+		if header != "" {
+			req.Header.Set("X-Amzn-Trace-Id", header)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := <-seen; got != header {
+			t.Errorf("service saw trace header %q, want %q", got, header)
+		}
+	}
+}

@@ -97,13 +97,17 @@ func (s *Service) objectEvent(ctx context.Context, b *Bucket, o *Object, detailT
 		Detail: detail, Time: s.clock.Now().UTC()}
 }
 
-// publish sends events built under the lock; call it after unlocking.
+// publish sends events built under the lock; call it after unlocking. An
+// event does not continue the X-Ray trace of the request that caused it:
+// AWS carries no trace context across S3 notifications, so the request's
+// X-Amzn-Trace-Id (which the gateway puts in ctx) is left behind.
 func (s *Service) publish(ctx context.Context, events ...*Event) {
+	ctx = awsproto.WithTraceHeader(context.WithoutCancel(ctx), "")
 	for _, e := range events {
 		if e == nil {
 			continue
 		}
-		if err := s.events.PublishEvent(context.WithoutCancel(ctx), *e); err != nil && s.onPubErr != nil {
+		if err := s.events.PublishEvent(ctx, *e); err != nil && s.onPubErr != nil {
 			s.onPubErr(fmt.Errorf("publish S3 %s event for %s: %w", e.DetailType, e.Resources[0], err))
 		}
 	}

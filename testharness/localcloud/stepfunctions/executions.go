@@ -160,7 +160,7 @@ func (s *Service) startExecution(ctx context.Context, in *StartExecutionInput, s
 	}
 	traceHeader := in.TraceHeader
 	if traceHeader == "" {
-		traceHeader, _ = ctx.Value(traceHeaderKey{}).(string)
+		traceHeader = awsproto.TraceHeader(ctx)
 	}
 	caller := identity.FromContext(ctx)
 

@@ -176,19 +176,10 @@ const (
 	contentType  = "application/x-amz-json-1.0"
 )
 
-// handler serves the API; it keeps the request's X-Amzn-Trace-Id, which
-// StartExecution continues when the call names no traceHeader.
+// handler serves the awsJson1.0 API.
 func (s *Service) handler() http.Handler {
-	api := &awsproto.JSONService{TargetPrefix: targetPrefix, ContentType: contentType, Operations: s.operations()}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if h := r.Header.Get("X-Amzn-Trace-Id"); h != "" {
-			r = r.WithContext(context.WithValue(r.Context(), traceHeaderKey{}, h))
-		}
-		api.ServeHTTP(w, r)
-	})
+	return &awsproto.JSONService{TargetPrefix: targetPrefix, ContentType: contentType, Operations: s.operations()}
 }
-
-type traceHeaderKey struct{}
 
 // operations is the table of the API operations the service answers.
 func (s *Service) operations() map[string]awsproto.JSONOperation {
