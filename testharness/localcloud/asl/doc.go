@@ -1,7 +1,7 @@
 // Package asl is the Amazon States Language interpreter behind the local
 // Step Functions emulator. It has no HTTP in it: the Step Functions API
 // service parses definitions with Parse and runs them with an Executor,
-// supplying the task integrations (TaskInvoker), the time source (Clock) and
+// supplying the task integrations (TaskInvoker), the time source (a clock.Clock) and
 // where history events go (HistorySink).
 //
 // The interpreter follows the Amazon States Language specification and the

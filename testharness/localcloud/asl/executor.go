@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 )
 
 // TaskRequest is what a Task state asks its integration to do.
@@ -52,7 +54,7 @@ func (f TaskInvokerFunc) InvokeTask(ctx context.Context, req *TaskRequest) (json
 // executions and owns their outstanding task tokens.
 type Executor struct {
 	invoker TaskInvoker
-	clock   Clock
+	clock   clock.Clock
 	region  string
 
 	mu     sync.Mutex
@@ -62,15 +64,17 @@ type Executor struct {
 // Option configures an Executor.
 type Option func(*Executor)
 
-// WithClock replaces the wall clock (tests pass a *FakeClock).
-func WithClock(c Clock) Option { return func(e *Executor) { e.clock = c } }
+// WithClock replaces the wall clock: Wait states, retry intervals, task
+// timeouts, heartbeats and the execution timeout all wait on its After
+// (tests pass a *clock.Fake, so nothing really sleeps).
+func WithClock(c clock.Clock) Option { return func(e *Executor) { e.clock = c } }
 
 // WithRegion sets the region reported in TaskScheduled events (default us-east-1).
 func WithRegion(r string) Option { return func(e *Executor) { e.region = r } }
 
 // NewExecutor returns an executor that runs Task states through invoker.
 func NewExecutor(invoker TaskInvoker, opts ...Option) *Executor {
-	e := &Executor{invoker: invoker, clock: RealClock{}, region: "us-east-1", tokens: map[string]*callback{}}
+	e := &Executor{invoker: invoker, clock: clock.Real{}, region: "us-east-1", tokens: map[string]*callback{}}
 	for _, o := range opts {
 		o(e)
 	}

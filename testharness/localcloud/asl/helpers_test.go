@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 )
 
 // staticInvoker answers every task with the same result and records the
@@ -34,11 +36,11 @@ func mustParse(t testing.TB, def string) *StateMachine {
 // run executes def on a fake clock that jumps over every wait.
 func run(t testing.TB, inv TaskInvoker, def, input string, opts RunOptions) *Result {
 	t.Helper()
-	clock := NewFakeClock(time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC))
+	clk := clock.NewFake(time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	go clock.AutoAdvance(ctx)
-	ex := NewExecutor(inv, WithClock(clock))
+	go clk.AutoAdvance(ctx)
+	ex := NewExecutor(inv, WithClock(clk))
 	res, err := ex.Run(ctx, mustParse(t, def), []byte(input), opts)
 	if err != nil {
 		t.Fatalf("Run: %v", err)

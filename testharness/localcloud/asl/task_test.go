@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 )
 
 // flakyInvoker fails the first `failures` calls with errName.
@@ -167,7 +169,7 @@ func waitResult(t *testing.T, done <-chan *Result) *Result {
 }
 
 func TestCallbackSendTaskSuccess(t *testing.T) {
-	ex := &Executor{clock: NewFakeClock(time.Unix(0, 0))}
+	ex := &Executor{clock: clock.NewFake(time.Unix(0, 0))}
 	done, token := startCallback(t, ex, "")
 	if token == "" {
 		t.Fatal("no task token")
@@ -186,7 +188,7 @@ func TestCallbackSendTaskSuccess(t *testing.T) {
 }
 
 func TestCallbackSendTaskFailureIsCaught(t *testing.T) {
-	ex := &Executor{clock: NewFakeClock(time.Unix(0, 0))}
+	ex := &Executor{clock: clock.NewFake(time.Unix(0, 0))}
 	done, token := startCallback(t, ex, "")
 	if err := ex.SendTaskFailure(token, "Approval.Rejected", "no"); err != nil {
 		t.Fatal(err)
@@ -195,22 +197,22 @@ func TestCallbackSendTaskFailureIsCaught(t *testing.T) {
 }
 
 func TestCallbackHeartbeatTimeout(t *testing.T) {
-	clock := NewFakeClock(time.Unix(0, 0))
-	ex := &Executor{clock: clock}
+	clk := clock.NewFake(time.Unix(0, 0))
+	ex := &Executor{clock: clk}
 	done, token := startCallback(t, ex, `"HeartbeatSeconds":10,"TimeoutSeconds":100,`)
-	waitTimers(t, clock, 2) // task timeout and heartbeat
-	clock.Advance(9 * time.Second)
+	waitTimers(t, clk, 2) // task timeout and heartbeat
+	clk.Advance(9 * time.Second)
 	if err := ex.SendTaskHeartbeat(token); err != nil {
 		t.Fatal(err)
 	}
-	waitTimers(t, clock, 3) // the heartbeat armed a new timer (the old one is still pending)
-	clock.Advance(9 * time.Second)
+	waitTimers(t, clk, 3) // the heartbeat armed a new timer (the old one is still pending)
+	clk.Advance(9 * time.Second)
 	select {
 	case res := <-done:
 		t.Fatalf("timed out despite the heartbeat: %+v", res)
 	default:
 	}
-	clock.Advance(time.Second)
+	clk.Advance(time.Second)
 	res := waitResult(t, done)
 	assertFailed(t, res, StatesHeartbeatTimeout)
 }
@@ -245,20 +247,11 @@ func TestExecutionTimeout(t *testing.T) {
 }
 
 // waitTimers blocks until the fake clock has n pending timers.
-func waitTimers(t *testing.T, c *FakeClock, n int) {
+func waitTimers(t *testing.T, c *clock.Fake, n int) {
 	t.Helper()
-	deadline := time.After(10 * time.Second)
-	for {
-		c.mu.Lock()
-		pending, changed := len(c.timers), c.changed
-		c.mu.Unlock()
-		if pending >= n {
-			return
-		}
-		select {
-		case <-changed:
-		case <-deadline:
-			t.Fatalf("%d timers pending, want %d", pending, n)
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.WaitForWaiters(ctx, n); err != nil {
+		t.Fatalf("%d timers pending, want %d", c.Waiters(), n)
 	}
 }

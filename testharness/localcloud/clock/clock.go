@@ -4,6 +4,8 @@
 package clock
 
 import (
+	"context"
+	"sort"
 	"sync"
 	"time"
 )
@@ -21,12 +23,15 @@ type Real struct{}
 func (Real) Now() time.Time                         { return time.Now() }
 func (Real) After(d time.Duration) <-chan time.Time { return time.After(d) }
 
-// Fake is a clock that moves only when Advance is called; timers fire when
-// the time they wait for is reached.
+// Fake is a clock that moves only when told to (Advance, AdvanceToNext,
+// AutoAdvance); timers fire when the time they wait for is reached.
 type Fake struct {
 	mu     sync.Mutex
 	now    time.Time
 	timers []fakeTimer
+	// added is closed and replaced whenever a timer is added, so waiters
+	// for timers block on it instead of polling.
+	added chan struct{}
 }
 
 type fakeTimer struct {
@@ -35,7 +40,7 @@ type fakeTimer struct {
 }
 
 // NewFake returns a fake clock set to start.
-func NewFake(start time.Time) *Fake { return &Fake{now: start} }
+func NewFake(start time.Time) *Fake { return &Fake{now: start, added: make(chan struct{})} }
 
 func (f *Fake) Now() time.Time {
 	f.mu.Lock()
@@ -47,12 +52,13 @@ func (f *Fake) After(d time.Duration) <-chan time.Time {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	ch := make(chan time.Time, 1)
-	at := f.now.Add(d)
 	if d <= 0 {
 		ch <- f.now
 		return ch
 	}
-	f.timers = append(f.timers, fakeTimer{at: at, ch: ch})
+	f.timers = append(f.timers, fakeTimer{at: f.now.Add(d), ch: ch})
+	close(f.added)
+	f.added = make(chan struct{})
 	return ch
 }
 
@@ -61,6 +67,28 @@ func (f *Fake) Advance(d time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.now = f.now.Add(d)
+	f.fireDue()
+}
+
+// AdvanceToNext moves the clock to the earliest pending timer and fires it
+// (and any other timer due by then). It reports false when no timer is
+// pending.
+func (f *Fake) AdvanceToNext() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.timers) == 0 {
+		return false
+	}
+	sort.Slice(f.timers, func(i, j int) bool { return f.timers[i].at.Before(f.timers[j].at) })
+	if next := f.timers[0].at; next.After(f.now) {
+		f.now = next
+	}
+	f.fireDue()
+	return true
+}
+
+// fireDue fires the timers due at f.now. It must be called with f.mu held.
+func (f *Fake) fireDue() {
 	kept := f.timers[:0]
 	for _, t := range f.timers {
 		if t.at.After(f.now) {
@@ -78,4 +106,50 @@ func (f *Fake) Waiters() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return len(f.timers)
+}
+
+// waiters returns the number of pending timers and a channel closed when
+// the next timer is added.
+func (f *Fake) waiters() (int, <-chan struct{}) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.timers), f.added
+}
+
+// WaitForWaiters blocks until at least n timers are pending, or ctx ends
+// (its error is returned then).
+func (f *Fake) WaitForWaiters(ctx context.Context, n int) error {
+	for {
+		pending, added := f.waiters()
+		if pending >= n {
+			return nil
+		}
+		select {
+		case <-added:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// AutoAdvance jumps to the next deadline whenever a timer is pending, until
+// ctx ends: waits (Wait states, retry intervals) then complete at once
+// while Now reports the time they would have taken. Run it in its own
+// goroutine. Work that arms a timer and then waits for something that is
+// not the clock (a task's timeout while its invoker runs) times out at
+// once, so use it with code that either answers before arming a timer or
+// never answers (to test timeouts).
+func (f *Fake) AutoAdvance(ctx context.Context) {
+	for {
+		pending, added := f.waiters()
+		if pending > 0 {
+			f.AdvanceToNext()
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-added:
+		}
+	}
 }

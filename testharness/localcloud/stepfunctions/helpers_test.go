@@ -19,8 +19,8 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/tracebridge/tracebridge/testharness/localcloud/asl"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/internal/awstest"
@@ -267,7 +267,7 @@ var t0 = time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 // deadline, so Wait states and retry intervals take no real time.
 func autoClock(t testing.TB) func(*fixture, *Options) {
 	return func(_ *fixture, o *Options) {
-		c := asl.NewFakeClock(t0)
+		c := clock.NewFake(t0)
 		ctx, cancel := context.WithCancel(context.Background())
 		t.Cleanup(cancel)
 		go c.AutoAdvance(ctx)
