@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // MaxBodyBytes bounds what a local service reads of a request body. It is
@@ -114,4 +115,13 @@ func WriteJSONError(ctx context.Context, w http.ResponseWriter, contentType stri
 	w.Header().Set("X-Amzn-Requestid", RequestID(ctx))
 	w.WriteHeader(e.Status)
 	_, _ = w.Write(encoded)
+}
+
+// Epoch renders a time as the awsJson protocols' timestamps: seconds since
+// the epoch with a fraction, 0 for the zero time (a member not set).
+func Epoch(t time.Time) float64 {
+	if t.IsZero() {
+		return 0
+	}
+	return float64(t.UnixNano()) / 1e9
 }

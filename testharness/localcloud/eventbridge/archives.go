@@ -108,7 +108,7 @@ func (s *Service) createArchive(_ context.Context, in *createArchiveInput) (*arc
 		pattern: in.EventPattern, compiled: compiled, retentionDays: in.RetentionDays, state: archiveEnabled,
 		created: s.clock.Now(), store: &archiveStore{}}
 	s.archives[a.name] = a
-	return &archiveStateOutput{ArchiveArn: a.arn, State: a.state, CreationTime: epoch(a.created)}, nil
+	return &archiveStateOutput{ArchiveArn: a.arn, State: a.state, CreationTime: awsproto.Epoch(a.created)}, nil
 }
 
 type archiveNameInput struct{ ArchiveName string }
@@ -135,7 +135,7 @@ func (s *Service) describeArchiveLocked(a *archive) archiveOutput {
 	}
 	return archiveOutput{ArchiveArn: a.arn, ArchiveName: a.name, EventSourceArn: busARN(a.bus),
 		Description: a.description, EventPattern: a.pattern, State: a.state, RetentionDays: a.retentionDays,
-		SizeBytes: size, EventCount: len(events), CreationTime: epoch(a.created)}
+		SizeBytes: size, EventCount: len(events), CreationTime: awsproto.Epoch(a.created)}
 }
 
 func (s *Service) describeArchive(_ context.Context, in *archiveNameInput) (*archiveOutput, error) {
@@ -217,7 +217,7 @@ func (s *Service) updateArchive(_ context.Context, in *updateArchiveInput) (*arc
 	if in.RetentionDays != nil {
 		a.retentionDays = *in.RetentionDays
 	}
-	return &archiveStateOutput{ArchiveArn: a.arn, State: a.state, CreationTime: epoch(a.created)}, nil
+	return &archiveStateOutput{ArchiveArn: a.arn, State: a.state, CreationTime: awsproto.Epoch(a.created)}, nil
 }
 
 func (s *Service) deleteArchive(_ context.Context, in *archiveNameInput) (*struct{}, error) {

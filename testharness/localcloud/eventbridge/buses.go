@@ -65,7 +65,7 @@ func (s *Service) describeEventBus(_ context.Context, in *describeEventBusInput)
 
 // describe renders a bus. Must hold s.mu.
 func (b *bus) describe() eventBusOutput {
-	out := eventBusOutput{Name: b.name, Arn: b.arn(), Description: b.description, CreationTime: epoch(b.created)}
+	out := eventBusOutput{Name: b.name, Arn: b.arn(), Description: b.description, CreationTime: awsproto.Epoch(b.created)}
 	if len(b.policy) > 0 {
 		sids := make([]string, 0, len(b.policy))
 		for sid := range b.policy {

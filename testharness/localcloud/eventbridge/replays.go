@@ -100,7 +100,7 @@ func (s *Service) startReplay(_ context.Context, in *startReplayInput) (*startRe
 	s.q.mu.Unlock()
 	s.wg.Add(1)
 	go s.runReplay(r, a.bus, events)
-	return &startReplayOutput{ReplayArn: r.arn, State: r.state, ReplayStartTime: epoch(r.started)}, nil
+	return &startReplayOutput{ReplayArn: r.arn, State: r.state, ReplayStartTime: awsproto.Epoch(r.started)}, nil
 }
 
 // runReplay sends the replay's events in the order they were archived.
@@ -186,8 +186,8 @@ func (r *replay) describe() replayOutput {
 	dest := r.dest
 	return replayOutput{ReplayName: r.name, ReplayArn: r.arn, Description: r.description, State: r.state,
 		StateReason: r.reason, EventSourceArn: r.archiveARN, Destination: &dest,
-		EventStartTime: epoch(r.from), EventEndTime: epoch(r.to), EventLastReplayedTime: epoch(r.lastReplayed),
-		ReplayStartTime: epoch(r.started), ReplayEndTime: epoch(r.ended)}
+		EventStartTime: awsproto.Epoch(r.from), EventEndTime: awsproto.Epoch(r.to), EventLastReplayedTime: awsproto.Epoch(r.lastReplayed),
+		ReplayStartTime: awsproto.Epoch(r.started), ReplayEndTime: awsproto.Epoch(r.ended)}
 }
 
 func (s *Service) describeReplay(_ context.Context, in *replayNameInput) (*replayOutput, error) {

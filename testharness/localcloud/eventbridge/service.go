@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"sync"
-	"time"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
@@ -196,12 +195,4 @@ func (s *Service) operations() map[string]awsproto.JSONOperation {
 		"ListReplays":     awsproto.JSONOp(s.listReplays),
 		"CancelReplay":    awsproto.JSONOp(s.cancelReplay),
 	}
-}
-
-// epoch renders a time as the awsJson protocol's timestamp (seconds).
-func epoch(t time.Time) float64 {
-	if t.IsZero() {
-		return 0
-	}
-	return float64(t.UnixNano()) / 1e9
 }

@@ -89,7 +89,7 @@ func (s *Service) StartExecution(ctx context.Context, in *StartExecutionInput) (
 	if err != nil {
 		return nil, err
 	}
-	return &StartExecutionOutput{ExecutionArn: x.arn, StartDate: epoch(x.start)}, nil
+	return &StartExecutionOutput{ExecutionArn: x.arn, StartDate: awsproto.Epoch(x.start)}, nil
 }
 
 // StartSyncExecutionOutput is StartSyncExecution's response.
@@ -128,7 +128,7 @@ func (s *Service) StartSyncExecution(ctx context.Context, in *StartExecutionInpu
 	r := x.result()
 	s.mu.Unlock()
 	out := &StartSyncExecutionOutput{ExecutionArn: r.ExecutionArn, StateMachineArn: r.StateMachineArn, Name: r.Name,
-		StartDate: epoch(r.StartDate), StopDate: epoch(r.StopDate), Status: r.Status, Error: r.Error, Cause: r.Cause,
+		StartDate: awsproto.Epoch(r.StartDate), StopDate: awsproto.Epoch(r.StopDate), Status: r.Status, Error: r.Error, Cause: r.Cause,
 		Input: r.Input, InputDetails: dataDetails{Included: true}, TraceHeader: r.TraceHeader}
 	if r.Status == StatusSucceeded {
 		out.Output, out.OutputDetails = r.Output, &dataDetails{Included: true}
@@ -332,7 +332,7 @@ func (s *Service) DescribeExecution(_ context.Context, in *ExecutionArnInput) (*
 	}
 	r := x.result()
 	out := &DescribeExecutionOutput{ExecutionArn: r.ExecutionArn, StateMachineArn: r.StateMachineArn, Name: r.Name,
-		Status: r.Status, StartDate: epoch(r.StartDate), StopDate: epoch(r.StopDate), Input: r.Input,
+		Status: r.Status, StartDate: awsproto.Epoch(r.StartDate), StopDate: awsproto.Epoch(r.StopDate), Input: r.Input,
 		InputDetails: dataDetails{Included: true}, Error: r.Error, Cause: r.Cause, TraceHeader: r.TraceHeader,
 		RedriveStatus: "NOT_REDRIVABLE"}
 	if r.Status == StatusSucceeded {
@@ -384,7 +384,7 @@ func (s *Service) ListExecutions(_ context.Context, in *ListExecutionsInput) (*L
 			continue
 		}
 		items = append(items, ExecutionListItem{ExecutionArn: x.arn, StateMachineArn: x.sm.arn, Name: x.name,
-			Status: x.status, StartDate: epoch(x.start), StopDate: epoch(x.stop)})
+			Status: x.status, StartDate: awsproto.Epoch(x.start), StopDate: awsproto.Epoch(x.stop)})
 	}
 	s.mu.Unlock()
 	page, next, err := paginate(items, in.MaxResults, in.NextToken)
@@ -430,7 +430,7 @@ func (s *Service) StopExecution(ctx context.Context, in *StopExecutionInput) (*S
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return &StopExecutionOutput{StopDate: epoch(x.stop)}, nil
+	return &StopExecutionOutput{StopDate: awsproto.Epoch(x.stop)}, nil
 }
 
 // historySink keeps an execution's events for GetExecutionHistory.

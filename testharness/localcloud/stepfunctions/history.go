@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 )
 
 // GetExecutionHistoryInput is GetExecutionHistory's request.
@@ -59,7 +61,7 @@ func encodeShape(v reflect.Value, withData bool) any {
 		return encodeShape(v.Elem(), withData)
 	case reflect.Struct:
 		if t, ok := v.Interface().(time.Time); ok {
-			return epoch(t)
+			return awsproto.Epoch(t)
 		}
 		m := map[string]any{}
 		for i := range v.NumField() {

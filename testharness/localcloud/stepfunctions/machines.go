@@ -132,12 +132,12 @@ func (s *Service) CreateStateMachine(_ context.Context, in *CreateStateMachineIn
 	defer s.mu.Unlock()
 	if old, ok := s.machines[sm.arn]; ok {
 		if old.definition == sm.definition && old.roleArn == sm.roleArn && old.typ == sm.typ {
-			return &CreateStateMachineOutput{StateMachineArn: old.arn, CreationDate: epoch(old.created)}, nil
+			return &CreateStateMachineOutput{StateMachineArn: old.arn, CreationDate: awsproto.Epoch(old.created)}, nil
 		}
 		return nil, stateMachineAlreadyExists(sm.arn)
 	}
 	s.machines[sm.arn] = sm
-	return &CreateStateMachineOutput{StateMachineArn: sm.arn, CreationDate: epoch(sm.created)}, nil
+	return &CreateStateMachineOutput{StateMachineArn: sm.arn, CreationDate: awsproto.Epoch(sm.created)}, nil
 }
 
 func validateLogging(l *LoggingConfiguration) error {
@@ -222,7 +222,7 @@ func (sm *stateMachine) describe() *DescribeStateMachineOutput {
 	}
 	return &DescribeStateMachineOutput{
 		StateMachineArn: sm.arn, Name: sm.name, Status: "ACTIVE", Definition: sm.definition, RoleArn: sm.roleArn,
-		Type: sm.typ, Description: sm.description, CreationDate: epoch(sm.created), LoggingConfiguration: logging,
+		Type: sm.typ, Description: sm.description, CreationDate: awsproto.Epoch(sm.created), LoggingConfiguration: logging,
 		TracingConfiguration: TracingConfiguration{Enabled: sm.tracing}, RevisionID: sm.revisionID,
 	}
 }
@@ -252,7 +252,7 @@ func (s *Service) ListStateMachines(_ context.Context, in *ListStateMachinesInpu
 	s.mu.Lock()
 	items := make([]StateMachineListItem, 0, len(s.machines))
 	for _, sm := range s.machines {
-		items = append(items, StateMachineListItem{StateMachineArn: sm.arn, Name: sm.name, Type: sm.typ, CreationDate: epoch(sm.created)})
+		items = append(items, StateMachineListItem{StateMachineArn: sm.arn, Name: sm.name, Type: sm.typ, CreationDate: awsproto.Epoch(sm.created)})
 	}
 	s.mu.Unlock()
 	sort.Slice(items, func(i, j int) bool { return items[i].Name < items[j].Name })
@@ -316,7 +316,7 @@ func (s *Service) UpdateStateMachine(_ context.Context, in *UpdateStateMachineIn
 	}
 	sm.revisionID = newUUID()
 	s.machines[sm.arn] = &sm
-	return &UpdateStateMachineOutput{UpdateDate: epoch(s.clock.Now()), RevisionID: sm.revisionID}, nil
+	return &UpdateStateMachineOutput{UpdateDate: awsproto.Epoch(s.clock.Now()), RevisionID: sm.revisionID}, nil
 }
 
 // DeleteStateMachine deletes a state machine. Its executions stay

@@ -203,11 +203,3 @@ func (s *Service) operations() map[string]awsproto.JSONOperation {
 		"SendTaskHeartbeat": awsproto.JSONOp(s.SendTaskHeartbeat),
 	}
 }
-
-// epoch renders a time as the awsJson protocol's timestamp (seconds).
-func epoch(t time.Time) float64 {
-	if t.IsZero() {
-		return 0
-	}
-	return float64(t.UnixNano()) / 1e9
-}
