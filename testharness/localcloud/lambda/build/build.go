@@ -85,6 +85,10 @@ func (b *Builder) Build(ctx context.Context, pkg string) (string, error) {
 // keeps; older ones (from earlier states of the sources) are removed.
 const keptBuilds = 4
 
+// abandonedBuild is how old a build folder must be before prune takes it
+// for one a killed process left behind.
+const abandonedBuild = time.Hour
+
 func (b *Builder) compile(ctx context.Context, pkg string) (string, error) {
 	if b.root == "" {
 		return "", fmt.Errorf("build %s: no source root (Options.SourceRoot) to build from", pkg)
@@ -101,23 +105,30 @@ func (b *Builder) compile(ctx context.Context, pkg string) (string, error) {
 		_ = os.Chtimes(dir, now, now) // recently used: kept by prune
 		return out, nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// Build in a folder of this build's own and rename it into place, so
+	// that a concurrent local cloud never runs a half-written executable,
+	// and prune (which skips dot-folders) never removes a build under way.
+	if err := os.MkdirAll(pkgDir, 0o755); err != nil {
 		return "", fmt.Errorf("build %s: %w", pkg, err)
 	}
-	// Build beside the final name and rename, so that a concurrent local
-	// cloud never runs a half-written executable.
-	tmp := filepath.Join(dir, fmt.Sprintf("bootstrap.%d.tmp", os.Getpid()))
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-o", tmp, pkg)
+	work, err := os.MkdirTemp(pkgDir, ".building-")
+	if err != nil {
+		return "", fmt.Errorf("build %s: %w", pkg, err)
+	}
+	defer os.RemoveAll(work)
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-o", filepath.Join(work, "bootstrap"), pkg)
 	cmd.Dir = b.root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		_ = os.Remove(tmp)
 		return "", fmt.Errorf("go build %s in %s: %w: %s", pkg, b.root, err, strings.TrimSpace(stderr.String()))
 	}
-	if err := os.Rename(tmp, out); err != nil {
-		return "", fmt.Errorf("build %s: %w", pkg, err)
+	if err := os.Rename(work, dir); err != nil {
+		// Another local cloud built the same sources first: use its build.
+		if info, statErr := os.Stat(out); statErr != nil || !info.Mode().IsRegular() {
+			return "", fmt.Errorf("build %s: %w", pkg, err)
+		}
 	}
 	prune(pkgDir, keptBuilds)
 	return out, nil
@@ -178,6 +189,13 @@ func prune(dir string, keep int) {
 	}
 	var builds []build
 	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			// A build under way, or one a killed process left behind.
+			if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > abandonedBuild {
+				_ = os.RemoveAll(filepath.Join(dir, e.Name()))
+			}
+			continue
+		}
 		if info, err := e.Info(); err == nil && e.IsDir() {
 			builds = append(builds, build{filepath.Join(dir, e.Name()), info.ModTime()})
 		}

@@ -150,3 +150,25 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+func TestPruneSparesBuildsUnderWay(t *testing.T) {
+	dir := t.TempDir()
+	old := time.Now().Add(-2 * time.Hour)
+	for _, name := range []string{"a", "b", ".building-now", ".building-abandoned"} {
+		if err := os.Mkdir(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chtimes(filepath.Join(dir, ".building-abandoned"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	prune(dir, 0)
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, ",") != ".building-now" {
+		t.Fatalf("left %v, want only the build under way", names)
+	}
+}
