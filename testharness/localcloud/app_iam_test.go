@@ -81,7 +81,7 @@ func appFlow(flow func(t *testing.T, a *app, g grant)) func(t *testing.T, g gran
 }
 
 // notObservable are statements whose absence the local cloud cannot show,
-// with the reason (authz/SUPPORT.md lists them).
+// with the reason (SUPPORT.md lists them).
 var notObservable = map[string]string{
 	"*/SendTraces":             "functions send segments over the X-Ray daemon's UDP protocol, which carries no identity",
 	"statemachine/SendTraces":  "Step Functions records its trace segments itself",

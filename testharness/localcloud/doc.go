@@ -11,8 +11,18 @@
 //   - awsproto: typed AWS errors and the renderers of each protocol
 //     (awsJson, restJson, restXml, query), plus operation tables.
 //   - identity: access keys → principals; temporary credentials per role.
+//   - sigv4, policy, authz: every request's signature is verified, and
+//     authz maps its operation to IAM actions and resources and evaluates
+//     the caller's role and resource policies (wiring_iam.go connects it;
+//     Options.IAM turns it off).
+//   - clock: one injectable clock for every service, so tests move time
+//     instead of sleeping.
 //   - cfnresource: the contract between the CloudFormation engine and the
 //     services that own resource types.
+//   - libraries with a tiny API of their own: eventpattern (EventBridge
+//     patterns, also Pipe filters), logfilter (CloudWatch Logs filter
+//     patterns), asl (the Amazon States Language interpreter),
+//     xray/filterexpr and xray/traceheader.
 //   - one package per service (s3, sqs, eventbridge, lambda, …). A service
 //     exposes New(options), Route() gateway.Route, Provisioners()
 //     cfnresource.Registry, and a Go API that the HTTP handlers and the
@@ -23,5 +33,6 @@
 //     Pipe → Lambda → Logs) is connected there, so it reads as the map of
 //     the local cloud.
 //
-// Where the local cloud differs from AWS is written down in SUPPORT.md.
+// What the local cloud supports, and where it differs from AWS, is written
+// down in one place: SUPPORT.md beside this file.
 package localcloud

@@ -205,7 +205,7 @@ func (a *Authorizer) rolePolicies(roleARN string) ([]policy.NamedPolicy, error) 
 	for _, d := range docs {
 		if d.Document == nil {
 			// An AWS managed policy the local cloud has no document of
-			// grants nothing here (SUPPORT.md).
+			// grants nothing here (testharness/localcloud/SUPPORT.md).
 			continue
 		}
 		p, err := policy.FromDocument(d.Document)

@@ -86,7 +86,7 @@ func (a *Authorizer) s3Targets(r *http.Request, _ []byte) ([]target, error) {
 	resource := arn.S3(bucket)
 	if sub == "delete" {
 		// DeleteObjects names its keys in a body S3 streams: ask for
-		// every object of the bucket (SUPPORT.md).
+		// every object of the bucket (testharness/localcloud/SUPPORT.md).
 		resource += "/*"
 	}
 	if key != "" {

@@ -6,7 +6,7 @@
 // and rolling back a failed deployment as CloudFormation does. Its query
 // API describes the stacks to the AWS CLI and SDKs.
 //
-// Where it differs from CloudFormation is written in SUPPORT.md; the main
+// Where it differs from CloudFormation is written in testharness/localcloud/SUPPORT.md; the main
 // points: JSON templates only, no Rules evaluation, no exports, no change
 // sets, resources without an in-place update path are replaced by delete
 // then create, and CDK's helper custom resources run natively.

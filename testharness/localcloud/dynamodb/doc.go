@@ -5,7 +5,7 @@
 // for every write to a table with a stream, which the Streams service turns
 // into stream records.
 //
-// Where it differs from DynamoDB (SUPPORT.md has the full list): tables and
+// Where it differs from DynamoDB (testharness/localcloud/SUPPORT.md has the full list): tables and
 // indexes are ACTIVE at once; nothing is throttled and batches never leave
 // unprocessed items; secondary index reads are strongly consistent and
 // computed from the table on each read; consumed capacity is estimated from

@@ -10,7 +10,7 @@
 // ApproximateCreationDateTime in epoch seconds, 21-digit increasing
 // sequence numbers, images by StreamViewType, userIdentity on TTL deletes).
 //
-// Where it differs from DynamoDB Streams (also in SUPPORT.md):
+// Where it differs from DynamoDB Streams (also in testharness/localcloud/SUPPORT.md):
 //   - A stream has exactly one shard for its whole life; AWS rolls shards
 //     about every four hours and splits them under load. Closing the stream
 //     (DisableStream) closes that shard.

@@ -16,7 +16,7 @@
 // target has its own delivery queue and goroutine; no call out is made
 // while the service lock is held.
 //
-// Where it differs from AWS is written down in SUPPORT.md; mainly:
+// Where it differs from AWS is written down in testharness/localcloud/SUPPORT.md; mainly:
 // scheduled rules are stored but never run, retry delays have no jitter,
 // and resource policies are stored but not enforced.
 package eventbridge

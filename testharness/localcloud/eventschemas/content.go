@@ -32,7 +32,7 @@ func validateType(typ string) error {
 // understands it: a JSON object within the size limit; an OpenApi3
 // document names an OpenAPI 3 version; a JSONSchemaDraft4 document that
 // names its $schema names draft-04, and its top-level "type" is a draft-04
-// type. AWS validates against the full meta-schemas (see SUPPORT.md).
+// type. AWS validates against the full meta-schemas (see testharness/localcloud/SUPPORT.md).
 func validateContent(typ, content string) error {
 	if content == "" {
 		return badRequest("Content is required.")

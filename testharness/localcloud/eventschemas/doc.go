@@ -11,5 +11,5 @@
 // Where it differs from AWS (no discoverers, code bindings, search,
 // resource policies or AWS-provided registries; content checked by a light
 // structural validation rather than the full meta-schemas) is listed in
-// SUPPORT.md.
+// testharness/localcloud/SUPPORT.md.
 package eventschemas

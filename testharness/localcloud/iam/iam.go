@@ -5,7 +5,7 @@
 // and answers the read side of IAM's query API (GetRole, ListRoles,
 // GetRolePolicy, ListRolePolicies, ListAttachedRolePolicies).
 //
-// Differences from IAM are listed in SUPPORT.md: users and groups are not
+// Differences from IAM are listed in testharness/localcloud/SUPPORT.md: users and groups are not
 // stored, AWS managed policies are known by ARN with the documents of a
 // few common ones only.
 package iam

@@ -11,7 +11,7 @@
 // resource policy. Asynchronous events are retried on the injected clock
 // and end in the OnSuccess/OnFailure destinations.
 //
-// Where it differs from AWS is in SUPPORT.md; mainly: code runs on the
+// Where it differs from AWS is in testharness/localcloud/SUPPORT.md; mainly: code runs on the
 // host (no sandbox, no memory limit), only $LATEST exists, and timeouts run
 // on the wall clock (retry delays and event ages use the injected clock).
 package lambda

@@ -15,7 +15,7 @@
 // Other services write through PutEvents (Lambda's function output) and
 // the harness awaits entries through Subscribe, with no polling.
 //
-// Where it differs from AWS (also in SUPPORT.md): metric filters publish no
+// Where it differs from AWS (also in testharness/localcloud/SUPPORT.md): metric filters publish no
 // metrics and subscription filters deliver nothing; DataProtectionPolicy is
 // ignored; storedBytes counts uncompressed message bytes; Logs Insights,
 // Live Tail, export tasks, destinations, resource policies and account

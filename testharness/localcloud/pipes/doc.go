@@ -13,5 +13,5 @@
 // provides (FunctionInvoker, ExecutionStarter, EventPutter, QueueSender),
 // always with a context carrying the principal of the pipe's role.
 //
-// Where it differs from EventBridge Pipes is listed in SUPPORT.md.
+// Where it differs from EventBridge Pipes is listed in testharness/localcloud/SUPPORT.md.
 package pipes

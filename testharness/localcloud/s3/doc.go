@@ -4,7 +4,7 @@
 // notifications ("Object Created", "Object Deleted") for buckets whose
 // notification configuration enables them.
 //
-// Where it differs from S3 (SUPPORT.md has the full list): one region and
+// Where it differs from S3 (testharness/localcloud/SUPPORT.md has the full list): one region and
 // account; no object versions are kept (a versioned bucket only reports
 // version ids); ACLs, bucket policies and encryption are stored but not
 // enforced; classic notifications (SQS, SNS, Lambda) are stored but not

@@ -9,7 +9,7 @@
 // Queue URLs are http://<host>/000000000000/<name>; an API answer takes
 // the host from the request, provisioners from Options.Endpoint.
 //
-// Where it differs from SQS is listed in SUPPORT.md: FIFO queues keep
+// Where it differs from SQS is listed in testharness/localcloud/SUPPORT.md: FIFO queues keep
 // their attributes but neither order per group nor deduplicate; queue
 // policies and encryption settings are stored, not applied.
 package sqs

@@ -19,7 +19,7 @@
 // header) pass X-Amzn-Trace-Id headers to Lambda and putEvents, one task
 // subsegment each, and report their segments to an ExecutionTracer.
 //
-// Where it differs from AWS is in SUPPORT.md; mainly: EXPRESS executions
+// Where it differs from AWS is in testharness/localcloud/SUPPORT.md; mainly: EXPRESS executions
 // keep a describable history, activities, versions/aliases, map runs,
 // redrive and execution logs are not implemented, and aws-sdk tasks reach
 // awsJson services only.

@@ -5,7 +5,7 @@
 // session everywhere in the local cloud.
 //
 // It speaks the query protocol (signing name "sts"). The role must exist;
-// its trust policy is not evaluated yet (see SUPPORT.md).
+// its trust policy is not evaluated yet (see testharness/localcloud/SUPPORT.md).
 package sts
 
 import (

@@ -2,7 +2,7 @@
 // TCP proxy for sampling calls), a trace store, the query APIs with filter
 // expressions, and the segments AWS Lambda records for traced invocations.
 //
-// Where it differs from X-Ray (all in SUPPORT.md): traces are queryable as
+// Where it differs from X-Ray (all in testharness/localcloud/SUPPORT.md): traces are queryable as
 // soon as a segment arrives; sampling rules are one fixed default rule;
 // GetServiceGraph/GetTraceGraph statistics are computed from the stored
 // segments without a "client" node; rootcause.* and group.* filter keywords
