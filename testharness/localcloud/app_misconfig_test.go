@@ -113,12 +113,18 @@ func TestFunctionWithoutPermissionIsNotInvoked(t *testing.T) {
 	}
 }
 
-// ruleDeadLetterQueueURL finds the dead-letter queue of the S3 rule's target.
+// ruleDeadLetterQueueURL finds the dead-letter queue of the target of the
+// rule for the bucket's S3 events.
 func (a *app) ruleDeadLetterQueueURL(t *testing.T) string {
 	t.Helper()
 	tmpl := readTemplate(t, appAssemblyDir)
 	for _, r := range tmpl.ResourcesOfType(t, "AWS::Events::Rule") {
-		targets := r["Properties"].(map[string]any)["Targets"].([]any)
+		props := r["Properties"].(map[string]any)
+		pattern, _ := props["EventPattern"].(map[string]any)
+		if sources, _ := pattern["source"].([]any); len(sources) != 1 || sources[0] != schemas.S3EventSource {
+			continue // another rule, such as the harness's completion rule
+		}
+		targets := props["Targets"].([]any)
 		getAtt := targets[0].(map[string]any)["DeadLetterConfig"].(map[string]any)["Arn"].(map[string]any)["Fn::GetAtt"].([]any)
 		url, ok := a.stack.PhysicalIDs[getAtt[0].(string)]
 		if !ok {
@@ -126,5 +132,6 @@ func (a *app) ruleDeadLetterQueueURL(t *testing.T) string {
 		}
 		return url
 	}
+	t.Fatal("the template has no rule for S3 events")
 	return ""
 }

@@ -60,6 +60,13 @@ func lastRunReport(t *testing.T, cloud *localcloud.Cloud, machineArn string) tes
 	if err != nil || len(list.Executions) == 0 {
 		t.Fatalf("ListExecutions %s: %d executions, %v", machineArn, len(list.Executions), err)
 	}
+	// The report step answers CloudFormation before the execution ends,
+	// so the deployment may return while it still runs: wait for its end.
+	waitCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if _, err := cloud.StepFunctions.WaitExecution(waitCtx, aws.ToString(list.Executions[0].ExecutionArn)); err != nil {
+		t.Fatal(err)
+	}
 	desc, err := client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: list.Executions[0].ExecutionArn})
 	if err != nil {
 		t.Fatal(err)
