@@ -230,7 +230,7 @@ func TestNoProcessOutlivesCloseOrDelete(t *testing.T) {
 		_, err := h.svc.Invoke(context.Background(), b, []byte(`{"action":"sleep","sleepMs":60000}`), InvokeOptions{})
 		done <- err
 	}()
-	waitFor(t, "the sleeping invocation", func() bool { return strings.Contains(lastLog(h), "handling sleep") })
+	h.logs.awaitMessage(t, "handling sleep")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := h.svc.Close(ctx); err != nil {
@@ -240,14 +240,6 @@ func TestNoProcessOutlivesCloseOrDelete(t *testing.T) {
 	if alive(pidB[0]) {
 		t.Errorf("process %d outlived Close", pidB[0])
 	}
-}
-
-func lastLog(h *harness) string {
-	ev := h.logs.snapshot()
-	if len(ev) == 0 {
-		return ""
-	}
-	return ev[len(ev)-1].message
 }
 
 func decodeTail(t *testing.T, out *lambdasdk.InvokeOutput) []byte {

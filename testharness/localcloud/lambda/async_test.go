@@ -55,7 +55,7 @@ func TestAsyncRetriesTwiceThenSendsToOnFailure(t *testing.T) {
 	}
 	// The first attempt fails, then the retries wait one and two minutes.
 	for _, delay := range []time.Duration{time.Minute, 2 * time.Minute} {
-		waitFor(t, "a retry waiting on the clock", func() bool { return fake.Waiters() == 1 })
+		waitForTimers(t, fake, 1)
 		select {
 		case r := <-h.dests.records:
 			t.Fatalf("record sent before the retries: %+v", r)
@@ -118,7 +118,7 @@ func TestAsyncEventAgeExceeded(t *testing.T) {
 		AsyncOptions{Principal: "events.amazonaws.com"}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the first retry's delay", func() bool { return fake.Waiters() == 1 })
+	waitForTimers(t, fake, 1)
 	fake.Advance(time.Minute + time.Second) // past the 60 s age before the retry
 	select {
 	case r := <-h.dests.records:

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -120,15 +121,14 @@ func (h *harness) deploy(t testing.TB, logicalID string, properties map[string]a
 	return res.RefValue()
 }
 
-// waitFor polls a condition until it holds or the deadline passes.
-func waitFor(t *testing.T, what string, cond func() bool) {
+// waitForTimers waits, without polling, until code under test is blocked
+// on n timers of the fake clock.
+func waitForTimers(t *testing.T, fake *clock.Fake, n int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := fake.WaitForWaiters(ctx, n); err != nil {
+		t.Fatalf("waiting for %d timers on the fake clock: %v", n, err)
 	}
 }
 
@@ -151,8 +151,35 @@ func (h *harness) pids(t *testing.T, name string) []int {
 }
 
 type logRecorder struct {
-	mu     sync.Mutex
-	events []recordedLog
+	mu      sync.Mutex
+	events  []recordedLog
+	written chan struct{} // closed and replaced on every Write
+}
+
+// awaitMessage waits, without polling, until a written message contains
+// text.
+func (r *logRecorder) awaitMessage(t *testing.T, text string) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		r.mu.Lock()
+		if r.written == nil {
+			r.written = make(chan struct{})
+		}
+		written := r.written
+		for _, e := range r.events {
+			if strings.Contains(e.message, text) {
+				r.mu.Unlock()
+				return
+			}
+		}
+		r.mu.Unlock()
+		select {
+		case <-written:
+		case <-deadline:
+			t.Fatalf("no log message containing %q within 10s", text)
+		}
+	}
 }
 
 type recordedLog struct{ group, stream, message string }
@@ -162,6 +189,10 @@ func (r *logRecorder) Write(_ context.Context, group, stream string, events []Lo
 	defer r.mu.Unlock()
 	for _, e := range events {
 		r.events = append(r.events, recordedLog{group, stream, e.Message})
+	}
+	if r.written != nil {
+		close(r.written)
+		r.written = nil
 	}
 }
 

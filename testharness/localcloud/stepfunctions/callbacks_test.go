@@ -108,14 +108,14 @@ func TestCallbackHeartbeatAndTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok := receive(t, toks)
-	waitUntil(t, "task timers", func() bool { return fake.Waiters() == 2 })
+	waitForTimers(t, fake, 2)
 	for i := range 2 {
 		fake.Advance(8 * time.Second)
 		if _, err := f.client.SendTaskHeartbeat(ctx, &sfn.SendTaskHeartbeatInput{TaskToken: aws.String(tok)}); err != nil {
 			t.Fatalf("heartbeat %d: %v", i, err)
 		}
 		// a fired or replaced heartbeat timer leaves the timeout and the new one
-		waitUntil(t, "heartbeat timer re-armed", func() bool { return fake.Waiters() == 3 })
+		waitForTimers(t, fake, 3)
 	}
 	d, err := f.client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: out.ExecutionArn})
 	if err != nil || d.Status != types.ExecutionStatusRunning {
@@ -137,7 +137,7 @@ func TestCallbackHeartbeatAndTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	receive(t, toks)
-	waitUntil(t, "task timeout timer", func() bool { return fake.Waiters() == before+1 })
+	waitForTimers(t, fake, before+1)
 	fake.Advance(6 * time.Second)
 	r = f.wait(t, *out.ExecutionArn)
 	if r.Status != StatusFailed || r.Error != "States.Timeout" {

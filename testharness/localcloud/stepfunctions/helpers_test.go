@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http/httptest"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -133,16 +132,14 @@ func wantAPIError(t testing.TB, err error, code, msg string) {
 	}
 }
 
-// waitUntil waits for cond with a deadline, yielding between checks.
-func waitUntil(t testing.TB, what string, cond func() bool) {
+// waitForTimers waits, without polling, until code under test is blocked
+// on n timers of the fake clock.
+func waitForTimers(t testing.TB, fake *clock.Fake, n int) {
 	t.Helper()
-	deadline := time.Now().Add(waitLimit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		runtime.Gosched()
-		time.Sleep(time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	if err := fake.WaitForWaiters(ctx, n); err != nil {
+		t.Fatalf("waiting for %d timers on the fake clock: %v", n, err)
 	}
 }
 
