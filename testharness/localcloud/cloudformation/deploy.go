@@ -251,7 +251,13 @@ func (d *deployment) request(id string) (cfnresource.Request, error) {
 		if err != nil {
 			return req, err
 		}
-		req.Properties = v.(map[string]any)
+		switch props := v.(type) {
+		case map[string]any:
+			req.Properties = props
+		case noValue: // {"Ref": "AWS::NoValue"}: no properties
+		default:
+			return req, templateErrorf("Resources."+id+".Properties", "Template format error: Every Properties member must be an object")
+		}
 	}
 	return req, nil
 }

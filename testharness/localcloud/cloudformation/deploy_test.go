@@ -222,3 +222,17 @@ func TestValidationErrorsCreateNothing(t *testing.T) {
 		t.Errorf("provisioners were called: %v", got)
 	}
 }
+
+func TestPropertiesThatResolveToANonObjectFailTheResource(t *testing.T) {
+	h := newHarness(t, nil)
+	_, err := h.deploy(t, "Props", `{"Parameters": {"P": {"Type": "String", "Default": "x"}},
+		"Resources": {"A": {"Type": "Test::Thing", "Properties": {"Ref": "P"}}}}`)
+	var de *DeployError
+	if !errors.As(err, &de) || !strings.Contains(de.FailedResources["A"], "Every Properties member must be an object") {
+		t.Fatalf("err = %v, want resource A failed because its properties are not an object", err)
+	}
+	res, err := h.deploy(t, "NoProps", `{"Resources": {"A": {"Type": "Test::Thing", "Properties": {"Ref": "AWS::NoValue"}}}}`)
+	if err != nil || res.Status != StatusCreateComplete {
+		t.Fatalf("properties of AWS::NoValue: %v %+v, want created without properties", err, res)
+	}
+}
