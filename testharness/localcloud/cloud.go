@@ -143,7 +143,14 @@ func (c *Cloud) Deploy(ctx context.Context, assemblyDir string) (*cloudformation
 func (c *Cloud) Close(ctx context.Context) error {
 	var err error
 	c.closeOnce.Do(func() {
-		err = errors.Join(c.server.Shutdown(ctx), c.closeServices(ctx))
+		// Stop the services first: that ends what in-flight requests wait
+		// on (a function's invocation, a delivery). Then let requests
+		// finish; those still running when ctx ends (an SQS long poll) are
+		// cut off, as a stopping endpoint does.
+		err = c.closeServices(ctx)
+		if c.server.Shutdown(ctx) != nil {
+			err = errors.Join(err, c.server.Close())
+		}
 		if serveErr := <-c.serveErr; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
 			err = errors.Join(err, serveErr)
 		}
