@@ -3,6 +3,7 @@ package schemas
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 // Details of the completion events the app puts on its bus. Their JSON
@@ -56,6 +57,18 @@ type AuditEntry struct {
 // NewUserCreatedAuditEntry is the audit entry for a new user item.
 func NewUserCreatedAuditEntry(pk, sk string) AuditEntry {
 	return AuditEntry{EventType: AuditEventTypeUserCreate, PK: StringAttribute{S: pk}, SK: StringAttribute{S: sk}}
+}
+
+// Message is the entry as the audit log holds it: exactly
+// {"EventType":"UserCreated","PK":{"S":"…"},"SK":{"S":"…"}}, keys in this
+// order, the key values as the stream record has them (no HTML escaping
+// of <, > or &, which encoding/json would add).
+func (e AuditEntry) Message() string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(e) // strings only: encoding cannot fail
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // Reasons S3 gives in the detail of an "Object Created" event.

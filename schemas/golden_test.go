@@ -164,10 +164,7 @@ func TestAuditEntryIsExactlyTheDocumentedMessage(t *testing.T) {
 	if err := json.Unmarshal(golden(t, "audit-entry.json", "message"), &want); err != nil {
 		t.Fatal(err)
 	}
-	got, err := json.Marshal(NewUserCreatedAuditEntry("USER#42", "PROFILE"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := []byte(NewUserCreatedAuditEntry("USER#42", "PROFILE").Message())
 	if string(got) != want {
 		t.Fatalf("audit entry\n got %s\nwant %s", got, want)
 	}
@@ -175,9 +172,13 @@ func TestAuditEntryIsExactlyTheDocumentedMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Characters JSON must escape stay valid and keep the key order.
-	odd, _ := json.Marshal(NewUserCreatedAuditEntry(`USER#"é"`, "a\\b"))
-	if string(odd) != `{"EventType":"UserCreated","PK":{"S":"USER#\"é\""},"SK":{"S":"a\\b"}}` {
+	odd := NewUserCreatedAuditEntry(`USER#"é"`, "a\\b").Message()
+	if odd != `{"EventType":"UserCreated","PK":{"S":"USER#\"é\""},"SK":{"S":"a\\b"}}` {
 		t.Fatalf("escaped audit entry: %s", odd)
+	}
+	// <, > and & stay as the stream record has them.
+	if html := NewUserCreatedAuditEntry("USER#a&b<c>", "s").Message(); html != `{"EventType":"UserCreated","PK":{"S":"USER#a&b<c>"},"SK":{"S":"s"}}` {
+		t.Fatalf("audit entry with HTML characters: %s", html)
 	}
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -116,12 +115,8 @@ func auditOf(r schemas.DynamoDBStreamRecord) (auditRecord, error) {
 	if err != nil {
 		return auditRecord{}, err
 	}
-	msg, err := json.Marshal(schemas.NewUserCreatedAuditEntry(pk, sk))
-	if err != nil {
-		return auditRecord{}, fmt.Errorf("encode audit entry: %w", err)
-	}
 	cid, _ := r.NewImageString(schemas.DynamoDBCorrelationIDAttribute)
-	return auditRecord{pk: pk, sk: sk, correlationID: cid, message: string(msg)}, nil
+	return auditRecord{pk: pk, sk: sk, correlationID: cid, message: schemas.NewUserCreatedAuditEntry(pk, sk).Message()}, nil
 }
 
 // ensureStream creates this process's log stream once; a stream left by an
