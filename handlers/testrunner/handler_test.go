@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/cfn"
 
@@ -80,6 +81,30 @@ func report(t *testing.T, h *Handler, st testharness.ReportState) testharness.Ru
 	return out.(testharness.RunReport)
 }
 
+func TestReportGivesEachFailingTestItsReasonWhenTheyFit(t *testing.T) {
+	h, _ := newHandler(t)
+	url, bodies := cfnEndpoint(t)
+	results := []testharness.Result{
+		{Name: "s3_png_metadata", Reason: "no completion event within 30s — nothing happened " + strings.Repeat("é", 400), TraceID: "1-5f84c7a1-000000000000000000000001"},
+		{Name: "ddb_user_audit_log", Reason: "assert: two audit entries, want one", TraceID: "1-5f84c7a1-000000000000000000000002"},
+		{Name: "fine", Passed: true},
+	}
+	report(t, h, testharness.ReportState{CloudFormation: cfnRequest(url), Results: results})
+	var doc cfn.Response
+	if err := json.Unmarshal(<-bodies, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"2 of 3 integration tests failed", "s3_png_metadata: no completion event within 30s — nothing happened é",
+		"[trace 1-5f84c7a1-000000000000000000000001]", "ddb_user_audit_log: assert: two audit entries, want one [trace 1-5f84c7a1-000000000000000000000002]"} {
+		if !strings.Contains(doc.Reason, want) {
+			t.Errorf("reason lacks %q:\n%s", want, doc.Reason)
+		}
+	}
+	if !utf8.ValidString(doc.Reason) || strings.ContainsRune(doc.Reason, utf8.RuneError) {
+		t.Errorf("reason was cut inside a character:\n%s", doc.Reason)
+	}
+}
+
 func TestReportFailsTheDeploymentWithinFourKB(t *testing.T) {
 	h, fake := newHandler(t)
 	url, bodies := cfnEndpoint(t)
@@ -104,7 +129,13 @@ func TestReportFailsTheDeploymentWithinFourKB(t *testing.T) {
 	if doc.Status != cfn.StatusFailed || doc.PhysicalResourceID != "TestRun" || doc.RequestID != "r-1" {
 		t.Errorf("response = %+v", doc)
 	}
-	for _, want := range []string{"30 of 31 integration tests failed", rep.ExecutionArn, "test_00: the bucket has no EventBridge", "[trace 1-5f84c7a1-", "test_01:"} {
+	// Thirty long reasons cannot all fit: every failing test is named, and
+	// the reasons are left to the TestRunCompleted event.
+	wants := []string{"30 of 31 integration tests failed", rep.ExecutionArn, "reasons in the TestRunCompleted event"}
+	for i := range 30 {
+		wants = append(wants, fmt.Sprintf(" test_%02d", i))
+	}
+	for _, want := range wants {
 		if !strings.Contains(doc.Reason, want) {
 			t.Errorf("reason lacks %q:\n%s", want, doc.Reason)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/cfn"
 
@@ -62,8 +63,13 @@ func (h *Handler) answerCloudFormation(ctx context.Context, raw json.RawMessage,
 
 // perTestReason bounds each failing test's reason, so that with many
 // failures every test is still named within CloudFormation's 4 KB (the
-// response writer cuts whatever is still too long at the end).
-const perTestReason = 700
+// response writer cuts whatever is still too long at the end). Below
+// minTestReason a reason says too little: the answer then names the
+// failing tests only, and the TestRunCompleted event has the rest.
+const (
+	perTestReason = 700
+	minTestReason = 120
+)
 
 // failedReason is the FAILED answer's Reason: how many failed, each
 // failing test with its reason and trace id, and the execution to look at.
@@ -72,20 +78,36 @@ func failedReason(rep testharness.RunReport) string {
 	fmt.Fprintf(&b, "%d of %d integration tests failed (execution %s)", rep.Failed, rep.Passed+rep.Failed, rep.ExecutionArn)
 	budget := perTestReason
 	if rep.Failed > 0 {
-		budget = min(perTestReason, max(120, (cfnresponse.MaxBodyBytes-1200)/rep.Failed))
+		budget = min(perTestReason, (cfnresponse.MaxBodyBytes-1200)/rep.Failed)
+	}
+	namesOnly := budget < minTestReason
+	if namesOnly {
+		b.WriteString("; failing tests (reasons in the TestRunCompleted event):")
 	}
 	for _, r := range rep.Results {
 		if r.Passed {
 			continue
 		}
-		reason := r.Reason
-		if len(reason) > budget {
-			reason = reason[:budget] + "…"
+		if namesOnly {
+			fmt.Fprintf(&b, " %s", r.Name)
+			continue
 		}
-		fmt.Fprintf(&b, "; %s: %s", r.Name, reason)
+		fmt.Fprintf(&b, "; %s: %s", r.Name, truncate(r.Reason, budget))
 		if r.TraceID != "" {
 			fmt.Fprintf(&b, " [trace %s]", r.TraceID)
 		}
 	}
 	return b.String()
+}
+
+// truncate cuts s to at most n bytes on a character boundary, marking the
+// cut.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
