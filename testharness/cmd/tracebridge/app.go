@@ -94,3 +94,10 @@ func iamFlag(fs *flag.FlagSet) func() (localcloud.IAMMode, error) {
 		return mode, nil
 	}
 }
+
+// flagSet tells whether the command line set a flag.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}

@@ -60,9 +60,15 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if deployed && *assemblyDir != "" {
 		return usageError{"test: --assembly deploys to a fresh local cloud; it does not go with --endpoint or --stack"}
 	}
+	iam, err := iamMode()
+	if err != nil {
+		return err
+	}
+	if deployed && flagSet(fs, "iam") {
+		return usageError{"test: --iam sets up the local cloud this command starts; it does not go with --endpoint or --stack"}
+	}
 
 	var rep testharness.RunReport
-	var err error
 	if deployed {
 		name := *stack
 		if name == "" {
@@ -73,10 +79,6 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			rep, err = runDeployedSuite(ctx, cfg, name, stderr)
 		}
 	} else {
-		var iam localcloud.IAMMode
-		if iam, err = iamMode(); err != nil {
-			return err
-		}
 		rep, err = runLocalSuite(ctx, *assemblyDir, iam, stderr)
 	}
 	if err != nil {
