@@ -168,9 +168,11 @@ func (c *Cloud) routes() []gateway.Route {
 	}
 }
 
-// closeServices stops what runs in the background: deliveries first, so
-// that nothing new reaches the function processes Lambda then ends.
+// closeServices stops what runs in the background: stack operations and
+// deliveries first, so that nothing new reaches the function processes
+// Lambda then ends.
 func (c *Cloud) closeServices(ctx context.Context) error {
+	c.CloudFormation.Close()
 	c.Pipes.Close()
 	c.EventBridge.Close()
 	c.StepFunctions.Close()

@@ -386,7 +386,7 @@ func (e *Engine) createStack(ctx context.Context, params url.Values) (any, error
 	if err != nil {
 		return nil, err
 	}
-	go func() { _, _ = e.runCreate(context.WithoutCancel(ctx), s, p) }()
+	e.background(ctx, func(ctx context.Context) { _, _ = e.runCreate(ctx, s, p) })
 	return createStackResult{StackID: s.id}, nil
 }
 
@@ -397,7 +397,7 @@ func (e *Engine) deleteStack(ctx context.Context, params url.Values) (any, error
 	s, ok := e.lookupLocked(name)
 	e.mu.Unlock()
 	if ok {
-		go func() { _ = e.DeleteStack(context.WithoutCancel(ctx), s.name) }()
+		e.background(ctx, func(ctx context.Context) { _ = e.DeleteStack(ctx, s.name) })
 	}
 	return nil, nil
 }

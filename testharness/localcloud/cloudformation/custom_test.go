@@ -9,6 +9,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 )
 
 const fnARN = "arn:aws:lambda:us-east-1:000000000000:function:provider"
@@ -246,4 +249,21 @@ func indexOf(list []string, s string) int {
 		}
 	}
 	return -1
+}
+
+func TestCloseStopsAStackCreateWaitingOnACustomResource(t *testing.T) {
+	inv := newInvoker(t, func(customRequest) *customResponse { return nil }) // never answers
+	h := newHarness(t, func(o *Options) { o.Invoker = inv })
+	body := customTemplate("a")
+	if _, err := h.cfn.CreateStack(context.Background(), &cloudformation.CreateStackInput{StackName: aws.String("Waiting"), TemplateBody: &body}); err != nil {
+		t.Fatal(err)
+	}
+	inv.next(t) // the stack now waits for the custom resource's answer
+	done := make(chan struct{})
+	go func() { h.engine.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not stop the stack creation waiting for its custom resource")
+	}
 }

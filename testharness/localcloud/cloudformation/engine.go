@@ -108,6 +108,12 @@ type Engine struct {
 	opts Options
 	clk  clock.Clock
 
+	// ctx ends with Close; stack operations the API runs in the
+	// background stop with it, and wg waits for them.
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
 	mu sync.Mutex
 	// provisioners by type; must hold mu.
 	provisioners cfnresource.Registry
@@ -136,7 +142,8 @@ func New(opts Options) *Engine {
 		ssm[k] = v
 	}
 	opts.SSMParameters = ssm
-	e := &Engine{opts: opts, clk: opts.Clock, provisioners: cfnresource.Registry{},
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &Engine{opts: opts, clk: opts.Clock, ctx: ctx, cancel: cancel, provisioners: cfnresource.Registry{},
 		stacks: map[string]*stack{}, pending: map[string]chan customResponse{}}
 	e.Register(opts.Provisioners)
 	return e
@@ -176,4 +183,26 @@ func (e *Engine) Route() gateway.Route {
 		QueryNamespace: Namespace,
 		Handler:        mux,
 	}
+}
+
+// background runs a stack operation the API answered at once (CreateStack,
+// DeleteStack) until it ends or the engine closes. It keeps the request's
+// values (its principal) but not its cancellation.
+func (e *Engine) background(reqCtx context.Context, op func(ctx context.Context)) {
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		ctx, cancel := context.WithCancel(context.WithoutCancel(reqCtx))
+		defer cancel()
+		stop := context.AfterFunc(e.ctx, cancel)
+		defer stop()
+		op(ctx)
+	}()
+}
+
+// Close stops the stack operations running in the background and waits
+// for them, so none provisions against services that are closing.
+func (e *Engine) Close() {
+	e.cancel()
+	e.wg.Wait()
 }
