@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -78,8 +79,10 @@ func TestWarmProcessIsReused(t *testing.T) {
 func TestConcurrentInvocationsStartProcessesUpToTheCap(t *testing.T) {
 	h := newHarness(t, clock.Real{})
 	name := h.deploy(t, "Parallel", map[string]any{"ReservedConcurrentExecutions": 3.0})
-	// Each invocation holds its process until all three have started, so
-	// they must run in three processes at once.
+	// Each invocation holds its process until all three have arrived at a
+	// barrier, so they can only succeed in three processes at once.
+	barrier := t.TempDir()
+	payload := fmt.Sprintf(`{"action":"barrier","barrier":%q,"parties":3}`, barrier)
 	var wg sync.WaitGroup
 	pids := make([]int, 3)
 	for i := range pids {
@@ -87,9 +90,13 @@ func TestConcurrentInvocationsStartProcessesUpToTheCap(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			out, err := h.client.Invoke(context.Background(), &lambdasdk.InvokeInput{
-				FunctionName: aws.String(name), Payload: []byte(`{"action":"sleep","sleepMs":400}`)})
+				FunctionName: aws.String(name), Payload: []byte(payload)})
 			if err != nil {
 				t.Errorf("invoke: %v", err)
+				return
+			}
+			if out.FunctionError != nil {
+				t.Errorf("invocation failed: %s", out.Payload)
 				return
 			}
 			pids[i] = decode[echo](t, out.Payload).PID
@@ -100,8 +107,8 @@ func TestConcurrentInvocationsStartProcessesUpToTheCap(t *testing.T) {
 	for _, p := range pids {
 		distinct[p] = true
 	}
-	if len(distinct) < 2 || len(distinct) > 3 {
-		t.Fatalf("pids %v: want 2–3 processes for 3 overlapping invocations under a cap of 3", pids)
+	if len(distinct) != 3 {
+		t.Fatalf("pids %v: want 3 processes for 3 overlapping invocations under a cap of 3", pids)
 	}
 	if n := len(h.pids(t, name)); n > 3 {
 		t.Fatalf("%d processes, cap is 3", n)

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +22,10 @@ type request struct {
 	Action  string `json:"action"`
 	SleepMs int    `json:"sleepMs"`
 	Message string `json:"message"`
+	// Barrier and Parties: the "barrier" action marks its arrival in the
+	// Barrier folder and returns once Parties invocations have arrived.
+	Barrier string `json:"barrier"`
+	Parties int    `json:"parties"`
 }
 
 type response struct {
@@ -41,6 +47,10 @@ func handle(ctx context.Context, req request) (response, error) {
 		return response{}, errors.New(req.Message)
 	case "sleep":
 		time.Sleep(time.Duration(req.SleepMs) * time.Millisecond)
+	case "barrier":
+		if err := await(req.Barrier, req.Parties); err != nil {
+			return response{}, err
+		}
 	}
 	lc, _ := lambdacontext.FromContext(ctx)
 	env := map[string]string{}
@@ -50,6 +60,28 @@ func handle(ctx context.Context, req request) (response, error) {
 	}
 	trace, _ := ctx.Value("x-amzn-trace-id").(string)
 	return response{PID: os.Getpid(), RequestID: lc.AwsRequestID, TraceID: trace, Env: env, Message: req.Message}, nil
+}
+
+// await marks this process's arrival at a barrier folder and waits until
+// parties processes have arrived: invocations that must overlap.
+func await(dir string, parties int) error {
+	if err := os.WriteFile(filepath.Join(dir, strconv.Itoa(os.Getpid())), nil, 0o644); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			return err
+		}
+		if len(entries) >= parties {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("barrier: %d of %d invocations arrived", len(entries), parties)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func main() {
