@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
@@ -61,7 +62,14 @@ type services struct {
 	StepFunctions  *stepfunctions.Service
 	STS            *sts.Service
 	CloudFormation *cloudformation.Engine
+
+	stopSweeps context.CancelFunc // ends DynamoDB's TTL sweeps
 }
+
+// ttlSweepInterval is how often expired DynamoDB items are deleted, on the
+// cloud's clock. AWS takes up to a few days; a minute keeps tests that
+// advance a fake clock close to "expired means gone".
+const ttlSweepInterval = time.Minute
 
 // wire builds the services and connects them. c.endpoint and
 // c.identities must be set.
@@ -114,6 +122,9 @@ func (c *Cloud) wire(opts Options) error {
 	})
 	c.Streams = dynamodbstreams.New(dynamodbstreams.Options{Clock: clk})
 	c.DynamoDB = dynamodb.New(dynamodb.Options{Clock: clk, Changes: tableStreams{c.Streams}})
+	sweeps, stopSweeps := context.WithCancel(context.Background())
+	c.stopSweeps = stopSweeps
+	c.DynamoDB.StartTTLSweeper(sweeps, ttlSweepInterval)
 	c.Pipes = pipes.New(pipes.Options{
 		Clock:       clk,
 		Streams:     c.Streams,
@@ -173,6 +184,7 @@ func (c *Cloud) routes() []gateway.Route {
 // Lambda then ends.
 func (c *Cloud) closeServices(ctx context.Context) error {
 	c.CloudFormation.Close()
+	c.stopSweeps()
 	c.Pipes.Close()
 	c.EventBridge.Close()
 	c.StepFunctions.Close()
