@@ -16,6 +16,31 @@ type writeExprs struct {
 
 // parseWrite parses a write's condition and update expressions and checks
 // that every placeholder is used.
+// writeParams are the parameters PutItem, UpdateItem and DeleteItem check
+// the same way.
+type writeParams struct {
+	returnValues, onConditionFailure string
+	legacy                           Legacy
+	names                            map[string]string
+	values                           map[string]attr.Value
+	condition, update                string
+}
+
+// parse checks a single-item write's parameters (returnValues are those
+// the operation allows) and parses its expressions.
+func (p writeParams) parse(returnValues ...string) (writeExprs, error) {
+	if err := checkReturnValues(p.returnValues, returnValues...); err != nil {
+		return writeExprs{}, err
+	}
+	if err := checkOnConditionFailure(p.onConditionFailure); err != nil {
+		return writeExprs{}, err
+	}
+	if err := p.legacy.check(""); err != nil {
+		return writeExprs{}, err
+	}
+	return parseWrite(p.names, p.values, p.condition, p.update)
+}
+
 func parseWrite(names map[string]string, values map[string]attr.Value, cond, update string) (writeExprs, error) {
 	var w writeExprs
 	if cond == "" && update == "" {
@@ -81,16 +106,9 @@ func readUnits(size int, consistent bool) float64 {
 // PutItem creates or replaces an item. The service keeps in.Item's values:
 // callers must not change them afterwards.
 func (s *Service) PutItem(ctx context.Context, in *PutItemInput) (*ItemOutput, error) {
-	if err := checkReturnValues(in.ReturnValues, "ALL_OLD"); err != nil {
-		return nil, err
-	}
-	if err := checkOnConditionFailure(in.ReturnValuesOnConditionCheckFailure); err != nil {
-		return nil, err
-	}
-	if err := in.Legacy.check(""); err != nil {
-		return nil, err
-	}
-	w, err := parseWrite(in.ExpressionAttributeNames, in.ExpressionAttributeValues, in.ConditionExpression, "")
+	w, err := writeParams{returnValues: in.ReturnValues, onConditionFailure: in.ReturnValuesOnConditionCheckFailure,
+		legacy: in.Legacy, names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues,
+		condition: in.ConditionExpression, update: ""}.parse("ALL_OLD")
 	if err != nil {
 		return nil, err
 	}
@@ -153,16 +171,9 @@ func (s *Service) GetItem(ctx context.Context, in *GetItemInput) (*GetItemOutput
 
 // DeleteItem deletes an item; deleting a missing item succeeds.
 func (s *Service) DeleteItem(ctx context.Context, in *DeleteItemInput) (*ItemOutput, error) {
-	if err := checkReturnValues(in.ReturnValues, "ALL_OLD"); err != nil {
-		return nil, err
-	}
-	if err := checkOnConditionFailure(in.ReturnValuesOnConditionCheckFailure); err != nil {
-		return nil, err
-	}
-	if err := in.Legacy.check(""); err != nil {
-		return nil, err
-	}
-	w, err := parseWrite(in.ExpressionAttributeNames, in.ExpressionAttributeValues, in.ConditionExpression, "")
+	w, err := writeParams{returnValues: in.ReturnValues, onConditionFailure: in.ReturnValuesOnConditionCheckFailure,
+		legacy: in.Legacy, names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues,
+		condition: in.ConditionExpression, update: ""}.parse("ALL_OLD")
 	if err != nil {
 		return nil, err
 	}
@@ -195,16 +206,9 @@ func (s *Service) DeleteItem(ctx context.Context, in *DeleteItemInput) (*ItemOut
 
 // UpdateItem edits an item, creating it when it does not exist.
 func (s *Service) UpdateItem(ctx context.Context, in *UpdateItemInput) (*ItemOutput, error) {
-	if err := checkReturnValues(in.ReturnValues, "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"); err != nil {
-		return nil, err
-	}
-	if err := checkOnConditionFailure(in.ReturnValuesOnConditionCheckFailure); err != nil {
-		return nil, err
-	}
-	if err := in.Legacy.check(""); err != nil {
-		return nil, err
-	}
-	w, err := parseWrite(in.ExpressionAttributeNames, in.ExpressionAttributeValues, in.ConditionExpression, in.UpdateExpression)
+	w, err := writeParams{returnValues: in.ReturnValues, onConditionFailure: in.ReturnValuesOnConditionCheckFailure,
+		legacy: in.Legacy, names: in.ExpressionAttributeNames, values: in.ExpressionAttributeValues,
+		condition: in.ConditionExpression, update: in.UpdateExpression}.parse("ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW")
 	if err != nil {
 		return nil, err
 	}
