@@ -120,6 +120,11 @@ type attempt struct {
 	logLine   string // the platform's line about the failure
 }
 
+// outputSyncTimeout bounds how long an invocation's end waits for the
+// process's output to be read (a process that fills the pipe faster than
+// it is read could otherwise hold it up).
+const outputSyncTimeout = time.Second
+
 // execute runs one invocation in proc; healthy is false when proc must be
 // replaced.
 func (s *Service) execute(fn *function, proc *process, requestID string, req invocationRequest) (Result, bool) {
@@ -147,6 +152,7 @@ func (s *Service) execute(fn *function, proc *process, requestID string, req inv
 		out = s.invokeRuntime(fn, proc, requestID, tc, req)
 	}
 	duration := time.Since(start)
+	proc.syncOutput(outputSyncTimeout)
 	if out.logLine != "" {
 		proc.log(out.logLine)
 	}

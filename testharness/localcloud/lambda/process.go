@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,6 +31,12 @@ type process struct {
 	exitErr error         // set before exited is closed
 
 	log func(line string) // writes one line to the process's stream
+
+	// output is the write end of the process's stdout/stderr pipe that the
+	// local cloud keeps, to put sync markers behind what the process wrote
+	// (syncOutput); closed once the process has exited.
+	output *os.File
+	out    *lineWriter
 
 	mu   sync.Mutex
 	tail *bytes.Buffer // the current invocation's log, for LogType Tail
@@ -56,25 +66,77 @@ func startProcess(spec processSpec) (*process, error) {
 		}
 		p.mu.Unlock()
 	}
+	// stdout and stderr share one pipe, read by a goroutine of ours; the
+	// local cloud keeps a write end too, for sync markers.
+	r, w, err := os.Pipe()
+	if err != nil {
+		_ = api.Close()
+		return nil, fmt.Errorf("output pipe for %s: %w", spec.bootstrap, err)
+	}
 	cmd := exec.Command(spec.bootstrap)
 	cmd.Dir = codeDir(spec.bootstrap)
 	cmd.Env = spec.env(api.Addr())
-	out := &lineWriter{emit: p.log}
-	cmd.Stdout, cmd.Stderr = out, out
+	p.out = &lineWriter{emit: p.log, synced: make(chan struct{})}
+	p.output = w
+	cmd.Stdout, cmd.Stderr = w, w
 	isolate(cmd)
 	p.started = time.Now()
 	if err := cmd.Start(); err != nil {
 		_ = api.Close()
+		_ = r.Close()
+		_ = w.Close()
 		return nil, fmt.Errorf("start %s: %w", spec.bootstrap, err)
 	}
 	p.cmd, p.pid = cmd, cmd.Process.Pid
+	read := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(p.out, r)
+		_ = r.Close()
+		close(read)
+	}()
 	go func() {
 		p.exitErr = cmd.Wait()
-		out.flush()
+		_ = w.Close() // the last write end: the reader gets EOF once drained
+		<-read
+		p.out.flush()
 		_ = api.Close()
 		close(p.exited)
 	}()
 	return p, nil
+}
+
+// syncMarker begins the line the local cloud writes into a process's
+// output pipe to learn that everything before it has been read.
+const syncMarker = "\x1etracebridge-sync "
+
+// syncOutput returns once every line the process wrote before the call
+// has been read and logged, so the platform's END line follows the
+// invocation's output as it does on AWS. The pipe is FIFO: a marker
+// written now is read after those lines.
+func (p *process) syncOutput(timeout time.Duration) {
+	p.out.mu.Lock()
+	p.out.sent++
+	n := p.out.sent
+	p.out.mu.Unlock()
+	if _, err := fmt.Fprintf(p.output, "%s%d\n", syncMarker, n); err != nil {
+		return // the process has exited: its output is being drained
+	}
+	deadline := time.After(timeout)
+	for {
+		p.out.mu.Lock()
+		seen, synced := p.out.seen, p.out.synced
+		p.out.mu.Unlock()
+		if seen >= n {
+			return
+		}
+		select {
+		case <-synced:
+		case <-p.exited:
+			return
+		case <-deadline:
+			return
+		}
+	}
 }
 
 // kill ends the process group and waits until the process is reaped.
@@ -118,11 +180,15 @@ func (p *process) captureTail(buf *bytes.Buffer) {
 	p.mu.Unlock()
 }
 
-// lineWriter turns a process's output into log lines.
+// lineWriter turns a process's output into log lines, and notices the
+// sync markers syncOutput writes.
 type lineWriter struct {
-	mu   sync.Mutex
-	buf  []byte
-	emit func(string)
+	mu     sync.Mutex
+	buf    []byte
+	emit   func(string)
+	sent   int64         // markers written
+	seen   int64         // markers read
+	synced chan struct{} // closed and replaced when a marker is read
 }
 
 func (w *lineWriter) Write(b []byte) (int, error) {
@@ -134,8 +200,21 @@ func (w *lineWriter) Write(b []byte) (int, error) {
 		if i < 0 {
 			break
 		}
-		w.emit(string(bytes.TrimSuffix(w.buf[:i], []byte{'\r'})))
+		line := string(bytes.TrimSuffix(w.buf[:i], []byte{'\r'}))
 		w.buf = w.buf[i+1:]
+		if before, marker, ok := strings.Cut(line, syncMarker); ok {
+			// A partial line the process left unterminated ends here.
+			if before != "" {
+				w.emit(before)
+			}
+			if n, err := strconv.ParseInt(marker, 10, 64); err == nil && n > w.seen {
+				w.seen = n
+				close(w.synced)
+				w.synced = make(chan struct{})
+			}
+			continue
+		}
+		w.emit(line)
 	}
 	return len(b), nil
 }
