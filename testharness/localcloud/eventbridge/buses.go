@@ -96,14 +96,7 @@ type listEventBusesOutput struct {
 func (s *Service) listEventBuses(_ context.Context, in *listEventBusesInput) (*listEventBusesOutput, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	names := make([]string, 0, len(s.buses))
-	for n := range s.buses {
-		if strings.HasPrefix(n, in.NamePrefix) {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	page, next, err := paginate(names, in.NextToken, in.Limit)
+	page, next, err := paginate(namesWithPrefix(s.buses, in.NamePrefix), in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}

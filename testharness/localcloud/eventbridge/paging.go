@@ -1,7 +1,9 @@
 package eventbridge
 
 import (
+	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 )
@@ -29,4 +31,17 @@ func paginate[T any](items []T, token string, limit int) ([]T, string, error) {
 		next = strconv.Itoa(end)
 	}
 	return items[start:end], next, nil
+}
+
+// namesWithPrefix lists a map's keys that begin with prefix, sorted, as
+// the List operations page them.
+func namesWithPrefix[V any](m map[string]V, prefix string) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		if strings.HasPrefix(n, prefix) {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
 }

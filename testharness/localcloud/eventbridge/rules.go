@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"regexp"
-	"sort"
-	"strings"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/eventpattern"
@@ -150,14 +148,7 @@ func (s *Service) listRules(_ context.Context, in *listRulesInput) (*listRulesOu
 	if b == nil {
 		return nil, busNotFound(bn)
 	}
-	names := make([]string, 0, len(b.rules))
-	for n := range b.rules {
-		if strings.HasPrefix(n, in.NamePrefix) {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	page, next, err := paginate(names, in.NextToken, in.Limit)
+	page, next, err := paginate(namesWithPrefix(b.rules, in.NamePrefix), in.NextToken, in.Limit)
 	if err != nil {
 		return nil, err
 	}
