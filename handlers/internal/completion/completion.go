@@ -1,6 +1,7 @@
 // Package completion puts the app's completion events on its bus, shared by
 // both handlers: PutEvents in batches of at most 10 entries, failed entries
-// retried a bounded number of times, the X-Ray trace header carried on every
+// retried a bounded number of times unless the failure is permanent (a
+// denial, a missing bus: see awserr), the X-Ray trace header carried on every
 // entry so the harness sees one trace from the trigger to the event.
 package completion
 
@@ -15,7 +16,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-xray-sdk-go/xray"
+	"github.com/aws/smithy-go"
 
+	"github.com/tracebridge/tracebridge/handlers/internal/awserr"
 	"github.com/tracebridge/tracebridge/schemas"
 )
 
@@ -114,19 +117,29 @@ func (p *Publisher) putBatch(ctx context.Context, entries []types.PutEventsReque
 			case j >= len(out.Entries):
 				errs[i] = fmt.Errorf("put %s event on bus %s: no result entry", aws.ToString(entries[i].DetailType), p.Bus)
 			case out.Entries[j].ErrorCode != nil:
-				errs[i] = fmt.Errorf("put %s event on bus %s: %s: %s", aws.ToString(entries[i].DetailType), p.Bus,
-					aws.ToString(out.Entries[j].ErrorCode), aws.ToString(out.Entries[j].ErrorMessage))
+				errs[i] = fmt.Errorf("put %s event on bus %s: %w", aws.ToString(entries[i].DetailType), p.Bus,
+					entryError(out.Entries[j]))
 			default:
 				errs[i] = nil
 				continue
 			}
-			failed = append(failed, i)
+			if _, permanent := awserr.AsPermanent(errs[i]); !permanent {
+				failed = append(failed, i)
+			}
 		}
 		if attempt >= attempts {
 			return
 		}
 		pending = failed
 	}
+}
+
+// entryError is a failed PutEvents entry as an AWS error of the PutEvents
+// operation, so that its code and message can be classified and reported
+// like those of a failed request.
+func entryError(e types.PutEventsResultEntry) error {
+	return &smithy.OperationError{ServiceID: "EventBridge", OperationName: "PutEvents",
+		Err: &smithy.GenericAPIError{Code: aws.ToString(e.ErrorCode), Message: aws.ToString(e.ErrorMessage)}}
 }
 
 func (p *Publisher) wait(ctx context.Context, n int) error {
