@@ -35,8 +35,13 @@ func (s queryService) targets(r *http.Request, body []byte) ([]target, error) {
 	return []target{{s.prefix + ":" + action, resource}}, nil
 }
 
-// iamService: role operations act on the role ARN.
+// iamService: role operations act on the role ARN; SimulatePrincipalPolicy
+// on the principal whose policies it simulates (Service Authorization
+// Reference, IAM: resource types role, user, group).
 var iamService = queryService{prefix: "iam", resource: func(_ string, p url.Values) (string, bool) {
+	if source := p.Get("PolicySourceArn"); source != "" {
+		return source, true
+	}
 	if name := p.Get("RoleName"); name != "" {
 		return arn.Global("iam", "role/"+name), true
 	}

@@ -26,6 +26,9 @@ func (s *Service) Route() gateway.Route {
 			"GetRolePolicy":            s.getRolePolicy,
 			"ListRolePolicies":         s.listRolePolicies,
 			"ListAttachedRolePolicies": s.listAttachedRolePolicies,
+			"PutRolePolicy":            s.putRolePolicy,
+			"DeleteRolePolicy":         s.deleteRolePolicy,
+			"SimulatePrincipalPolicy":  s.simulatePrincipalPolicy,
 		}}}
 }
 
