@@ -11,11 +11,14 @@ package schemas
 // its event bus.
 const AppEventSource = "tracebridge.app"
 
-// Detail-types of the completion events the app emits on its event bus.
+// Detail-types of the completion events the app emits on its event bus:
+// each flow's success, and its failure (announced at once when retrying
+// cannot help).
 const (
 	DetailTypeImageMetadataWritten = "ImageMetadataWritten"
 	DetailTypeImageMetadataFailed  = "ImageMetadataFailed"
 	DetailTypeUserAuditLogged      = "UserAuditLogged"
+	DetailTypeUserAuditFailed      = "UserAuditFailed"
 	DetailTypeTestRunCompleted     = "TestRunCompleted"
 )
 

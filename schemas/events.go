@@ -22,11 +22,15 @@ type ImageMetadataWritten struct {
 
 // ImageMetadataFailed is the detail of a DetailTypeImageMetadataFailed
 // event: the object is not an image the function can size (unknown format,
-// truncated or absurd header), so nothing was written.
+// truncated or absurd header), or AWS refused a call in a way retrying
+// cannot fix (ErrorCode and ErrorMessage are then AWS's, verbatim), so
+// nothing was written. Reason names the broken link for a person.
 type ImageMetadataFailed struct {
 	Bucket        string `json:"bucket"`
 	Key           string `json:"key"`
 	Reason        string `json:"reason"`
+	ErrorCode     string `json:"errorCode,omitempty"`
+	ErrorMessage  string `json:"errorMessage,omitempty"`
 	CorrelationID string `json:"correlationId"`
 }
 
@@ -36,6 +40,21 @@ type UserAuditLogged struct {
 	PK            string `json:"pk"`
 	SK            string `json:"sk"`
 	LogGroup      string `json:"logGroup"`
+	CorrelationID string `json:"correlationId"`
+}
+
+// UserAuditFailed is the detail of a DetailTypeUserAuditFailed event: AWS
+// refused to store the audit entry of the user item with these keys in a
+// way retrying cannot fix (a denial, a missing log group, an invalid
+// request). ErrorCode and ErrorMessage are AWS's, verbatim; Reason names the
+// broken link for a person.
+type UserAuditFailed struct {
+	PK            string `json:"pk"`
+	SK            string `json:"sk"`
+	LogGroup      string `json:"logGroup"`
+	Reason        string `json:"reason"`
+	ErrorCode     string `json:"errorCode"`
+	ErrorMessage  string `json:"errorMessage"`
 	CorrelationID string `json:"correlationId"`
 }
 

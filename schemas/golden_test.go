@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/tracebridge/tracebridge/schemas/internal/draft4"
@@ -118,6 +119,14 @@ func TestGoldenEventsMatchSchemasAndTypes(t *testing.T) {
 			t.Fatal(err)
 		}
 		roundTrip[ImageMetadataFailed](t, "detail", detailOf(t, ev))
+		ev = golden(t, "image-metadata-failed.json", "aws_error_example")
+		if err := compiled(t, SchemaNameImageMetadataFailed).ValidateJSON(ev); err != nil {
+			t.Fatal(err)
+		}
+		d := roundTrip[ImageMetadataFailed](t, "aws_error_example", detailOf(t, ev))
+		if d.ErrorCode == "" || !strings.HasSuffix(d.Reason, d.ErrorMessage) {
+			t.Errorf("AWS error example lost its code or message: %+v", d)
+		}
 	})
 	t.Run("UserAuditLogged", func(t *testing.T) {
 		ev := golden(t, "user-audit-logged.json", "event")
@@ -125,6 +134,16 @@ func TestGoldenEventsMatchSchemasAndTypes(t *testing.T) {
 			t.Fatal(err)
 		}
 		roundTrip[UserAuditLogged](t, "detail", detailOf(t, ev))
+	})
+	t.Run("UserAuditFailed", func(t *testing.T) {
+		ev := golden(t, "user-audit-failed.json", "event")
+		if err := compiled(t, SchemaNameUserAuditFailed).ValidateJSON(ev); err != nil {
+			t.Fatal(err)
+		}
+		d := roundTrip[UserAuditFailed](t, "detail", detailOf(t, ev))
+		if d.ErrorCode == "" || d.CorrelationID == "" || !strings.HasSuffix(d.Reason, d.ErrorMessage) {
+			t.Errorf("decoded detail lost fields: %+v", d)
+		}
 	})
 	t.Run("DynamoDBStreamBatch", func(t *testing.T) {
 		s := compiled(t, SchemaNameDynamoDBStreamBatch)
@@ -187,6 +206,8 @@ func TestSchemasRejectBrokenEvents(t *testing.T) {
 		{SchemaNameImageMetadataWritten, `{"version":"0","id":"x","detail-type":"ImageMetadataWritten","source":"tracebridge.app","account":"000000000000","time":"2025-01-15T10:20:30Z","region":"us-east-1","resources":[],"detail":{"bucket":"b","key":"k","width":0,"height":1,"format":"png"}}`},
 		{SchemaNameImageMetadataWritten, `{"version":"0","id":"x","detail-type":"ImageMetadataFailed","source":"tracebridge.app","account":"000000000000","time":"2025-01-15T10:20:30Z","region":"us-east-1","resources":[],"detail":{"bucket":"b","key":"k","width":1,"height":1,"format":"png"}}`},
 		{SchemaNameUserAuditLogged, `{"version":"0","id":"x","detail-type":"UserAuditLogged","source":"tracebridge.app","account":"000000000000","time":"2025-01-15T10:20:30Z","region":"us-east-1","resources":[],"detail":{"pk":"ORDER#1","sk":"s","logGroup":"g","correlationId":""}}`},
+		{SchemaNameUserAuditFailed, `{"version":"0","id":"x","detail-type":"UserAuditFailed","source":"tracebridge.app","account":"000000000000","time":"2025-01-15T10:20:30Z","region":"us-east-1","resources":[],"detail":{"pk":"USER#1","sk":"s","logGroup":"g","reason":"r","correlationId":""}}`},
+		{SchemaNameImageMetadataFailed, `{"version":"0","id":"x","detail-type":"ImageMetadataFailed","source":"tracebridge.app","account":"000000000000","time":"2025-01-15T10:20:30Z","region":"us-east-1","resources":[],"detail":{"bucket":"b","key":"k","reason":"r","errorCode":"","correlationId":""}}`},
 		{SchemaNameAuditEntry, `{"EventType":"UserCreated","PK":{"N":"1"},"SK":{"S":"s"}}`},
 		{SchemaNameDynamoDBStreamBatch, `{"Records":[]}`},
 	}
@@ -199,8 +220,8 @@ func TestSchemasRejectBrokenEvents(t *testing.T) {
 
 func TestEveryEmbeddedSchemaIsDraft4(t *testing.T) {
 	all := JSONSchemas()
-	if len(all) != 6 {
-		t.Fatalf("got %d schemas, want 6", len(all))
+	if len(all) != 7 {
+		t.Fatalf("got %d schemas, want 7", len(all))
 	}
 	for name, doc := range all {
 		var head struct {

@@ -17,6 +17,7 @@ const (
 	SchemaNameImageMetadataWritten = AppEventSource + "@" + DetailTypeImageMetadataWritten
 	SchemaNameImageMetadataFailed  = AppEventSource + "@" + DetailTypeImageMetadataFailed
 	SchemaNameUserAuditLogged      = AppEventSource + "@" + DetailTypeUserAuditLogged
+	SchemaNameUserAuditFailed      = AppEventSource + "@" + DetailTypeUserAuditFailed
 	SchemaNameAuditEntry           = AppEventSource + "@AuditEntry"
 	SchemaNameS3ObjectCreated      = S3EventSource + "@ObjectCreated"
 	SchemaNameDynamoDBStreamBatch  = "aws.pipes@DynamoDBStreamBatch"
@@ -30,6 +31,8 @@ var (
 	imageMetadataFailedSchema string
 	//go:embed jsonschema/UserAuditLogged.json
 	userAuditLoggedSchema string
+	//go:embed jsonschema/UserAuditFailed.json
+	userAuditFailedSchema string
 	//go:embed jsonschema/AuditEntry.json
 	auditEntrySchema string
 	//go:embed jsonschema/S3ObjectCreated.json
@@ -48,6 +51,7 @@ func JSONSchemas() map[string]string {
 		SchemaNameImageMetadataWritten: strings.TrimSpace(imageMetadataWrittenSchema),
 		SchemaNameImageMetadataFailed:  strings.TrimSpace(imageMetadataFailedSchema),
 		SchemaNameUserAuditLogged:      strings.TrimSpace(userAuditLoggedSchema),
+		SchemaNameUserAuditFailed:      strings.TrimSpace(userAuditFailedSchema),
 		SchemaNameAuditEntry:           strings.TrimSpace(auditEntrySchema),
 		SchemaNameS3ObjectCreated:      strings.TrimSpace(s3ObjectCreatedSchema),
 		SchemaNameDynamoDBStreamBatch:  strings.TrimSpace(dynamoDBStreamBatchSchema),
