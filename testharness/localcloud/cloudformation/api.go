@@ -22,6 +22,8 @@ func (e *Engine) operations() map[string]awsproto.QueryOperation {
 		"DescribeStackEvents":    e.describeStackEvents,
 		"GetTemplate":            e.getTemplate,
 		"CreateStack":            e.createStack,
+		"UpdateStack":            e.updateStack,
+		"ContinueUpdateRollback": e.continueUpdateRollback,
 		"DeleteStack":            e.deleteStack,
 	}
 }
@@ -105,7 +107,7 @@ func (e *Engine) describeStacks(_ context.Context, params url.Values) (any, erro
 	for _, s := range stacks {
 		x := xmlStack{StackID: s.id, StackName: s.name, Description: s.description, CreationTime: timestamp(s.created),
 			LastUpdatedTime: optionalTimestamp(s.updated), DeletionTime: optionalTimestamp(s.deletedAt),
-			StackStatus: s.status, StackStatusReason: s.reason, DriftInformation: xmlStackDrift{"NOT_CHECKED"}}
+			StackStatus: s.status, StackStatusReason: s.reason, DisableRollback: s.disableRollback, DriftInformation: xmlStackDrift{"NOT_CHECKED"}}
 		for _, p := range s.params {
 			v := p.Value
 			if p.NoEcho {
@@ -368,13 +370,9 @@ type createStackResult struct {
 // createStack validates the template and deploys it in the background, as
 // CreateStack returns before the stack is complete.
 func (e *Engine) createStack(ctx context.Context, params url.Values) (any, error) {
-	if params.Get("TemplateURL") != "" {
-		return nil, awsproto.NewError("ValidationError", http.StatusBadRequest, "TemplateURL is not supported by the local cloud: pass TemplateBody")
-	}
-	in := TemplateInput{StackName: params.Get("StackName"), Body: []byte(params.Get("TemplateBody")), Parameters: map[string]string{}}
-	for i := 1; params.Has("Parameters.member." + strconv.Itoa(i) + ".ParameterKey"); i++ {
-		prefix := "Parameters.member." + strconv.Itoa(i) + "."
-		in.Parameters[params.Get(prefix+"ParameterKey")] = params.Get(prefix + "ParameterValue")
+	in, err := e.templateRequest(ctx, params, nil)
+	if err != nil {
+		return nil, err
 	}
 	e.mu.Lock()
 	_, exists := e.stacks[in.StackName]

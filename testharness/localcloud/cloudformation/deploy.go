@@ -22,6 +22,9 @@ type DeployOptions struct {
 	StackName string
 	// Parameters add to and override the manifest's parameter values.
 	Parameters map[string]string
+	// DisableRollback keeps a failed stack for inspection (CREATE_FAILED,
+	// UPDATE_FAILED) instead of rolling it back.
+	DisableRollback bool
 }
 
 // StackResult is how a deployment ended.
@@ -77,7 +80,7 @@ func (e *Engine) Deploy(ctx context.Context, assemblyDir string, opts DeployOpti
 		params[k] = v
 	}
 	return e.DeployTemplate(ctx, TemplateInput{StackName: st.Name, Body: st.Template, Parameters: params,
-		AssemblyDir: asm.Dir, Assets: asm.Assets})
+		AssemblyDir: asm.Dir, Assets: asm.Assets, DisableRollback: opts.DisableRollback})
 }
 
 // DeployTemplate creates or updates a stack from a template.
@@ -99,7 +102,8 @@ func (e *Engine) DeployTemplate(ctx context.Context, in TemplateInput) (*StackRe
 // (CREATE_IN_PROGRESS), an update of a stack at rest (returned as update,
 // already UPDATE_IN_PROGRESS), or the unchanged stack when the template
 // and parameters are the same. A stack left in ROLLBACK_COMPLETE is
-// replaced, as the CDK CLI deletes and recreates such a stack.
+// replaced, as the CDK CLI deletes and recreates such a stack; one kept
+// in UPDATE_FAILED (DisableRollback) can be updated again.
 func (e *Engine) begin(in TemplateInput) (*stack, *plan, *stack, error) {
 	p, err := e.prepare(in)
 	if err != nil {
@@ -109,12 +113,17 @@ func (e *Engine) begin(in TemplateInput) (*stack, *plan, *stack, error) {
 	defer e.mu.Unlock()
 	if old, ok := e.stacks[in.StackName]; ok {
 		switch old.status {
-		case StatusCreateComplete, StatusUpdateComplete, StatusUpdateRollbackComplete:
-			if bytes.Equal(old.templateBody, in.Body) && reflect.DeepEqual(old.params, p.described) {
+		case StatusCreateComplete, StatusUpdateComplete, StatusUpdateRollbackComplete, StatusUpdateFailed:
+			if old.status != StatusUpdateFailed && bytes.Equal(old.templateBody, in.Body) && reflect.DeepEqual(old.params, p.described) {
 				// Nothing to change: the CDK CLI reports "no changes".
 				return old, p, nil, nil
 			}
-			old.status, old.updated = StatusUpdateInProgress, e.clk.Now()
+			if p.in.AssemblyDir == "" {
+				// An update through the API builds on the assembly the
+				// stack was deployed from.
+				p.in.AssemblyDir, p.in.Assets = old.assemblyDir, old.assets
+			}
+			old.status, old.updated, old.disableRollback = StatusUpdateInProgress, e.clk.Now(), in.DisableRollback
 			e.eventLocked(old, old.name, old.id, stackResourceType, StatusUpdateInProgress, stackUserInitiated)
 			return old, p, old, nil
 		case StatusRollbackComplete:
@@ -127,7 +136,7 @@ func (e *Engine) begin(in TemplateInput) (*stack, *plan, *stack, error) {
 	now := e.clk.Now()
 	s := &stack{name: in.StackName, id: arn.New("cloudformation", "stack/"+in.StackName+"/"+awsproto.NewRequestID()),
 		description: p.tmpl.Description, created: now, templateBody: in.Body, tmpl: p.tmpl, params: p.described,
-		resources: map[string]*stackResource{}}
+		resources: map[string]*stackResource{}, disableRollback: in.DisableRollback, assemblyDir: in.AssemblyDir, assets: in.Assets}
 	e.stacks[s.name] = s
 	s.status = StatusCreateInProgress
 	e.eventLocked(s, s.name, s.id, stackResourceType, StatusCreateInProgress, stackUserInitiated)
@@ -155,8 +164,12 @@ func (e *Engine) runCreate(ctx context.Context, s *stack, p *plan) (*StackResult
 		}
 		return e.rollbackCreate(ctx, s, err.Error(), nil)
 	}
-	reason := fmt.Sprintf("The following resource(s) failed to create: [%s]. Rollback requested by user.", strings.Join(failed, ", "))
-	return e.rollbackCreate(ctx, s, reason, failed)
+	reason := fmt.Sprintf("The following resource(s) failed to create: [%s]. ", strings.Join(failed, ", "))
+	if p.in.DisableRollback {
+		e.setStackStatus(s, StatusCreateFailed, reason)
+		return e.result(s), e.deployError(s)
+	}
+	return e.rollbackCreate(ctx, s, reason+"Rollback requested by user.", failed)
 }
 
 // rollbackCreate deletes what a failed create made, newest first.

@@ -7,9 +7,9 @@
 // API describes the stacks to the AWS CLI and SDKs.
 //
 // Where it differs from CloudFormation is written in testharness/localcloud/SUPPORT.md; the main
-// points: JSON templates only, no Rules evaluation, no exports, no change
-// sets, resources without an in-place update path are replaced by delete
-// then create, and CDK's helper custom resources run natively.
+// points: JSON templates only, no Rules evaluation, no exports,
+// resources without an in-place update path are replaced by delete then
+// create, and CDK's helper custom resources run natively.
 package cloudformation
 
 import (
@@ -97,6 +97,8 @@ type Options struct {
 	// awaited (default and AWS maximum: one hour; a ServiceTimeout
 	// property shortens it).
 	CustomResourceTimeout time.Duration
+	// Templates reads the S3 objects TemplateURLs name.
+	Templates TemplateStore
 	// SSMParameters answer SSM-typed template parameters by parameter
 	// name; BootstrapVersionParameter is DefaultBootstrapVersion unless
 	// set here.

@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cfnresource"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
@@ -163,6 +165,27 @@ func newHarness(t *testing.T, configure func(*Options)) *harness {
 func (h *harness) deploy(t *testing.T, name, body string) (*StackResult, error) {
 	t.Helper()
 	return h.engine.DeployTemplate(context.Background(), TemplateInput{StackName: name, Body: []byte(body)})
+}
+
+// waitStack waits, through DescribeStacks as the SDK's waiters do, until
+// a stack operation the API started in the background has ended, and
+// returns the stack.
+func (h *harness) waitStack(t *testing.T, name string) types.Stack {
+	t.Helper()
+	w := cloudformation.NewStackUpdateCompleteWaiter(h.cfn, func(o *cloudformation.StackUpdateCompleteWaiterOptions) {
+		o.MinDelay, o.MaxDelay = time.Millisecond, 10*time.Millisecond
+		o.Retryable = func(_ context.Context, _ *cloudformation.DescribeStacksInput, out *cloudformation.DescribeStacksOutput, err error) (bool, error) {
+			if err != nil {
+				return false, err
+			}
+			return strings.HasSuffix(string(out.Stacks[0].StackStatus), "_IN_PROGRESS"), nil
+		}
+	})
+	out, err := w.WaitForOutput(context.Background(), &cloudformation.DescribeStacksInput{StackName: aws.String(name)}, 10*time.Second)
+	if err != nil {
+		t.Fatalf("wait for stack %s: %v", name, err)
+	}
+	return out.Stacks[0]
 }
 
 // resourceEvents lists "LogicalId STATUS" of a stack's resource events,

@@ -18,6 +18,10 @@ type TemplateInput struct {
 	// cfnresource.Request); empty for a template deployed through the API.
 	AssemblyDir string
 	Assets      map[string]string
+	// DisableRollback leaves a failed deployment as it is, CREATE_FAILED
+	// or UPDATE_FAILED with its resources, as CloudFormation's
+	// DisableRollback (`cdk deploy --no-rollback`) does.
+	DisableRollback bool
 }
 
 // plan is a validated template, ready to run: parameters resolved,

@@ -26,8 +26,11 @@ const (
 	StatusUpdateRollbackInProgress = "UPDATE_ROLLBACK_IN_PROGRESS"
 	StatusUpdateRollbackComplete   = "UPDATE_ROLLBACK_COMPLETE"
 	StatusUpdateRollbackFailed     = "UPDATE_ROLLBACK_FAILED"
-	stackResourceType              = "AWS::CloudFormation::Stack"
-	stackUserInitiated             = "User Initiated"
+	// StatusUpdateRollbackCleanupInProgress is when the resources a failed
+	// update created are deleted.
+	StatusUpdateRollbackCleanupInProgress = "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS"
+	stackResourceType                     = "AWS::CloudFormation::Stack"
+	stackUserInitiated                    = "User Initiated"
 )
 
 // Event is one stack event, as DescribeStackEvents lists it.
@@ -69,6 +72,16 @@ type stack struct {
 	// deletion goes in reverse.
 	order  []string
 	events []Event
+	// assemblyDir and assets are those of the deployment's cloud assembly
+	// (see TemplateInput).
+	assemblyDir string
+	assets      map[string]string
+	// disableRollback keeps a failed stack as it is (CREATE_FAILED,
+	// UPDATE_FAILED) instead of rolling it back.
+	disableRollback bool
+	// rollback is what is left to roll back while the stack is
+	// UPDATE_ROLLBACK_FAILED.
+	rollback *rollbackPlan
 }
 
 // stackResource is one resource of a stack.
@@ -106,6 +119,16 @@ func (e *Engine) setStackStatus(s *stack, status, reason string) {
 		s.updated = e.clk.Now()
 	}
 	e.eventLocked(s, s.name, s.id, stackResourceType, status, reason)
+}
+
+// setStackStatusKeepingReason moves the stack to status, keeping the
+// reason of the failure it ends (the reason a rolled-back stack reports),
+// and records its event.
+func (e *Engine) setStackStatusKeepingReason(s *stack, status string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s.status, s.updated = status, e.clk.Now()
+	e.eventLocked(s, s.name, s.id, stackResourceType, status, "")
 }
 
 // setResourceStatus moves a resource to status and records its event.

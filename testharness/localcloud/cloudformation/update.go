@@ -15,9 +15,15 @@ type change struct {
 	id string
 	// created: the resource is new in this update (undo deletes it).
 	created bool
-	oldReq  cfnresource.Request
+	// oldReq is the request before the update, newReq the one the update
+	// asked for (which a custom resource's rollback sends as its
+	// OldResourceProperties).
+	oldReq, newReq cfnresource.Request
 	// replaced: the old resource was deleted and a new one created.
 	replaced bool
+	// failed: the update of this resource failed; gone: it failed after
+	// its replacement had deleted the old resource, so nothing is left.
+	failed, gone bool
 }
 
 // updateRun is one update of a stack.
@@ -34,8 +40,9 @@ type updateRun struct {
 // created, resources whose resolved properties changed are updated
 // (custom resources and provisioners that implement Updater) or replaced
 // (delete, then create), and resources no longer in the template are
-// deleted once everything else succeeded. A failure undoes the changes in
-// reverse and leaves the stack UPDATE_ROLLBACK_COMPLETE.
+// deleted once everything else succeeded. A failure rolls the update back
+// (see rollback.go), or, with DisableRollback, leaves the stack
+// UPDATE_FAILED as it is.
 func (e *Engine) runUpdate(ctx context.Context, s *stack, p *plan) (*StackResult, error) {
 	u := &updateRun{deployment: &deployment{e: e, s: s, p: p}}
 	failed := u.runGraph(ctx, p.order, u.apply)
@@ -49,17 +56,46 @@ func (e *Engine) runUpdate(ctx context.Context, s *stack, p *plan) (*StackResult
 		if err != nil {
 			reason = err.Error()
 		} else {
-			reason = fmt.Sprintf("The following resource(s) failed to update: [%s]. ", strings.Join(failed, ", "))
+			reason = u.failureReason(failed)
 		}
-		return u.rollback(ctx, reason)
+		if p.in.DisableRollback {
+			e.setStackStatus(s, StatusUpdateFailed, reason)
+			return e.result(s), e.deployError(s)
+		}
+		return e.rollbackUpdate(ctx, s, u.rollbackPlan(), reason)
 	}
 	e.setStackStatus(s, StatusUpdateCleanupInProgress, "")
 	u.cleanup(ctx)
 	e.mu.Lock()
 	s.templateBody, s.tmpl, s.params, s.outputs, s.description = p.in.Body, p.tmpl, p.described, outputs, p.tmpl.Description
+	s.assemblyDir, s.assets = p.in.AssemblyDir, p.in.Assets
 	e.mu.Unlock()
 	e.setStackStatus(s, StatusUpdateComplete, "")
 	return e.result(s), nil
+}
+
+// failureReason words a failed update's stack status reason as
+// CloudFormation does, naming the resources that failed to be created and
+// those that failed to be updated.
+func (u *updateRun) failureReason(failed []string) string {
+	var created, updated []string
+	u.e.mu.Lock()
+	for _, id := range failed {
+		if r := u.s.resources[id]; r != nil && r.status == StatusCreateFailed {
+			created = append(created, id)
+		} else {
+			updated = append(updated, id)
+		}
+	}
+	u.e.mu.Unlock()
+	var b strings.Builder
+	if len(created) > 0 {
+		fmt.Fprintf(&b, "The following resource(s) failed to create: [%s]. ", strings.Join(created, ", "))
+	}
+	if len(updated) > 0 {
+		fmt.Fprintf(&b, "The following resource(s) failed to update: [%s]. ", strings.Join(updated, ", "))
+	}
+	return b.String()
 }
 
 // apply brings one resource to the new template.
@@ -100,10 +136,13 @@ func (u *updateRun) apply(ctx context.Context, id string) error {
 	e.setResourceStatus(s, r, StatusUpdateInProgress, "")
 	res, replaced, err := u.provisionUpdate(ctx, req, &old)
 	if err != nil {
+		// The resource that failed is rolled back too, as CloudFormation
+		// does: a custom resource gets an Update with its old properties.
+		u.record(change{id: id, oldReq: old.req, newReq: req, replaced: replaced, failed: true, gone: replaced})
 		e.setResourceStatus(s, r, StatusUpdateFailed, err.Error())
 		return err
 	}
-	u.record(change{id: id, oldReq: old.req, replaced: replaced})
+	u.record(change{id: id, oldReq: old.req, newReq: req, replaced: replaced})
 	e.mu.Lock()
 	r.req, r.res = req, res
 	if replaced {
@@ -118,7 +157,8 @@ func (u *updateRun) apply(ctx context.Context, id string) error {
 }
 
 // provisionUpdate changes a resource in place where its owner can,
-// otherwise replaces it.
+// otherwise replaces it. replaced with an error means the old resource
+// was deleted and its replacement could not be created.
 func (u *updateRun) provisionUpdate(ctx context.Context, req cfnresource.Request, old *stackResource) (cfnresource.Resource, bool, error) {
 	switch {
 	case req.Type == cdkMetadataType || old.native:
@@ -152,11 +192,14 @@ func (u *updateRun) record(c change) {
 }
 
 // forget drops a resource from the stack's records.
-func (u *updateRun) forget(id string) {
-	u.e.mu.Lock()
-	defer u.e.mu.Unlock()
-	delete(u.s.resources, id)
-	u.s.order = slices.DeleteFunc(u.s.order, func(o string) bool { return o == id })
+func (u *updateRun) forget(id string) { u.e.forget(u.s, id) }
+
+// forget drops a resource from a stack's records.
+func (e *Engine) forget(s *stack, id string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(s.resources, id)
+	s.order = slices.DeleteFunc(s.order, func(o string) bool { return o == id })
 }
 
 // cleanup deletes the resources the new template no longer has, newest
@@ -186,101 +229,4 @@ func (u *updateRun) cleanup(ctx context.Context) {
 			u.forget(r.logicalID)
 		}
 	}
-}
-
-// rollback undoes an update's changes, newest first.
-func (u *updateRun) rollback(ctx context.Context, reason string) (*StackResult, error) {
-	e, s := u.e, u.s
-	e.setStackStatus(s, StatusUpdateRollbackInProgress, reason)
-	e.mu.Lock()
-	changes := slices.Clone(u.changes)
-	var failedCreates []string
-	for _, id := range u.p.order {
-		if r := s.resources[id]; r != nil && r.status == StatusCreateFailed {
-			failedCreates = append(failedCreates, id)
-		}
-	}
-	e.mu.Unlock()
-	ok := true
-	for _, id := range failedCreates {
-		if err := u.undoCreate(ctx, id); err != nil {
-			ok = false
-		}
-	}
-	for i := len(changes) - 1; i >= 0; i-- {
-		c := changes[i]
-		var err error
-		if c.created {
-			err = u.undoCreate(ctx, c.id)
-		} else {
-			err = u.revert(ctx, c)
-		}
-		if err != nil {
-			ok = false
-		}
-	}
-	status := StatusUpdateRollbackComplete
-	if !ok {
-		status = StatusUpdateRollbackFailed
-	}
-	e.mu.Lock()
-	s.status, s.updated = status, e.clk.Now()
-	e.eventLocked(s, s.name, s.id, stackResourceType, status, "")
-	e.mu.Unlock()
-	return e.result(s), e.deployError(s)
-}
-
-func (u *updateRun) undoCreate(ctx context.Context, id string) error {
-	u.e.mu.Lock()
-	r := u.s.resources[id]
-	u.e.mu.Unlock()
-	if r == nil {
-		return nil
-	}
-	u.e.mu.Lock()
-	exists := r.exists
-	u.e.mu.Unlock()
-	if !exists {
-		u.e.setResourceStatus(u.s, r, StatusDeleteComplete, "")
-		u.forget(id)
-		return nil
-	}
-	if err := u.e.deleteResource(ctx, u.s, r); err != nil {
-		return err
-	}
-	u.forget(id)
-	return nil
-}
-
-// revert puts a changed resource back to its old properties.
-func (u *updateRun) revert(ctx context.Context, c change) error {
-	e, s := u.e, u.s
-	e.mu.Lock()
-	r := s.resources[c.id]
-	current := *r
-	e.mu.Unlock()
-	e.setResourceStatus(s, r, StatusUpdateInProgress, "")
-	var res cfnresource.Resource
-	var err error
-	switch {
-	case isCustomType(r.typ):
-		res, err = e.customUpdate(ctx, c.oldReq, current.req, current.res)
-	default:
-		if p, ok := e.provisioner(r.typ); ok {
-			if up, isUpdater := p.(Updater); isUpdater && !c.replaced {
-				res, err = up.Update(ctx, c.oldReq, current.req, current.res)
-			} else if err = p.Delete(ctx, current.req, current.res); err == nil {
-				res, err = p.Create(ctx, c.oldReq)
-			}
-		}
-	}
-	if err != nil {
-		e.setResourceStatus(s, r, StatusUpdateFailed, err.Error())
-		return err
-	}
-	e.mu.Lock()
-	r.req, r.res = c.oldReq, res
-	e.mu.Unlock()
-	e.setResourceStatus(s, r, StatusUpdateComplete, "")
-	return nil
 }

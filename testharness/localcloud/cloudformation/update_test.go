@@ -52,7 +52,7 @@ func TestUpdateFailureRollsBack(t *testing.T) {
 	}
 	h.rec.fail["B"] = errors.New("boom")
 	res, err := h.deploy(t, "U", `{"Resources": {"A": {"Type": "Test::Thing", "Properties": {"V": 2}}, "B": {"Type": "Test::Thing", "DependsOn": "A"}}}`)
-	if err == nil || res.Status != StatusUpdateRollbackComplete || !strings.HasPrefix(res.Reason, "The following resource(s) failed to update: [B]") {
+	if err == nil || res.Status != StatusUpdateRollbackComplete || !strings.HasPrefix(res.Reason, "The following resource(s) failed to create: [B]") {
 		t.Fatalf("err %v result %+v", err, res)
 	}
 	want := []string{"create A", "delete A a-1", "create A", "create B", "delete A a-2", "create A"}
