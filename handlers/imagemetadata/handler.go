@@ -19,6 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/tracebridge/tracebridge/handlers/imagemetadata/imagesize"
+	"github.com/tracebridge/tracebridge/handlers/internal/awserr"
 	"github.com/tracebridge/tracebridge/handlers/internal/completion"
 	"github.com/tracebridge/tracebridge/schemas"
 )
@@ -48,12 +49,24 @@ type Handler struct {
 //
 // Outcomes: dimensions written → ImageMetadataWritten; not an image,
 // truncated or absurd header → ImageMetadataFailed, nothing written, nil
-// returned (retrying cannot help); already carrying these dimensions (a
-// repeated delivery, or the event of our own copy) → nothing at all; object
+// returned (retrying cannot help); an AWS error retrying cannot fix (a
+// denial, a missing bucket, an invalid request: see awserr) →
+// ImageMetadataFailed with AWS's code and message, nil returned; object
 // deleted meanwhile (NoSuchKey) → nothing at all: it has no metadata left to
 // set nor a correlation id to report, and a re-upload brings its own event;
-// S3 throttling, 5xx or repeated concurrent overwrites → error, so Lambda
-// retries the event.
+// S3 throttling, 5xx, repeated concurrent overwrites, or an event that
+// cannot be put → error, so Lambda retries the event (after 1 and 2
+// minutes).
+//
+// An object already carrying its dimensions is not copied again. The event
+// of our own copy (reason CopyObject) then emits nothing, which is what
+// keeps the copy from looping; any other event (the upload's, delivered
+// again, or retried because its announcement could not be put) announces
+// ImageMetadataWritten again, so an outcome is never lost. The price is a
+// duplicate window: a delivery repeated after a successful announcement
+// announces twice (consumers pair by correlation id and tolerate it), and a
+// person's CopyObject of an image that already carries its dimensions is
+// as silent as our own copy: its event looks the same.
 func (h *Handler) Handle(ctx context.Context, event events.EventBridgeEvent) error {
 	if event.Source != schemas.S3EventSource || event.DetailType != schemas.DetailTypeObjectCreated {
 		return fmt.Errorf("unexpected event %s/%s: this function handles %s %q only",
@@ -79,7 +92,7 @@ func (h *Handler) Handle(ctx context.Context, event events.EventBridgeEvent) err
 		_ = seg.AddAnnotation("bucket", detail.Bucket.Name)
 		_ = seg.AddAnnotation("key", key)
 	}
-	err = h.process(ctx, seg, detail.Bucket.Name, key)
+	err = h.process(ctx, seg, detail.Bucket.Name, key, detail.Reason == schemas.S3ReasonCopyObject)
 	if seg != nil {
 		seg.Close(err)
 	}
@@ -94,17 +107,18 @@ func tracing(ctx context.Context) bool {
 	return lambdaHeader || xray.GetSegment(ctx) != nil
 }
 
-func (h *Handler) process(ctx context.Context, seg *xray.Segment, bucket, key string) error {
+// process sizes the object and records its dimensions; byCopy says the
+// event was caused by a CopyObject, as our own copy's is.
+func (h *Handler) process(ctx context.Context, seg *xray.Segment, bucket, key string, byCopy bool) error {
 	log := h.logger().With("bucket", bucket, "key", key)
 	for attempt := 1; ; attempt++ {
 		obj, err := h.read(ctx, bucket, key)
-		var gone *types.NoSuchKey
 		switch {
-		case errors.As(err, &gone):
+		case isNoSuchKey(err):
 			log.Info("object deleted before it could be read; nothing to do")
 			return nil
 		case err != nil:
-			return err
+			return h.failOrRetry(ctx, log, schemas.ImageMetadataFailed{Bucket: bucket, Key: key}, err)
 		}
 		if seg != nil && obj.correlationID != "" {
 			_ = seg.AddAnnotation("correlation_id", obj.correlationID)
@@ -112,29 +126,63 @@ func (h *Handler) process(ctx context.Context, seg *xray.Segment, bucket, key st
 		log := log.With("correlation_id", obj.correlationID)
 		if obj.sizeErr != nil {
 			log.Info("not an image that can be sized; nothing written", "reason", obj.sizeErr)
-			return h.Events.PublishOne(ctx, schemas.DetailTypeImageMetadataFailed, schemas.ImageMetadataFailed{
+			return h.publish(ctx, log, schemas.DetailTypeImageMetadataFailed, schemas.ImageMetadataFailed{
 				Bucket: bucket, Key: key, Reason: obj.sizeErr.Error(), CorrelationID: obj.correlationID,
 			})
 		}
+		written := schemas.ImageMetadataWritten{
+			Bucket: bucket, Key: key, Width: obj.info.Width, Height: obj.info.Height,
+			Format: obj.info.Format, CorrelationID: obj.correlationID,
+		}
 		width, height := strconv.Itoa(obj.info.Width), strconv.Itoa(obj.info.Height)
 		if obj.meta[schemas.S3UserMetadataImageWidth] == width && obj.meta[schemas.S3UserMetadataImageHeight] == height {
-			log.Info("dimensions already recorded; nothing to do", "width", width, "height", height)
-			return nil
+			if byCopy {
+				log.Info("dimensions already recorded and the event is a copy's (ours); nothing to do", "width", width, "height", height)
+				return nil
+			}
+			log.Info("dimensions already recorded; announcing them again for this delivery", "width", width, "height", height)
+			return h.publish(ctx, log, schemas.DetailTypeImageMetadataWritten, written)
 		}
 		err = h.copyWithDimensions(ctx, bucket, key, obj, width, height)
 		if isPreconditionFailed(err) && attempt < maxCopyAttempts {
 			log.Info("object changed between read and copy; reading it again", "attempt", attempt)
 			continue
 		}
+		if isNoSuchKey(err) {
+			log.Info("object deleted before it could be copied; nothing to do")
+			return nil
+		}
 		if err != nil {
-			return err
+			return h.failOrRetry(ctx, log, schemas.ImageMetadataFailed{Bucket: bucket, Key: key, CorrelationID: obj.correlationID}, err)
 		}
 		log.Info("dimensions written", "width", width, "height", height, "format", obj.info.Format)
-		return h.Events.PublishOne(ctx, schemas.DetailTypeImageMetadataWritten, schemas.ImageMetadataWritten{
-			Bucket: bucket, Key: key, Width: obj.info.Width, Height: obj.info.Height,
-			Format: obj.info.Format, CorrelationID: obj.correlationID,
-		})
+		return h.publish(ctx, log, schemas.DetailTypeImageMetadataWritten, written)
 	}
+}
+
+// failOrRetry returns err, for Lambda to retry the event, unless it is an
+// AWS error retrying cannot fix: that one is announced at once as failed
+// (with AWS's code and message, failed's other fields as given).
+func (h *Handler) failOrRetry(ctx context.Context, log *slog.Logger, failed schemas.ImageMetadataFailed, err error) error {
+	p, ok := awserr.AsPermanent(err)
+	if !ok {
+		return err
+	}
+	failed.Reason, failed.ErrorCode, failed.ErrorMessage = p.Reason(), p.Code, p.Message
+	log.Error("AWS refused the work and retrying cannot help; nothing written", "reason", failed.Reason)
+	return h.publish(ctx, log, schemas.DetailTypeImageMetadataFailed, failed)
+}
+
+// publish puts one event on the app bus. When it cannot, it logs one line
+// naming AWS's error and returns the error, so that Lambda retries the
+// event and the function's log says why the outcome was not announced.
+func (h *Handler) publish(ctx context.Context, log *slog.Logger, detailType string, detail any) error {
+	err := h.Events.PublishOne(ctx, detailType, detail)
+	if err != nil {
+		code, msg := awserr.CodeAndMessage(err)
+		log.Error(detailType+" could not be put on the app bus; Lambda will retry the event", "error_code", code, "error_message", msg)
+	}
+	return err
 }
 
 // readObject is what one ranged GET told us.
@@ -242,6 +290,13 @@ func copySource(bucket, key string) string {
 func isPreconditionFailed(err error) bool {
 	var ae smithy.APIError
 	return errors.As(err, &ae) && ae.ErrorCode() == "PreconditionFailed"
+}
+
+// isNoSuchKey reports S3's NoSuchKey: GetObject's modeled types.NoSuchKey
+// or CopyObject's unmodeled error of the same code (its source is gone).
+func isNoSuchKey(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "NoSuchKey"
 }
 
 func (h *Handler) logger() *slog.Logger {

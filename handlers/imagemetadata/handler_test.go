@@ -179,20 +179,50 @@ func TestFormats(t *testing.T) {
 	}
 }
 
-func TestOwnCopyEventAndRepeatedDeliveryChangeNothing(t *testing.T) {
+func TestRedeliveredUploadAnnouncesAgainAndOwnCopyEventIsSilent(t *testing.T) {
 	h, fake := newHandler(t)
-	fake.PutObject(bucket, "a.png", fakeaws.Object{Data: encode(t, "png", 172, 178)})
+	fake.PutObject(bucket, "a.png", fakeaws.Object{Data: encode(t, "png", 172, 178), Metadata: map[string]string{"correlation-id": "c-1"}})
 	put := objectCreated(t, "a.png", schemas.S3ReasonPutObject)
-	for _, ev := range []events.EventBridgeEvent{put, put, objectCreated(t, "a.png", schemas.S3ReasonCopyObject)} {
-		if err := h.Handle(context.Background(), ev); err != nil {
+	ownCopy := objectCreated(t, "a.png", schemas.S3ReasonCopyObject)
+	for i, c := range []struct {
+		event  events.EventBridgeEvent
+		events int // ImageMetadataWritten events so far
+	}{{put, 1}, {ownCopy, 1}, {put, 2}, {ownCopy, 2}} {
+		if err := h.Handle(context.Background(), c.event); err != nil {
 			t.Fatal(err)
+		}
+		written := eventsOf[schemas.ImageMetadataWritten](t, fake, schemas.DetailTypeImageMetadataWritten)
+		if len(written) != c.events || written[len(written)-1].CorrelationID != "c-1" || written[len(written)-1].Width != 172 {
+			t.Fatalf("after delivery %d (%s): ImageMetadataWritten %+v, want %d", i+1, c.event.Detail, written, c.events)
 		}
 	}
 	if n := len(fake.Requests("CopyObject")); n != 1 {
 		t.Errorf("%d copies, want 1", n)
 	}
-	if n := len(fake.Events()); n != 1 {
-		t.Errorf("%d events, want 1", n)
+}
+
+// TestOutcomeAnnouncedByTheRetryWhenItsEventCouldNotBePut: the metadata is
+// written but PutEvents keeps failing, so Handle fails and Lambda retries
+// the event; the retry finds the metadata right and announces it.
+func TestOutcomeAnnouncedByTheRetryWhenItsEventCouldNotBePut(t *testing.T) {
+	h, fake := newHandler(t)
+	fake.PutObject(bucket, "a.png", fakeaws.Object{Data: encode(t, "png", 8, 8), Metadata: map[string]string{"correlation-id": "c-2"}})
+	for range 3 { // every attempt of the publisher
+		fake.FailNext("PutEvents", fakeaws.Fault{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailable", Message: "Service is unavailable"})
+	}
+	put := objectCreated(t, "a.png", schemas.S3ReasonPutObject)
+	if err := h.Handle(context.Background(), put); err == nil || !strings.Contains(err.Error(), "ServiceUnavailable") {
+		t.Fatalf("Handle = %v, want the PutEvents error (for Lambda to retry)", err)
+	}
+	if obj, _ := fake.GetObject(bucket, "a.png"); obj.Metadata["image_width"] != "8" {
+		t.Fatalf("metadata %v, want the dimensions written before the announcement failed", obj.Metadata)
+	}
+	if err := h.Handle(context.Background(), put); err != nil {
+		t.Fatal(err)
+	}
+	written := eventsOf[schemas.ImageMetadataWritten](t, fake, schemas.DetailTypeImageMetadataWritten)
+	if len(written) != 1 || written[0].CorrelationID != "c-2" {
+		t.Fatalf("ImageMetadataWritten %+v, want one for c-2 from the retry", written)
 	}
 }
 
@@ -250,19 +280,110 @@ func TestUnsizableObjectsEmitFailure(t *testing.T) {
 }
 
 func TestS3ThrottlingAndServerErrorsAreRetriedByThePlatform(t *testing.T) {
-	for _, op := range []string{"GetObject", "CopyObject"} {
-		t.Run(op, func(t *testing.T) {
+	for _, c := range []struct {
+		op    string
+		fault fakeaws.Fault
+	}{
+		{"GetObject", fakeaws.Fault{Status: http.StatusServiceUnavailable, Code: "SlowDown", Message: "Please reduce your request rate."}},
+		{"CopyObject", fakeaws.Fault{Status: http.StatusServiceUnavailable, Code: "SlowDown", Message: "Please reduce your request rate."}},
+		{"CopyObject", fakeaws.Fault{Status: http.StatusInternalServerError, Code: "InternalError", Message: "We encountered an internal error. Please try again."}},
+	} {
+		t.Run(c.op+" "+c.fault.Code, func(t *testing.T) {
 			h, fake := newHandler(t)
 			fake.PutObject(bucket, "a.png", fakeaws.Object{Data: encode(t, "png", 4, 4)})
-			fake.FailNext(op, fakeaws.Fault{Status: http.StatusServiceUnavailable, Code: "SlowDown", Message: "Please reduce your request rate."})
+			fake.FailNext(c.op, c.fault)
 			err := h.Handle(context.Background(), objectCreated(t, "a.png", schemas.S3ReasonPutObject))
-			if err == nil || !strings.Contains(err.Error(), "SlowDown") {
-				t.Fatalf("Handle = %v, want the SlowDown error", err)
+			if err == nil || !strings.Contains(err.Error(), c.fault.Code) {
+				t.Fatalf("Handle = %v, want the %s error", err, c.fault.Code)
 			}
 			if n := len(fake.Events()); n != 0 {
-				t.Fatalf("%d events after a throttled call, want none", n)
+				t.Fatalf("%d events after a transient error, want none", n)
 			}
 		})
+	}
+}
+
+// denialOf is S3's AccessDenied message for the function's role lacking
+// action on the object (AWS IAM User Guide, "Troubleshoot access denied
+// error messages"; the local cloud words it the same).
+func denialOf(action, key string) string {
+	return `User: arn:aws:sts::000000000000:assumed-role/ImageRole/fn is not authorized to perform: ` + action +
+		` on resource: "arn:aws:s3:::` + bucket + `/` + key + `" because no identity-based policy allows the ` + action + ` action`
+}
+
+func TestPermanentS3ErrorsAreAnnouncedAtOnce(t *testing.T) {
+	for _, c := range []struct {
+		op          string
+		fault       fakeaws.Fault
+		reason      string
+		correlation string // the read is what finds the correlation id
+	}{
+		{"GetObject", fakeaws.Fault{Status: http.StatusForbidden, Code: "AccessDenied", Message: denialOf("s3:GetObject", "a.png")},
+			"s3:GetObject denied: " + denialOf("s3:GetObject", "a.png"), ""},
+		{"GetObject", fakeaws.Fault{Status: http.StatusNotFound, Code: "NoSuchBucket", Message: "The specified bucket does not exist"},
+			"GetObject failed: NoSuchBucket: The specified bucket does not exist", ""},
+		{"CopyObject", fakeaws.Fault{Status: http.StatusForbidden, Code: "AccessDenied", Message: denialOf("s3:PutObject", "a.png")},
+			"s3:PutObject denied: " + denialOf("s3:PutObject", "a.png"), "c-3"},
+		{"CopyObject", fakeaws.Fault{Status: http.StatusBadRequest, Code: "InvalidRequest", Message: "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120"},
+			"CopyObject failed: InvalidRequest: The specified copy source is larger than the maximum allowable size for a copy source: 5368709120", "c-3"},
+	} {
+		t.Run(c.op+" "+c.fault.Code, func(t *testing.T) {
+			h, fake := newHandler(t)
+			fake.PutObject(bucket, "a.png", fakeaws.Object{Data: encode(t, "png", 4, 4), Metadata: map[string]string{"correlation-id": "c-3"}})
+			fake.FailNext(c.op, c.fault)
+			if err := h.Handle(context.Background(), objectCreated(t, "a.png", schemas.S3ReasonPutObject)); err != nil {
+				t.Fatalf("Handle = %v, want nil: retrying cannot help", err)
+			}
+			failed := eventsOf[schemas.ImageMetadataFailed](t, fake, schemas.DetailTypeImageMetadataFailed)
+			want := schemas.ImageMetadataFailed{Bucket: bucket, Key: "a.png", Reason: c.reason,
+				ErrorCode: c.fault.Code, ErrorMessage: c.fault.Message, CorrelationID: c.correlation}
+			if len(failed) != 1 || failed[0] != want {
+				t.Fatalf("ImageMetadataFailed %+v\nwant [%+v]", failed, want)
+			}
+			if n := len(fake.Events()); n != 1 {
+				t.Errorf("%d events, want only the failure", n)
+			}
+			if obj, _ := fake.GetObject(bucket, "a.png"); obj.Metadata["image_width"] != "" {
+				t.Errorf("metadata %v written despite the failure", obj.Metadata)
+			}
+		})
+	}
+}
+
+// TestFailureEventThatCannotBePutIsAnError: denied S3 and denied PutEvents
+// → the error is returned (Lambda retries, its log keeps it) after one log
+// line naming PutEvents' code and message and the correlation id.
+func TestFailureEventThatCannotBePutIsAnError(t *testing.T) {
+	h, fake := newHandler(t)
+	var logged bytes.Buffer
+	h.Log = slog.New(slog.NewJSONHandler(&logged, nil))
+	fake.PutObject(bucket, "a.png", fakeaws.Object{Data: encode(t, "png", 4, 4), Metadata: map[string]string{"correlation-id": "c-4"}})
+	fake.FailNext("CopyObject", fakeaws.Fault{Status: http.StatusForbidden, Code: "AccessDenied", Message: denialOf("s3:PutObject", "a.png")})
+	putDenial := "User: arn:aws:sts::000000000000:assumed-role/ImageRole/fn is not authorized to perform: events:PutEvents on resource: arn:aws:events:us-east-1:000000000000:event-bus/app-bus because no identity-based policy allows the events:PutEvents action"
+	fake.FailNext("PutEvents", fakeaws.Fault{Status: http.StatusBadRequest, Code: "AccessDeniedException", Message: putDenial})
+	err := h.Handle(context.Background(), objectCreated(t, "a.png", schemas.S3ReasonPutObject))
+	if err == nil || !strings.Contains(err.Error(), "AccessDeniedException") {
+		t.Fatalf("Handle = %v, want PutEvents' AccessDeniedException", err)
+	}
+	if n := len(fake.Requests("PutEvents")); n != 1 {
+		t.Errorf("%d PutEvents calls, want 1: a denial is not retried", n)
+	}
+	var line struct {
+		Msg           string `json:"msg"`
+		CorrelationID string `json:"correlation_id"`
+		ErrorCode     string `json:"error_code"`
+		ErrorMessage  string `json:"error_message"`
+	}
+	found := false
+	for _, l := range strings.Split(strings.TrimSpace(logged.String()), "\n") {
+		if json.Unmarshal([]byte(l), &line) == nil && line.ErrorCode != "" {
+			found = true
+			break
+		}
+	}
+	if !found || line.CorrelationID != "c-4" || line.ErrorCode != "AccessDeniedException" || line.ErrorMessage != putDenial ||
+		!strings.Contains(line.Msg, schemas.DetailTypeImageMetadataFailed) {
+		t.Fatalf("log line %+v, want one naming ImageMetadataFailed, PutEvents' code and message and c-4 in:\n%s", line, logged.String())
 	}
 }
 
@@ -273,6 +394,15 @@ func TestDeletedObjectIsIgnored(t *testing.T) {
 	}
 	if len(fake.Events()) != 0 || len(fake.Requests("CopyObject")) != 0 {
 		t.Fatal("a deleted object produced a copy or an event")
+	}
+	// Deleted between the read and the copy: the copy's source is gone.
+	fake.PutObject(bucket, "going.png", fakeaws.Object{Data: encode(t, "png", 4, 4)})
+	fake.FailNext("CopyObject", fakeaws.Fault{Status: http.StatusNotFound, Code: "NoSuchKey", Message: "The specified key does not exist."})
+	if err := h.Handle(context.Background(), objectCreated(t, "going.png", schemas.S3ReasonPutObject)); err != nil {
+		t.Fatal(err)
+	}
+	if len(fake.Events()) != 0 {
+		t.Fatalf("an object deleted before its copy produced events %+v", fake.Events())
 	}
 }
 
@@ -339,14 +469,14 @@ func TestRejectsOtherEvents(t *testing.T) {
 
 // BenchmarkHandleHeaderOf100MB runs the whole read path (ranged GET through
 // the SDK to the fake, header decode, no-op because the dimensions are
-// already recorded) against a 100 MB object.
+// already recorded and the event is our copy's) against a 100 MB object.
 func BenchmarkHandleHeaderOf100MB(b *testing.B) {
 	h, fake := newHandler(b)
 	fake.PutObject(bucket, "huge.png", fakeaws.Object{Data: encode(b, "png", 172, 178), Size: 100 << 20})
-	ev := objectCreated(b, "huge.png", schemas.S3ReasonPutObject)
-	if err := h.Handle(context.Background(), ev); err != nil {
+	if err := h.Handle(context.Background(), objectCreated(b, "huge.png", schemas.S3ReasonPutObject)); err != nil {
 		b.Fatal(err)
 	}
+	ev := objectCreated(b, "huge.png", schemas.S3ReasonCopyObject)
 	start := fake.BytesServed()
 	b.ReportAllocs()
 	b.ResetTimer()
