@@ -25,6 +25,9 @@ type CopyInput struct {
 	// The x-amz-copy-source-if-* preconditions (HTTP dates for the
 	// times); any that fails answers PreconditionFailed.
 	IfMatch, IfNoneMatch, IfModifiedSince, IfUnmodifiedSince string
+	// Destination is If-Match/If-None-Match: a condition on the object
+	// the copy replaces.
+	Destination WriteCondition
 }
 
 const errCopyToItself = "This copy request is illegal because it is trying to copy an object to itself " +
@@ -60,7 +63,7 @@ func (s *Service) CopyObject(ctx context.Context, in CopyInput) (*Object, error)
 	if in.Replace {
 		o.Metadata, o.System = lowerKeys(in.Metadata), in.System
 	}
-	return s.store(ctx, in.Bucket, o, ReasonCopyObject)
+	return s.store(ctx, in.Bucket, o, ReasonCopyObject, in.Destination)
 }
 
 // parseCopySource reads x-amz-copy-source: "[/]bucket/key[?versionId=…]",
@@ -88,6 +91,10 @@ func (s *Service) handleCopyObject(r *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	dest, err := writeConditionFromHeaders(r.Header)
+	if err != nil {
+		return nil, err
+	}
 	in := CopyInput{SourceBucket: srcBucket, SourceKey: srcKey, Bucket: r.bucket, Key: r.key,
 		StorageClass:                r.Header.Get("X-Amz-Storage-Class"),
 		ChangesEncryptionOrRedirect: r.Header.Get("X-Amz-Server-Side-Encryption") != "" || r.Header.Get("X-Amz-Website-Redirect-Location") != "",
@@ -95,6 +102,7 @@ func (s *Service) handleCopyObject(r *request) (*response, error) {
 		IfNoneMatch:                 r.Header.Get("X-Amz-Copy-Source-If-None-Match"),
 		IfModifiedSince:             r.Header.Get("X-Amz-Copy-Source-If-Modified-Since"),
 		IfUnmodifiedSince:           r.Header.Get("X-Amz-Copy-Source-If-Unmodified-Since"),
+		Destination:                 dest,
 	}
 	switch d := r.Header.Get("X-Amz-Metadata-Directive"); d {
 	case "", "COPY":

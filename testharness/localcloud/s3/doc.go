@@ -6,8 +6,10 @@
 //
 // Where it differs from S3 (testharness/localcloud/SUPPORT.md has the full list): one region and
 // account; no object versions are kept (a versioned bucket only reports
-// version ids); ACLs, bucket policies and encryption are stored but not
-// enforced; classic notifications (SQS, SNS, Lambda) are stored but not
+// version ids); ACLs and encryption are stored but not enforced (bucket
+// policies are evaluated by the gateway's authorization, not here);
+// conditional writes are checked atomically, so 409
+// ConditionalRequestConflict never occurs; classic notifications (SQS, SNS, Lambda) are stored but not
 // delivered; an unknown sub-resource answers NotImplemented.
 //
 // The routing table is in router.go; every response, error or not, is

@@ -123,6 +123,10 @@ type completeResult struct {
 // Its ETag is S3's multipart ETag: the MD5 of the parts' binary MD5s,
 // then "-" and the number of parts.
 func (s *Service) handleCompleteMultipartUpload(r *request) (*response, error) {
+	cond, err := writeConditionFromHeaders(r.Header)
+	if err != nil {
+		return nil, err
+	}
 	var req completeRequest
 	if err := readXMLBody(r, &req); err != nil {
 		return nil, err
@@ -142,6 +146,12 @@ func (s *Service) handleCompleteMultipartUpload(r *request) (*response, error) {
 	s.mu.Lock()
 	u, err := s.findUpload(r)
 	if err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	// A failed precondition leaves the upload in place; store checks
+	// again when it writes.
+	if err := cond.check(u.key, s.backend.Object(u.bucket, u.key)); err != nil {
 		s.mu.Unlock()
 		return nil, err
 	}
@@ -173,7 +183,7 @@ func (s *Service) handleCompleteMultipartUpload(r *request) (*response, error) {
 	}
 	o := &Object{Key: u.key, Data: data, Metadata: u.metadata, System: u.system, StorageClass: u.storageClass,
 		ETag: fmt.Sprintf(`"%x-%d"`, digests.Sum(nil), len(chosen)), PartsCount: len(chosen)}
-	o, err = s.store(r.ctx, u.bucket, o, ReasonCompleteMultipartUpload)
+	o, err = s.store(r.ctx, u.bucket, o, ReasonCompleteMultipartUpload, cond)
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,8 @@ type PutInput struct {
 	System       map[string]string
 	StorageClass string
 	Checksums    map[string]string
+	// Condition makes the write conditional on the object it replaces.
+	Condition WriteCondition
 }
 
 // PutObject stores an object and, when the bucket enables EventBridge,
@@ -39,12 +41,12 @@ type PutInput struct {
 func (s *Service) PutObject(ctx context.Context, in PutInput) (*Object, error) {
 	o := &Object{Key: in.Key, Data: in.Data, ETag: `"` + md5Hex(in.Data) + `"`,
 		Metadata: lowerKeys(in.Metadata), System: in.System, StorageClass: in.StorageClass, Checksums: in.Checksums}
-	return s.store(ctx, in.Bucket, o, ReasonPutObject)
+	return s.store(ctx, in.Bucket, o, ReasonPutObject, in.Condition)
 }
 
-// store puts o into bucket, stamping its time and version, and publishes
-// the event of reason after unlocking.
-func (s *Service) store(ctx context.Context, bucket string, o *Object, reason string) (*Object, error) {
+// store puts o into bucket when cond holds, stamping its time and
+// version, and publishes the event of reason after unlocking.
+func (s *Service) store(ctx context.Context, bucket string, o *Object, reason string, cond WriteCondition) (*Object, error) {
 	if len(o.Key) > 1024 {
 		return nil, errKeyTooLong
 	}
@@ -57,6 +59,10 @@ func (s *Service) store(ctx context.Context, bucket string, o *Object, reason st
 	s.mu.Lock()
 	b, err := s.bucket(bucket)
 	if err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	if err := cond.check(o.Key, s.backend.Object(bucket, o.Key)); err != nil {
 		s.mu.Unlock()
 		return nil, err
 	}
@@ -169,13 +175,17 @@ func (s *Service) handlePutObject(r *request) (*response, error) {
 	if r.Header.Get("X-Amz-Copy-Source") != "" {
 		return s.handleCopyObject(r)
 	}
+	cond, err := writeConditionFromHeaders(r.Header)
+	if err != nil {
+		return nil, err
+	}
 	data, checksums, err := readPayload(r)
 	if err != nil {
 		return nil, err
 	}
 	user, system := metadataFromHeaders(r.Header)
 	o, err := s.PutObject(r.ctx, PutInput{Bucket: r.bucket, Key: r.key, Data: data, Metadata: user, System: system,
-		StorageClass: r.Header.Get("X-Amz-Storage-Class"), Checksums: checksums})
+		StorageClass: r.Header.Get("X-Amz-Storage-Class"), Checksums: checksums, Condition: cond})
 	if err != nil {
 		return nil, err
 	}
