@@ -8,6 +8,7 @@ import (
 	"log"
 	"time"
 
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cfnresource"
@@ -46,7 +47,8 @@ import (
 //	Traced execution  ──▶ X-Ray segment; its tasks' Lambda segments join it (executionTracer)
 //	State machine task──▶ Lambda, EventBridge, and any awsJson API (sfnLambda, sfnEvents, gateway SDK caller)
 //	CloudFormation    ──▶ every service's provisioners; Lambda for custom
-//	                      resources; S3 and Logs for CDK's helper resources
+//	                      resources; S3 and Logs for CDK's helper resources;
+//	                      S3 for TemplateURLs (templateObjects)
 type services struct {
 	S3             *s3.Service
 	SQS            *sqs.Service
@@ -63,6 +65,8 @@ type services struct {
 	STS            *sts.Service
 	CloudFormation *cloudformation.Engine
 
+	// activity is what every service is still doing, for WaitSettled.
+	activity   *activity.Tracker
 	stopSweeps context.CancelFunc // ends DynamoDB's TTL sweeps
 }
 
@@ -75,6 +79,7 @@ const ttlSweepInterval = time.Minute
 // c.identities must be set.
 func (c *Cloud) wire(opts Options) error {
 	clk := opts.Clock
+	c.activity = activity.New(clk)
 	perms := permissions{} // set once S3 and IAM exist, before any service uses it
 	c.Logs = logs.New(logs.Options{Clock: clk, CreateMissingGroups: true})
 	c.IAM = iam.New(iam.Options{Clock: clk})
@@ -93,6 +98,7 @@ func (c *Cloud) wire(opts Options) error {
 		Tracer:            lambdaTracer{c.XRay},
 		EndpointURL:       c.endpoint,
 		XRayDaemonAddress: daemon,
+		Activity:          c.activity,
 	})
 	c.EventBridge = eventbridge.New(eventbridge.Options{
 		Clock:   clk,
@@ -102,6 +108,7 @@ func (c *Cloud) wire(opts Options) error {
 		OnDeliveryFailure: func(f eventbridge.DeliveryFailure) {
 			log.Printf("local cloud: EventBridge gave up on an event: %+v", f)
 		},
+		Activity: c.activity,
 	})
 	c.S3 = s3.New(s3.Options{
 		Clock:  clk,
@@ -117,8 +124,9 @@ func (c *Cloud) wire(opts Options) error {
 		Roles:  c.identities,
 		Lambda: sfnLambda{c.Lambda, perms},
 		Events: sfnEvents{c.EventBridge, perms},
-		AWS:    stepfunctions.NewGatewaySDKCaller(c.endpoint, c.identities),
-		Tracer: executionTracer{c.XRay},
+		AWS:      stepfunctions.NewGatewaySDKCaller(c.endpoint, c.identities),
+		Tracer:   executionTracer{c.XRay},
+		Activity: c.activity,
 	})
 	c.Streams = dynamodbstreams.New(dynamodbstreams.Options{Clock: clk})
 	c.DynamoDB = dynamodb.New(dynamodb.Options{Clock: clk, Changes: tableStreams{c.Streams}})
@@ -134,6 +142,7 @@ func (c *Cloud) wire(opts Options) error {
 		Queues:      pipeQueues{c.SQS, perms},
 		Roles:       c.identities,
 		Permissions: perms,
+		Activity:    c.activity,
 	})
 	c.Schemas = eventschemas.New(eventschemas.Options{Clock: clk})
 	c.STS = sts.New(sts.Options{Clock: clk, Identities: c.identities, Roles: iamRoles{c.IAM}})
@@ -161,6 +170,7 @@ func (c *Cloud) wire(opts Options) error {
 		Invoker:        customResourceInvoker{c.Lambda},
 		BucketNotifier: bucketNotifier{c.S3},
 		LogRetention:   logRetention{c.Logs},
+		Templates:      templateObjects{c.S3},
 	})
 	return nil
 }
@@ -168,6 +178,7 @@ func (c *Cloud) wire(opts Options) error {
 // routes lists every service's gateway route.
 func (c *Cloud) routes() []gateway.Route {
 	return []gateway.Route{
+		c.controlRoute(),
 		c.CloudFormation.Route(), c.Lambda.Route(), c.EventBridge.Route(), c.Logs.Route(),
 		c.SQS.Route(), c.IAM.Route(), c.Pipes.Route(), c.Schemas.Route(), c.STS.Route(), c.XRay.Route(),
 		c.StepFunctions.Route(),
@@ -307,6 +318,17 @@ type customResourceInvoker struct{ lambda *lambda.Service }
 
 func (a customResourceInvoker) InvokeAsync(ctx context.Context, functionARN string, payload []byte) error {
 	return a.lambda.InvokeEvent(ctx, functionARN, payload, "")
+}
+
+// templateObjects reads the templates TemplateURLs name from S3.
+type templateObjects struct{ s3 *s3.Service }
+
+func (a templateObjects) GetTemplate(ctx context.Context, bucket, key string) ([]byte, error) {
+	o, err := a.s3.GetObject(ctx, bucket, key)
+	if err != nil {
+		return nil, err
+	}
+	return o.Data, nil
 }
 
 // bucketNotifier applies CDK's Custom::S3BucketNotifications natively.

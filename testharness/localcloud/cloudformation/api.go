@@ -25,6 +25,10 @@ func (e *Engine) operations() map[string]awsproto.QueryOperation {
 		"UpdateStack":            e.updateStack,
 		"ContinueUpdateRollback": e.continueUpdateRollback,
 		"DeleteStack":            e.deleteStack,
+		"CreateChangeSet":        e.createChangeSet,
+		"DescribeChangeSet":      e.describeChangeSet,
+		"ExecuteChangeSet":       e.executeChangeSet,
+		"DeleteChangeSet":        e.deleteChangeSet,
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 func (e *Engine) DeleteStack(ctx context.Context, name string) error {
 	e.mu.Lock()
 	s, ok := e.lookupLocked(name)
-	if ok && strings.HasSuffix(s.status, "_IN_PROGRESS") {
+	if ok && strings.HasSuffix(s.status, "_IN_PROGRESS") && s.status != StatusReviewInProgress {
 		e.mu.Unlock()
 		return fmt.Errorf("stack %s is in %s state and can not be deleted", s.name, s.status)
 	}

@@ -111,6 +111,7 @@ func (e *Engine) begin(in TemplateInput) (*stack, *plan, *stack, error) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	id := newStackID(in.StackName)
 	if old, ok := e.stacks[in.StackName]; ok {
 		switch old.status {
 		case StatusCreateComplete, StatusUpdateComplete, StatusUpdateRollbackComplete, StatusUpdateFailed:
@@ -128,19 +129,27 @@ func (e *Engine) begin(in TemplateInput) (*stack, *plan, *stack, error) {
 			return old, p, old, nil
 		case StatusRollbackComplete:
 			e.retireLocked(old)
+		case StatusReviewInProgress:
+			// A CREATE change set's stack: created now, keeping its id.
+			id = old.id
 		default:
 			return nil, nil, nil, awsproto.Errorf("ValidationError", http.StatusBadRequest,
 				"Stack:%s is in %s state and can not be updated.", old.id, old.status)
 		}
 	}
 	now := e.clk.Now()
-	s := &stack{name: in.StackName, id: arn.New("cloudformation", "stack/"+in.StackName+"/"+awsproto.NewRequestID()),
+	s := &stack{name: in.StackName, id: id,
 		description: p.tmpl.Description, created: now, templateBody: in.Body, tmpl: p.tmpl, params: p.described,
 		resources: map[string]*stackResource{}, disableRollback: in.DisableRollback, assemblyDir: in.AssemblyDir, assets: in.Assets}
 	e.stacks[s.name] = s
 	s.status = StatusCreateInProgress
 	e.eventLocked(s, s.name, s.id, stackResourceType, StatusCreateInProgress, stackUserInitiated)
 	return s, p, nil, nil
+}
+
+// newStackID is a new stack's ARN.
+func newStackID(name string) string {
+	return arn.New("cloudformation", "stack/"+name+"/"+awsproto.NewRequestID())
 }
 
 // retireLocked moves a stack to the deleted list. Must hold e.mu.

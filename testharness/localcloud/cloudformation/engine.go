@@ -126,6 +126,8 @@ type Engine struct {
 	// pending are custom resource requests awaiting their response, by
 	// response token. Must hold mu.
 	pending map[string]chan customResponse
+	// changeSets by change set ARN. Must hold mu.
+	changeSets map[string]*changeSet
 }
 
 // New returns an engine.
@@ -146,7 +148,8 @@ func New(opts Options) *Engine {
 	opts.SSMParameters = ssm
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &Engine{opts: opts, clk: opts.Clock, ctx: ctx, cancel: cancel, provisioners: cfnresource.Registry{},
-		stacks: map[string]*stack{}, pending: map[string]chan customResponse{}}
+		stacks: map[string]*stack{}, pending: map[string]chan customResponse{},
+		changeSets: map[string]*changeSet{}}
 	e.Register(opts.Provisioners)
 	return e
 }
