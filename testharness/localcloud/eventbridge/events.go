@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
@@ -64,8 +65,25 @@ func (s *Service) PutEvent(ctx context.Context, e Entry) (string, error) {
 // PutEvents puts up to MaxEntries events, as the PutEvents operation does:
 // an error for the request as a whole, or one result per entry. Matching
 // targets receive the events asynchronously; subscribers of the bus are
-// called before PutEvents returns.
+// called before PutEvents returns. It is the path of AWS's own publishers
+// (S3 notifications, Lambda destinations, Step Functions status events),
+// so any source is accepted; see PutCallerEvents.
 func (s *Service) PutEvents(ctx context.Context, entries []Entry) ([]EntryResult, error) {
+	return s.putEvents(ctx, entries, false)
+}
+
+// PutCallerEvents is PutEvents on behalf of a customer's principal (the
+// PutEvents operation, and services that put events with a customer's
+// role). Entries whose source begins with "aws." are rejected one by one:
+// only AWS services speak for "aws.*" sources (API reference,
+// PutEventsResultEntry: "NotAuthorizedForSourceException — You do not
+// have permissions to publish events with this source onto this event
+// bus"; AWS answers the message "Not authorized for the source.").
+func (s *Service) PutCallerEvents(ctx context.Context, entries []Entry) ([]EntryResult, error) {
+	return s.putEvents(ctx, entries, true)
+}
+
+func (s *Service) putEvents(ctx context.Context, entries []Entry, caller bool) ([]EntryResult, error) {
 	if len(entries) < 1 || len(entries) > MaxEntries {
 		return nil, constraint("entries", fmt.Sprintf("Member must have length less than or equal to %d and greater than or equal to 1", MaxEntries))
 	}
@@ -78,6 +96,10 @@ func (s *Service) PutEvents(ctx context.Context, entries []Entry) ([]EntryResult
 	}
 	out := make([]EntryResult, len(entries))
 	for i, e := range entries {
+		if caller && strings.HasPrefix(e.Source, "aws.") {
+			out[i] = EntryResult{ErrorCode: "NotAuthorizedForSourceException", ErrorMessage: "Not authorized for the source."}
+			continue
+		}
 		out[i] = s.putOne(ctx, e)
 	}
 	return out, nil
@@ -295,7 +317,7 @@ func (s *Service) putEventsOp(ctx context.Context, in *putEventsInput) (*putEven
 			entries[i].Time = time.Unix(0, int64(sec*1e9)).UTC()
 		}
 	}
-	res, err := s.PutEvents(ctx, entries)
+	res, err := s.PutCallerEvents(ctx, entries)
 	if err != nil {
 		return nil, err
 	}

@@ -227,3 +227,31 @@ func TestInputModesThroughTargets(t *testing.T) {
 		t.Errorf("PutTargets with Input and InputPath: %v %+v", err, res)
 	}
 }
+
+// TestCallersCannotSpeakForAWS puts an "aws.s3" "Object Created" through
+// the SDK: the entry is refused (NotAuthorizedForSourceException) and no
+// rule sees it, while the same event from S3 itself (the Go API the
+// wiring uses) is delivered.
+func TestCallersCannotSpeakForAWS(t *testing.T) {
+	f := newFixture(t)
+	f.rule(t, "default", "s3-created", `{"source":["aws.s3"],"detail-type":["Object Created"]}`, lambdaTarget("fn"))
+	forged := entry("aws.s3", "Object Created", `{"bucket":{"name":"app"},"object":{"key":"x.png"}}`)
+	out := f.put(t, entry("app", "T", `{}`), forged)
+	if out.FailedEntryCount != 1 || out.Entries[0].EventId == nil {
+		t.Fatalf("FailedEntryCount = %d, entries %+v; want only the aws.s3 entry refused", out.FailedEntryCount, out.Entries)
+	}
+	if got := out.Entries[1]; aws.ToString(got.ErrorCode) != "NotAuthorizedForSourceException" ||
+		aws.ToString(got.ErrorMessage) != "Not authorized for the source." || got.EventId != nil {
+		t.Errorf("aws.s3 entry = %s %q (id %v)", aws.ToString(got.ErrorCode), aws.ToString(got.ErrorMessage), got.EventId)
+	}
+	f.flush(t)
+	none(t, f.lambda.calls, "delivery of a forged aws.s3 event")
+
+	if _, err := f.svc.PutEvent(context.Background(), Entry{Source: "aws.s3", DetailType: "Object Created",
+		Detail: json.RawMessage(`{"bucket":{"name":"app"}}`)}); err != nil {
+		t.Fatalf("S3's own event: %v", err)
+	}
+	if call := recv(t, f.lambda.calls); call.ARN != fnARN {
+		t.Errorf("delivered to %s", call.ARN)
+	}
+}
