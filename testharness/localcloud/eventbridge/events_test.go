@@ -206,7 +206,11 @@ func TestInputModesThroughTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.put(t, entry("aws.ec2", "EC2 Instance State-change Notification", `{"instance-id":"i-1","state":"RUNNING"}`))
+	// EC2 itself publishes aws.ec2 events (callers may not): the Go API.
+	if _, err := f.svc.PutEvent(ctx, Entry{Source: "aws.ec2", DetailType: "EC2 Instance State-change Notification",
+		Detail: json.RawMessage(`{"instance-id":"i-1","state":"RUNNING"}`)}); err != nil {
+		t.Fatal(err)
+	}
 	got := map[string]QueueMessage{}
 	for range 3 {
 		c := recv(t, f.sqs.msgs)
