@@ -45,6 +45,7 @@ import (
 //	EventBridge rule  ──▶ Step Functions execution        (ruleExecutions)
 //	Pipe target       ──▶ Step Functions execution        (pipeExecutions)
 //	Traced execution  ──▶ X-Ray segment; its tasks' Lambda segments join it (executionTracer)
+//	Execution status  ──▶ EventBridge default bus        (sfnStatusEvents)
 //	State machine task──▶ Lambda, EventBridge, and any awsJson API (sfnLambda, sfnEvents, gateway SDK caller)
 //	CloudFormation    ──▶ every service's provisioners; Lambda for custom
 //	                      resources; S3 and Logs for CDK's helper resources;
@@ -127,6 +128,8 @@ func (c *Cloud) wire(opts Options) error {
 		AWS:      stepfunctions.NewGatewaySDKCaller(c.endpoint, c.identities),
 		Tracer:   executionTracer{c.XRay},
 		Activity: c.activity,
+		// Status changes go to the default bus as on AWS.
+		StatusChanges: sfnStatusEvents{c.EventBridge},
 	})
 	c.Streams = dynamodbstreams.New(dynamodbstreams.Options{Clock: clk})
 	c.DynamoDB = dynamodb.New(dynamodb.Options{Clock: clk, Changes: tableStreams{c.Streams}})
@@ -217,6 +220,18 @@ func (noResource) Delete(context.Context, cfnresource.Request, cfnresource.Resou
 type s3Events struct{ events *eventbridge.Service }
 
 func (a s3Events) PublishEvent(ctx context.Context, e s3.Event) error {
+	_, err := a.events.PutEvent(ctx, eventbridge.Entry{
+		EventBusName: "default", Source: e.Source, DetailType: e.DetailType,
+		Detail: e.Detail, Resources: e.Resources, Time: e.Time,
+	})
+	return err
+}
+
+// sfnStatusEvents puts Step Functions' execution status changes on
+// EventBridge's default bus.
+type sfnStatusEvents struct{ events *eventbridge.Service }
+
+func (a sfnStatusEvents) PublishStatusChange(ctx context.Context, e stepfunctions.StatusChange) error {
 	_, err := a.events.PutEvent(ctx, eventbridge.Entry{
 		EventBusName: "default", Source: e.Source, DetailType: e.DetailType,
 		Detail: e.Detail, Resources: e.Resources, Time: e.Time,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
@@ -190,12 +191,16 @@ func (s *Service) startExecution(ctx context.Context, in *StartExecutionInput, s
 	x := &execution{arn: execARN, name: name, sm: sm, input: input, status: StatusRunning, start: now,
 		principal: s.sessionPrincipal(sm.roleArn, name, now, caller), done: make(chan struct{})}
 	x.trace = newExecutionTrace(traceHeader, sm.tracing, now)
-	runCtx, abort := context.WithCancel(s.ctx)
+	runCtx, abort := context.WithCancel(activity.WithOwner(s.ctx, execARN))
 	x.abort = abort
 	s.executions[execARN] = x
 	s.order = append(s.order, execARN)
+	work := s.opts.Activity.Begin(runCtx, "step functions execution "+execARN)
 	s.wg.Add(1)
-	go s.run(runCtx, x)
+	go func() {
+		defer work.Done()
+		s.run(runCtx, x)
+	}()
 	return x, nil
 }
 
@@ -221,6 +226,10 @@ func (s *Service) sessionPrincipal(roleArn, execName string, now time.Time, call
 func (s *Service) run(ctx context.Context, x *execution) {
 	defer s.wg.Done()
 	defer x.abort()
+	s.mu.Lock()
+	started := x.result()
+	s.mu.Unlock()
+	s.publishStatusChange(ctx, started, x.sm.typ)
 	res, err := s.executor.Run(ctx, x.sm.parsed, []byte(x.input), asl.RunOptions{
 		ExecutionArn: x.arn, Name: x.name, StateMachineArn: x.sm.arn, StateMachineName: x.sm.name,
 		RoleArn: x.sm.roleArn, History: historySink{s: s, x: x},
@@ -240,6 +249,7 @@ func (s *Service) run(ctx context.Context, x *execution) {
 	if x.trace != nil && x.trace.sampled && s.opts.Tracer != nil {
 		s.opts.Tracer.TraceExecution(x.trace.record(r))
 	}
+	s.publishStatusChange(context.WithoutCancel(ctx), r, x.sm.typ)
 	s.mu.Lock()
 	hooks := make([]func(ExecutionResult), 0, len(s.hooks))
 	for _, h := range s.hooks {

@@ -3,6 +3,7 @@ package stepfunctions
 import (
 	"context"
 	"encoding/json"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"net/http"
 	"sync"
 	"time"
@@ -112,6 +113,15 @@ type Options struct {
 	AWS SDKCaller
 	// Tracer records the X-Ray segments of traced executions.
 	Tracer ExecutionTracer
+	// StatusChanges receives the status change events of STANDARD
+	// executions (EventBridge's default bus); none are sent when nil.
+	StatusChanges StatusChangePublisher
+	// Activity records running executions, so the cloud knows when it has
+	// settled; a tracker of the service's own when nil. An execution is
+	// work in progress from start to end, owned by its ARN (what it
+	// invokes carries that owner too), so a waiter can ignore its own
+	// execution.
+	Activity *activity.Tracker
 }
 
 // Service is the local Step Functions.
@@ -143,6 +153,7 @@ func New(opts Options) *Service {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
+	opts.Activity = activity.OrNew(opts.Activity, opts.Clock)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
 		opts: opts, clock: opts.Clock, ctx: ctx, cancel: cancel,
