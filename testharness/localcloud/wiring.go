@@ -121,10 +121,10 @@ func (c *Cloud) wire(opts Options) error {
 	c.authz = c.newAuthorizer(opts.IAM)
 	perms.a = c.authz
 	c.StepFunctions = stepfunctions.New(stepfunctions.Options{
-		Clock:  clk,
-		Roles:  c.identities,
-		Lambda: sfnLambda{c.Lambda, perms},
-		Events: sfnEvents{c.EventBridge, perms},
+		Clock:    clk,
+		Roles:    c.identities,
+		Lambda:   sfnLambda{c.Lambda, perms},
+		Events:   sfnEvents{c.EventBridge, perms},
 		AWS:      stepfunctions.NewGatewaySDKCaller(c.endpoint, c.identities),
 		Tracer:   executionTracer{c.XRay},
 		Activity: c.activity,
