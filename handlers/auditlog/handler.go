@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-xray-sdk-go/xray"
 
+	"github.com/tracebridge/tracebridge/handlers/internal/awserr"
 	"github.com/tracebridge/tracebridge/handlers/internal/completion"
 	"github.com/tracebridge/tracebridge/schemas"
 )
@@ -47,9 +48,17 @@ type Handler struct {
 // earliest failed record, so records after it may be audited twice: audit
 // consumers must tolerate duplicates.
 //
+// A record whose entry AWS refuses in a way retrying cannot fix (a denied
+// CreateLogStream or PutLogEvents, a missing log group, an invalid request:
+// see awserr) is announced at once as UserAuditFailed, with AWS's code and
+// message, and not reported as a failure: retrying it would only delay the
+// news. A record whose UserAuditFailed or UserAuditLogged cannot be put is
+// reported as failed, so the Pipe delivers it again and the function's log
+// holds one line saying why; that delivery writes its audit entry again.
+//
 // An error (rather than a response) is returned only when nothing can be
-// audited at all, e.g. the log stream cannot be created; the Pipe then
-// retries the whole batch.
+// audited at all for a reason a retry may fix, e.g. CreateLogStream was
+// throttled; the Pipe then retries the whole batch.
 func (h *Handler) Handle(ctx context.Context, batch schemas.DynamoDBStreamBatch) (events.DynamoDBEventResponse, error) {
 	var seg *xray.Segment
 	if _, ok := ctx.Value(xray.LambdaTraceHeaderKey).(string); ok || xray.GetSegment(ctx) != nil {
@@ -86,11 +95,12 @@ func (h *Handler) handle(ctx context.Context, seg *xray.Segment, batch schemas.D
 		}
 	}
 	if len(good) > 0 {
-		if err := h.ensureStream(ctx); err != nil {
+		stored, refused, err := h.writeLog(ctx, good, failed)
+		if err != nil {
 			return events.DynamoDBEventResponse{}, err
 		}
-		good = h.writeLog(ctx, good, failed)
-		good = h.announce(ctx, good, failed)
+		h.announceRefusals(ctx, refused, failed)
+		h.announce(ctx, stored, failed)
 	}
 	resp := events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{}}
 	for i, f := range failed {
@@ -119,6 +129,12 @@ func auditOf(r schemas.DynamoDBStreamRecord) (auditRecord, error) {
 	return auditRecord{pk: pk, sk: sk, correlationID: cid, message: schemas.NewUserCreatedAuditEntry(pk, sk).Message()}, nil
 }
 
+// refusal is a record whose audit entry AWS refused for good.
+type refusal struct {
+	auditRecord
+	err awserr.Error
+}
+
 // ensureStream creates this process's log stream once; a stream left by an
 // earlier attempt (ResourceAlreadyExistsException) is fine.
 func (h *Handler) ensureStream(ctx context.Context) error {
@@ -138,9 +154,41 @@ func (h *Handler) ensureStream(ctx context.Context) error {
 	return nil
 }
 
-// writeLog puts one log event per record, marks the records whose event was
-// not stored as failed, and returns the rest.
-func (h *Handler) writeLog(ctx context.Context, recs []auditRecord, failed []bool) []auditRecord {
+// putLogEvents puts one call's events on this process's stream. A stream
+// that has gone since it was created (ResourceNotFoundException: its group
+// was deleted, perhaps created again) is created again, once, so that only
+// a group that is really missing fails the records for good.
+func (h *Handler) putLogEvents(ctx context.Context, evs []types.InputLogEvent) (*cloudwatchlogs.PutLogEventsOutput, error) {
+	in := &cloudwatchlogs.PutLogEventsInput{
+		LogGroupName: aws.String(h.LogGroup), LogStreamName: aws.String(h.LogStream), LogEvents: evs,
+	}
+	out, err := h.Logs.PutLogEvents(ctx, in)
+	var missing *types.ResourceNotFoundException
+	if !errors.As(err, &missing) {
+		return out, err
+	}
+	h.streamMu.Lock()
+	h.streamReady = false
+	h.streamMu.Unlock()
+	if err := h.ensureStream(ctx); err != nil {
+		return nil, err
+	}
+	return h.Logs.PutLogEvents(ctx, in)
+}
+
+// writeLog puts one log event per record. It returns the records stored and
+// those AWS refused for good, and marks the others failed. An error means
+// nothing was written for a reason a retry may fix (the stream could not be
+// created).
+func (h *Handler) writeLog(ctx context.Context, recs []auditRecord, failed []bool) ([]auditRecord, []refusal, error) {
+	refusals := make([]*awserr.Error, len(recs)) // why AWS refused record i for good, if it did
+	if err := h.ensureStream(ctx); err != nil {
+		p, ok := awserr.AsPermanent(err)
+		if !ok {
+			return nil, nil, err
+		}
+		return nil, refusedAll(recs, p), nil
+	}
 	now := time.Now
 	if h.Now != nil {
 		now = h.Now
@@ -156,12 +204,16 @@ func (h *Handler) writeLog(ctx context.Context, recs []auditRecord, failed []boo
 			h.logger().Warn("audit entry larger than a PutLogEvents call", "pk", recs[b.start].pk)
 			continue
 		}
-		out, err := h.Logs.PutLogEvents(ctx, &cloudwatchlogs.PutLogEventsInput{
-			LogGroupName: aws.String(h.LogGroup), LogStreamName: aws.String(h.LogStream),
-			LogEvents: logEvents[b.start:b.end],
-		})
+		out, err := h.putLogEvents(ctx, logEvents[b.start:b.end])
+		if p, permanent := awserr.AsPermanent(err); permanent {
+			for i := b.start; i < b.end; i++ {
+				refusals[i] = &p
+			}
+			continue
+		}
 		if err != nil {
-			h.logger().Warn("PutLogEvents failed", "error", err, "events", b.end-b.start)
+			h.logger().Warn("PutLogEvents failed; the Pipe will deliver these records again", "error", err,
+				"correlation_ids", correlationIDs(recs[b.start:b.end]))
 			continue
 		}
 		for i := b.start; i < b.end; i++ {
@@ -169,14 +221,34 @@ func (h *Handler) writeLog(ctx context.Context, recs []auditRecord, failed []boo
 		}
 	}
 	var ok []auditRecord
+	var refused []refusal
 	for i, r := range recs {
-		if stored[i] {
+		switch {
+		case stored[i]:
 			ok = append(ok, r)
-		} else {
+		case refusals[i] != nil:
+			refused = append(refused, refusal{r, *refusals[i]})
+		default:
 			failed[r.index] = true
 		}
 	}
-	return ok
+	return ok, refused, nil
+}
+
+func correlationIDs(recs []auditRecord) []string {
+	out := make([]string, len(recs))
+	for i, r := range recs {
+		out[i] = r.correlationID
+	}
+	return out
+}
+
+func refusedAll(recs []auditRecord, err awserr.Error) []refusal {
+	out := make([]refusal, len(recs))
+	for i, r := range recs {
+		out[i] = refusal{r, err}
+	}
+	return out
 }
 
 // rejected applies rejectedLogEventsInfo (CloudWatch Logs API Reference,
@@ -192,26 +264,51 @@ func rejected(info *types.RejectedLogEventsInfo, i int) bool {
 		(info.ExpiredLogEventEndIndex != nil && i < int(*info.ExpiredLogEventEndIndex))
 }
 
-// announce emits UserAuditLogged for each record, marks those whose event
-// could not be put as failed, and returns the rest.
-func (h *Handler) announce(ctx context.Context, recs []auditRecord, failed []bool) []auditRecord {
+// announce emits UserAuditLogged for each record and marks those whose
+// event could not be put as failed.
+func (h *Handler) announce(ctx context.Context, recs []auditRecord, failed []bool) {
 	evs := make([]completion.Event, len(recs))
 	for i, r := range recs {
 		evs[i] = completion.Event{DetailType: schemas.DetailTypeUserAuditLogged, Detail: schemas.UserAuditLogged{
 			PK: r.pk, SK: r.sk, LogGroup: h.LogGroup, CorrelationID: r.correlationID,
 		}}
 	}
+	h.publish(ctx, evs, recs, failed)
+}
+
+// announceRefusals emits UserAuditFailed for each record AWS refused for
+// good and marks those whose event could not be put as failed.
+func (h *Handler) announceRefusals(ctx context.Context, refused []refusal, failed []bool) {
+	evs := make([]completion.Event, len(refused))
+	recs := make([]auditRecord, len(refused))
+	for i, r := range refused {
+		h.logger().Error("AWS refused the audit entry and retrying cannot help", "pk", r.pk,
+			"correlation_id", r.correlationID, "reason", r.err.Reason())
+		evs[i] = completion.Event{DetailType: schemas.DetailTypeUserAuditFailed, Detail: schemas.UserAuditFailed{
+			PK: r.pk, SK: r.sk, LogGroup: h.LogGroup, Reason: r.err.Reason(),
+			ErrorCode: r.err.Code, ErrorMessage: r.err.Message, CorrelationID: r.correlationID,
+		}}
+		recs[i] = r.auditRecord
+	}
+	h.publish(ctx, evs, recs, failed)
+}
+
+// publish puts evs[i], the event of recs[i], on the app bus. A record whose
+// event cannot be put is marked failed, for the Pipe to deliver it again,
+// with one log line naming AWS's error and the record's correlation id.
+func (h *Handler) publish(ctx context.Context, evs []completion.Event, recs []auditRecord, failed []bool) {
+	if len(evs) == 0 {
+		return
+	}
 	errs, err := h.Events.Publish(ctx, evs)
-	var ok []auditRecord
 	for i, r := range recs {
 		if e := errors.Join(err, errAt(errs, i)); e != nil {
-			h.logger().Warn("UserAuditLogged not published", "pk", r.pk, "error", e)
+			code, msg := awserr.CodeAndMessage(e)
+			h.logger().Error(evs[i].DetailType+" could not be put on the app bus; the Pipe will deliver the record again",
+				"pk", r.pk, "correlation_id", r.correlationID, "error_code", code, "error_message", msg)
 			failed[r.index] = true
-			continue
 		}
-		ok = append(ok, r)
 	}
-	return ok
 }
 
 func errAt(errs []error, i int) error {

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -143,7 +145,7 @@ func TestRejectedLogEventsAreFailures(t *testing.T) {
 	}
 }
 
-func TestExistingStreamIsReusedAndMissingGroupIsAnError(t *testing.T) {
+func TestExistingStreamIsReused(t *testing.T) {
 	fake := fakeaws.New(t)
 	fake.CreateLogGroup(group)
 	for range 2 { // a second process with the same stream name gets ResourceAlreadyExistsException
@@ -154,10 +156,140 @@ func TestExistingStreamIsReusedAndMissingGroupIsAnError(t *testing.T) {
 	if n := len(fake.LogEvents(group)); n != 2 {
 		t.Fatalf("%d log events, want 2", n)
 	}
+}
+
+// TestVanishedStreamIsCreatedAgain: the stream this process created is gone
+// (its group was deleted and created again): it is created again, and the
+// entry written, rather than the record failed for good.
+func TestVanishedStreamIsCreatedAgain(t *testing.T) {
+	fake := fakeaws.New(t)
+	fake.CreateLogGroup(group)
 	h := newHandler(t, fake)
-	h.LogGroup = "/no/such/group"
-	if _, err := h.Handle(context.Background(), userBatch(t)); err == nil || !strings.Contains(err.Error(), "ResourceNotFoundException") {
-		t.Fatalf("Handle with a missing log group = %v, want ResourceNotFoundException", err)
+	batch := userBatch(t)[:1]
+	if _, err := h.Handle(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	fake.FailNext("PutLogEvents", fakeaws.Fault{Status: http.StatusBadRequest, Code: "ResourceNotFoundException", Message: "The specified log stream does not exist."})
+	resp, err := h.Handle(context.Background(), batch)
+	if err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("Handle = %+v, %v", resp, err)
+	}
+	if c, l := len(fake.Requests("CreateLogStream")), len(fake.LogEvents(group)); c != 2 || l != 2 {
+		t.Fatalf("%d CreateLogStream calls and %d entries, want 2 and 2", c, l)
+	}
+	if n := len(eventsOf[schemas.UserAuditLogged](t, fake, schemas.DetailTypeUserAuditLogged)); n != 2 {
+		t.Fatalf("%d UserAuditLogged, want 2", n)
+	}
+}
+
+// logsDenial is CloudWatch Logs' AccessDeniedException message for the
+// function's role lacking action (AWS IAM User Guide, "Troubleshoot access
+// denied error messages"; the local cloud words it the same).
+func logsDenial(action string) string {
+	return "User: arn:aws:sts::000000000000:assumed-role/AuditRole/fn is not authorized to perform: " + action +
+		" on resource: arn:aws:logs:us-east-1:000000000000:log-group:" + group + ":log-stream:2025/01/15/[$LATEST]test because no identity-based policy allows the " + action + " action"
+}
+
+func TestPermanentLogsErrorsAreAnnouncedAtOnce(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		logGroup  string
+		op        string
+		fault     fakeaws.Fault
+		reason    string
+		errorCode string
+		errorMsg  string
+	}{
+		{name: "missing log group", logGroup: "/no/such/group",
+			reason:    "CreateLogStream failed: ResourceNotFoundException: The specified log group does not exist.",
+			errorCode: "ResourceNotFoundException", errorMsg: "The specified log group does not exist."},
+		{name: "CreateLogStream denied", logGroup: group, op: "CreateLogStream",
+			fault:     fakeaws.Fault{Status: http.StatusBadRequest, Code: "AccessDeniedException", Message: logsDenial("logs:CreateLogStream")},
+			reason:    "logs:CreateLogStream denied: " + logsDenial("logs:CreateLogStream"),
+			errorCode: "AccessDeniedException", errorMsg: logsDenial("logs:CreateLogStream")},
+		{name: "PutLogEvents denied", logGroup: group, op: "PutLogEvents",
+			fault:     fakeaws.Fault{Status: http.StatusBadRequest, Code: "AccessDeniedException", Message: logsDenial("logs:PutLogEvents")},
+			reason:    "logs:PutLogEvents denied: " + logsDenial("logs:PutLogEvents"),
+			errorCode: "AccessDeniedException", errorMsg: logsDenial("logs:PutLogEvents")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fake := fakeaws.New(t)
+			fake.CreateLogGroup(group)
+			h := newHandler(t, fake)
+			h.LogGroup = c.logGroup
+			if c.op != "" {
+				fake.FailNext(c.op, c.fault)
+			}
+			batch := userBatch(t)[:1]
+			resp, err := h.Handle(context.Background(), batch)
+			if err != nil || len(resp.BatchItemFailures) != 0 {
+				t.Fatalf("Handle = %+v, %v; want no failures: retrying cannot help", resp, err)
+			}
+			got := eventsOf[schemas.UserAuditFailed](t, fake, schemas.DetailTypeUserAuditFailed)
+			want := schemas.UserAuditFailed{PK: "USER#42", SK: "PROFILE", LogGroup: c.logGroup, Reason: c.reason,
+				ErrorCode: c.errorCode, ErrorMessage: c.errorMsg, CorrelationID: "c-7d21aa"}
+			if len(got) != 1 || got[0] != want {
+				t.Fatalf("UserAuditFailed %+v\nwant [%+v]", got, want)
+			}
+			if n := len(fake.Events()); n != 1 {
+				t.Errorf("%d events, want only the failure", n)
+			}
+		})
+	}
+}
+
+func TestTransientLogsErrorsAreRetriedByThePipe(t *testing.T) {
+	throttled := fakeaws.Fault{Status: http.StatusBadRequest, Code: "ThrottlingException", Message: "Rate exceeded"}
+	t.Run("PutLogEvents", func(t *testing.T) {
+		fake := fakeaws.New(t)
+		fake.CreateLogGroup(group)
+		fake.FailNext("PutLogEvents", throttled)
+		batch := userBatch(t)[:2]
+		resp, err := newHandler(t, fake).Handle(context.Background(), batch)
+		if err != nil || len(resp.BatchItemFailures) != 2 {
+			t.Fatalf("Handle = %+v, %v; want both records failed", resp, err)
+		}
+		if n := len(fake.Events()); n != 0 {
+			t.Fatalf("%d events after a throttled PutLogEvents, want none", n)
+		}
+	})
+	t.Run("CreateLogStream", func(t *testing.T) {
+		fake := fakeaws.New(t)
+		fake.CreateLogGroup(group)
+		fake.FailNext("CreateLogStream", fakeaws.Fault{Status: http.StatusServiceUnavailable, Code: "ServiceUnavailableException", Message: "The service cannot complete the request."})
+		_, err := newHandler(t, fake).Handle(context.Background(), userBatch(t))
+		if err == nil || !strings.Contains(err.Error(), "ServiceUnavailableException") {
+			t.Fatalf("Handle = %v, want the error: the Pipe retries the batch", err)
+		}
+		if n := len(fake.Events()); n != 0 {
+			t.Fatalf("%d events, want none", n)
+		}
+	})
+}
+
+// TestFailureEventThatCannotBePutFailsTheRecord: the audit entry is denied
+// and so is PutEvents: the record is reported failed, for the Pipe to
+// deliver it again, after one log line naming PutEvents' code and message
+// and the record's correlation id.
+func TestFailureEventThatCannotBePutFailsTheRecord(t *testing.T) {
+	fake := fakeaws.New(t)
+	fake.CreateLogGroup(group)
+	h := newHandler(t, fake)
+	var logged bytes.Buffer
+	h.Log = slog.New(slog.NewJSONHandler(&logged, nil))
+	fake.FailNext("PutLogEvents", fakeaws.Fault{Status: http.StatusBadRequest, Code: "AccessDeniedException", Message: logsDenial("logs:PutLogEvents")})
+	putDenial := "User: arn:aws:sts::000000000000:assumed-role/AuditRole/fn is not authorized to perform: events:PutEvents on resource: arn:aws:events:us-east-1:000000000000:event-bus/app-bus because no identity-based policy allows the events:PutEvents action"
+	fake.FailNext("PutEvents", fakeaws.Fault{Status: http.StatusBadRequest, Code: "AccessDeniedException", Message: putDenial})
+	batch := userBatch(t)[:1]
+	resp, err := h.Handle(context.Background(), batch)
+	if err != nil || len(resp.BatchItemFailures) != 1 || resp.BatchItemFailures[0].ItemIdentifier != batch[0].EventID {
+		t.Fatalf("Handle = %+v, %v; want %s failed", resp, err, batch[0].EventID)
+	}
+	if !slices.ContainsFunc(strings.Split(logged.String(), "\n"), func(l string) bool {
+		return strings.Contains(l, schemas.DetailTypeUserAuditFailed) && strings.Contains(l, `"correlation_id":"c-7d21aa"`) &&
+			strings.Contains(l, `"error_code":"AccessDeniedException"`) && strings.Contains(l, `"error_message":"`+putDenial+`"`)
+	}) {
+		t.Fatalf("no log line naming UserAuditFailed, PutEvents' code and message and c-7d21aa in:\n%s", logged.String())
 	}
 }
 
@@ -187,6 +319,15 @@ func TestLargeBatchIsSplitWithinPutLogEventsLimits(t *testing.T) {
 	if n := len(fake.Events()); n != len(batch) {
 		t.Fatalf("%d events, want %d", n, len(batch))
 	}
+}
+
+func eventsOf[T any](t *testing.T, fake *fakeaws.Server, detailType string) []T {
+	t.Helper()
+	out, err := fakeaws.EventDetails[T](fake, detailType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func lens(calls [][]fakeaws.LogEvent) []int {

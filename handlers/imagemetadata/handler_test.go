@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -93,21 +94,18 @@ func encode(t testing.TB, format string, w, h int) []byte {
 	return buf.Bytes()
 }
 
+// eventsOf decodes the events of one detail-type the handler put, which
+// must all be the app's, on the app bus.
 func eventsOf[T any](t *testing.T, fake *fakeaws.Server, detailType string) []T {
 	t.Helper()
-	var out []T
 	for _, e := range fake.Events() {
-		if e.DetailType != detailType {
-			continue
-		}
 		if e.Source != schemas.AppEventSource || e.EventBusName != "app-bus" {
 			t.Errorf("event from %s on %s, want %s on app-bus", e.Source, e.EventBusName, schemas.AppEventSource)
 		}
-		var d T
-		if err := json.Unmarshal([]byte(e.Detail), &d); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, d)
+	}
+	out, err := fakeaws.EventDetails[T](fake, detailType)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
@@ -368,22 +366,11 @@ func TestFailureEventThatCannotBePutIsAnError(t *testing.T) {
 	if n := len(fake.Requests("PutEvents")); n != 1 {
 		t.Errorf("%d PutEvents calls, want 1: a denial is not retried", n)
 	}
-	var line struct {
-		Msg           string `json:"msg"`
-		CorrelationID string `json:"correlation_id"`
-		ErrorCode     string `json:"error_code"`
-		ErrorMessage  string `json:"error_message"`
-	}
-	found := false
-	for _, l := range strings.Split(strings.TrimSpace(logged.String()), "\n") {
-		if json.Unmarshal([]byte(l), &line) == nil && line.ErrorCode != "" {
-			found = true
-			break
-		}
-	}
-	if !found || line.CorrelationID != "c-4" || line.ErrorCode != "AccessDeniedException" || line.ErrorMessage != putDenial ||
-		!strings.Contains(line.Msg, schemas.DetailTypeImageMetadataFailed) {
-		t.Fatalf("log line %+v, want one naming ImageMetadataFailed, PutEvents' code and message and c-4 in:\n%s", line, logged.String())
+	if !slices.ContainsFunc(strings.Split(logged.String(), "\n"), func(l string) bool {
+		return strings.Contains(l, schemas.DetailTypeImageMetadataFailed) && strings.Contains(l, `"correlation_id":"c-4"`) &&
+			strings.Contains(l, `"error_code":"AccessDeniedException"`) && strings.Contains(l, `"error_message":"`+putDenial+`"`)
+	}) {
+		t.Fatalf("no log line naming ImageMetadataFailed, PutEvents' code and message and c-4 in:\n%s", logged.String())
 	}
 }
 

@@ -1,6 +1,7 @@
 package fakeaws
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 )
@@ -64,4 +65,21 @@ func (s *Server) putEvents(w http.ResponseWriter, r *http.Request) {
 		out.Entries = append(out.Entries, putEventsResultEntry{EventID: fmt.Sprintf("fake-%d", len(s.events))})
 	}
 	writeJSON(w, out)
+}
+
+// EventDetails decodes the details of the accepted entries of one
+// detail-type, in order.
+func EventDetails[T any](s *Server, detailType string) ([]T, error) {
+	var out []T
+	for _, e := range s.Events() {
+		if e.DetailType != detailType {
+			continue
+		}
+		var d T
+		if err := json.Unmarshal([]byte(e.Detail), &d); err != nil {
+			return nil, fmt.Errorf("%s detail %s: %w", detailType, e.Detail, err)
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }
