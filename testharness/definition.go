@@ -74,6 +74,8 @@ func Definition(tests []Test) (string, error) {
 	sm := obj{
 		"Comment": "Tracebridge integration tests: Act → Await (completion event) → Assert (state and X-Ray trace) → Cleanup, one branch per test, then Report.",
 		"StartAt": "RunTests",
+		// A hung test must not hold the deployment for CloudFormation's hour.
+		"TimeoutSeconds": int(RunTimeout.Seconds()),
 		"States": obj{
 			"RunTests": obj{
 				"Type":       "Parallel",

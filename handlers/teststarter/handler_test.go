@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/tracebridge/tracebridge/testharness"
@@ -33,7 +34,12 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	cloud := localcloud.RunT(t, localcloud.Options{IAM: localcloud.IAMOff})
+	return newFixtureOn(t, localcloud.Options{IAM: localcloud.IAMOff})
+}
+
+func newFixtureOn(t *testing.T, opts localcloud.Options) *fixture {
+	t.Helper()
+	cloud := localcloud.RunT(t, opts)
 	cfg, err := testharness.LocalConfig(context.Background(), cloud.Endpoint())
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +63,8 @@ func newFixture(t *testing.T) *fixture {
 	}))
 	t.Cleanup(srv.Close)
 	f.url = srv.URL
-	f.h = &Handler{StateMachineArn: aws.ToString(sm.StateMachineArn), SFN: client, HTTP: srv.Client(), Log: slog.New(slog.DiscardHandler)}
+	f.h = &Handler{StateMachineArn: aws.ToString(sm.StateMachineArn), SFN: client, CloudFormation: stackStatus{types.StackStatusUpdateInProgress, nil},
+		HTTP: srv.Client(), Log: slog.New(slog.DiscardHandler)}
 	return f
 }
 
@@ -72,7 +79,7 @@ func TestCreateStartsTheRunWithTheRequestAndDoesNotAnswer(t *testing.T) {
 	done := make(chan stepfunctions.ExecutionResult, 1)
 	defer f.cloud.StepFunctions.OnExecutionDone(func(r stepfunctions.ExecutionResult) { done <- r })()
 	ev := f.event(cfn.RequestCreate)
-	if err := f.h.Handle(context.Background(), ev); err != nil {
+	if err := f.h.HandleRequest(context.Background(), ev); err != nil {
 		t.Fatal(err)
 	}
 	var r stepfunctions.ExecutionResult
@@ -89,7 +96,7 @@ func TestCreateStartsTheRunWithTheRequestAndDoesNotAnswer(t *testing.T) {
 		t.Errorf("execution %s is not named after the request", r.ExecutionArn)
 	}
 	// The same request again (a Lambda retry) starts nothing new.
-	if err := f.h.Handle(context.Background(), ev); err != nil {
+	if err := f.h.HandleRequest(context.Background(), ev); err != nil {
 		t.Fatalf("repeated request: %v", err)
 	}
 	select {
@@ -101,7 +108,7 @@ func TestCreateStartsTheRunWithTheRequestAndDoesNotAnswer(t *testing.T) {
 
 func TestDeleteAnswersSuccessAtOnce(t *testing.T) {
 	f := newFixture(t)
-	if err := f.h.Handle(context.Background(), f.event(cfn.RequestDelete)); err != nil {
+	if err := f.h.HandleRequest(context.Background(), f.event(cfn.RequestDelete)); err != nil {
 		t.Fatal(err)
 	}
 	a := <-f.answers
@@ -113,7 +120,7 @@ func TestDeleteAnswersSuccessAtOnce(t *testing.T) {
 func TestStartFailureAnswersFailedWithTheReason(t *testing.T) {
 	f := newFixture(t)
 	f.h.StateMachineArn = "arn:aws:states:us-east-1:000000000000:stateMachine:missing"
-	if err := f.h.Handle(context.Background(), f.event(cfn.RequestUpdate)); err != nil {
+	if err := f.h.HandleRequest(context.Background(), f.event(cfn.RequestUpdate)); err != nil {
 		t.Fatal(err)
 	}
 	a := <-f.answers

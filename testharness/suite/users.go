@@ -99,7 +99,10 @@ func ddbUserAuditLog() testharness.Test {
 			run := testharness.Run{CorrelationID: id, State: map[string]string{"user": pk}}
 			return run, putItem(ctx, env, pk, id, map[string]string{"name": "Ada"})
 		},
-		Await: testharness.Await{Success: []string{schemas.DetailTypeUserAuditLogged}},
+		Await: testharness.Await{
+			Success: []string{schemas.DetailTypeUserAuditLogged},
+			Failure: []string{schemas.DetailTypeUserAuditFailed},
+		},
 		Assert: func(ctx context.Context, env *testharness.Env, run testharness.Run, done testharness.Completion) error {
 			var logged schemas.UserAuditLogged
 			if err := json.Unmarshal(done.Detail, &logged); err != nil {
@@ -150,7 +153,10 @@ func pipeFilterIgnoresNonUsers() testharness.Test {
 			}})
 			return run, err
 		},
-		Await: testharness.Await{Success: []string{schemas.DetailTypeUserAuditLogged}},
+		Await: testharness.Await{
+			Success: []string{schemas.DetailTypeUserAuditLogged},
+			Failure: []string{schemas.DetailTypeUserAuditFailed},
+		},
 		Assert: func(ctx context.Context, env *testharness.Env, run testharness.Run, done testharness.Completion) error {
 			group, err := env.Output(schemas.OutputAuditLogGroupName)
 			if err != nil {
