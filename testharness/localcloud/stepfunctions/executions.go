@@ -39,6 +39,7 @@ type execution struct {
 	status, output, errName, cause string
 	start, stop                    time.Time
 	events                         []types.HistoryEvent
+	historyFull                    bool   // it reached maxHistoryEvents and is failing
 	stopError, stopCause           string // what StopExecution asked for
 
 	abort context.CancelFunc
@@ -239,7 +240,10 @@ func (s *Service) run(ctx context.Context, x *execution) {
 	}
 	s.mu.Lock()
 	x.status, x.output, x.errName, x.cause, x.stop = res.Status, string(res.Output), res.Error, res.Cause, res.StopDate
-	if res.Status == StatusAborted {
+	switch {
+	case x.historyFull:
+		x.status, x.output, x.errName, x.cause = StatusFailed, "", asl.StatesRuntime, historyLimitCause
+	case res.Status == StatusAborted:
 		x.errName, x.cause = x.stopError, x.stopCause
 	}
 	r := x.result()
@@ -441,21 +445,6 @@ func (s *Service) StopExecution(ctx context.Context, in *StopExecutionInput) (*S
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return &StopExecutionOutput{StopDate: awsproto.Epoch(x.stop)}, nil
-}
-
-// historySink keeps an execution's events for GetExecutionHistory.
-type historySink struct {
-	s *Service
-	x *execution
-}
-
-func (h historySink) Record(ev types.HistoryEvent) {
-	h.s.mu.Lock()
-	defer h.s.mu.Unlock()
-	if d := ev.ExecutionAbortedEventDetails; d != nil {
-		d.Error, d.Cause = optional(h.x.stopError), optional(h.x.stopCause)
-	}
-	h.x.events = append(h.x.events, ev)
 }
 
 func optional(s string) *string {

@@ -2,14 +2,68 @@ package stepfunctions
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
 	"time"
 	"unicode"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/asl"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 )
+
+// maxHistoryEvents is Step Functions' quota on one execution's history
+// (Developer Guide, "Step Functions service quotas": maximum execution
+// history size, 25,000 events; "If the execution history reaches this
+// quota, the execution fails"). AWS records the failure as event 25,000
+// itself: ExecutionFailed with States.Runtime and historyLimitCause, after
+// 24,999 events of the machine's own.
+const maxHistoryEvents = 25000
+
+var historyLimitCause = fmt.Sprintf("The execution reached the maximum number of history events (%d).", maxHistoryEvents)
+
+// historySink keeps an execution's events for GetExecutionHistory, up to
+// maxHistoryEvents: the event that would pass the quota is replaced by the
+// execution's failure, the execution is cancelled, and what it emits while
+// it stops is dropped, so a looping machine holds 25,000 events at most.
+type historySink struct {
+	s *Service
+	x *execution
+}
+
+func (h historySink) Record(ev types.HistoryEvent) {
+	h.s.mu.Lock()
+	defer h.s.mu.Unlock()
+	x := h.x
+	switch {
+	case x.historyFull:
+		return
+	case len(x.events) == maxHistoryEvents-1 && !endsExecution(ev.Type):
+		x.historyFull = true
+		x.abort()
+		ev = types.HistoryEvent{Id: ev.Id, PreviousEventId: ev.Id - 1, Timestamp: ev.Timestamp,
+			Type: types.HistoryEventTypeExecutionFailed, ExecutionFailedEventDetails: &types.ExecutionFailedEventDetails{
+				Error: aws.String(asl.StatesRuntime), Cause: aws.String(historyLimitCause)}}
+	}
+	if d := ev.ExecutionAbortedEventDetails; d != nil {
+		d.Error, d.Cause = optional(x.stopError), optional(x.stopCause)
+	}
+	x.events = append(x.events, ev)
+}
+
+// endsExecution tells the events that close a history.
+func endsExecution(t types.HistoryEventType) bool {
+	switch t {
+	case types.HistoryEventTypeExecutionSucceeded, types.HistoryEventTypeExecutionFailed,
+		types.HistoryEventTypeExecutionAborted, types.HistoryEventTypeExecutionTimedOut:
+		return true
+	}
+	return false
+}
 
 // GetExecutionHistoryInput is GetExecutionHistory's request.
 type GetExecutionHistoryInput struct {
