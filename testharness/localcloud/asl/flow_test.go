@@ -32,18 +32,29 @@ func TestParallelResultsAndHistory(t *testing.T) {
 func TestParallelBranchFailureFailsAllAndIsCaught(t *testing.T) {
 	def := `{"StartAt":"P","States":{"P":{"Type":"Parallel","Next":"Done",
 	  "Catch":[{"ErrorEquals":["Branch.Broke"],"Next":"Caught"}],"Branches":[
-	  {"StartAt":"F","States":{"F":{"Type":"Fail","Error":"Branch.Broke","Cause":"on purpose"}}},
+	  {"StartAt":"F","States":{"F":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:broke","End":true}}},
 	  {"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:slow","End":true}}}]},
 	  "Done":{"Type":"Succeed"},"Caught":{"Type":"Pass","End":true}}}`
-	var cancelled atomic.Bool
-	slow := TaskInvokerFunc(func(ctx context.Context, _ *TaskRequest) (json.RawMessage, error) {
+	// The failing branch fails only once the slow task runs: a branch
+	// that fails at once may stop the other before its task starts, and
+	// then there is no task to cancel. The executor does not wait for an
+	// abandoned invoker to return, so its cancellation is awaited here.
+	slowStarted, slowCancelled := make(chan struct{}), make(chan struct{})
+	inv := TaskInvokerFunc(func(ctx context.Context, req *TaskRequest) (json.RawMessage, error) {
+		if strings.HasSuffix(req.Resource, ":broke") {
+			<-slowStarted
+			return nil, &StatesError{Name: "Branch.Broke", Cause: "on purpose"}
+		}
+		close(slowStarted)
 		<-ctx.Done()
-		cancelled.Store(true)
+		close(slowCancelled)
 		return nil, ctx.Err()
 	})
-	res := run(t, slow, def, `{}`, RunOptions{})
+	res := run(t, inv, def, `{}`, RunOptions{})
 	assertSucceeded(t, res, `{"Error":"Branch.Broke","Cause":"on purpose"}`)
-	if !cancelled.Load() {
+	select {
+	case <-slowCancelled:
+	case <-time.After(5 * time.Second):
 		t.Fatal("the other branch's task was not cancelled")
 	}
 }
