@@ -5,6 +5,7 @@ package clock
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -15,6 +16,9 @@ type Clock interface {
 	Now() time.Time
 	// After is time.After on this clock.
 	After(d time.Duration) <-chan time.Time
+	// Timer is After with a stop function, for waits that may end another
+	// way: stop releases the timer (a stopped timer never fires).
+	Timer(d time.Duration) (c <-chan time.Time, stop func())
 }
 
 // Real is the wall clock.
@@ -22,6 +26,11 @@ type Real struct{}
 
 func (Real) Now() time.Time                         { return time.Now() }
 func (Real) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+func (Real) Timer(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTimer(d)
+	return t.C, func() { t.Stop() }
+}
 
 // Fake is a clock that moves only when told to (Advance, AdvanceToNext,
 // AutoAdvance); timers fire when the time they wait for is reached.
@@ -37,6 +46,16 @@ type Fake struct {
 type fakeTimer struct {
 	at time.Time
 	ch chan time.Time
+}
+
+// Timer is After with a stop function that removes the pending timer.
+func (f *Fake) Timer(d time.Duration) (<-chan time.Time, func()) {
+	ch := f.After(d)
+	return ch, func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.timers = slices.DeleteFunc(f.timers, func(t fakeTimer) bool { return t.ch == ch })
+	}
 }
 
 // NewFake returns a fake clock set to start.
