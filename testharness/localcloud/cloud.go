@@ -103,6 +103,7 @@ func Start(opts Options) (*Cloud, error) {
 	if c.authz != nil {
 		g.Secure(gateway.Security{Keys: c.identities, Authorizer: c.authz})
 	}
+	g.Track(c.activity)
 	c.server = &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
 	go func() { c.serveErr <- c.server.Serve(ln) }()
 	return c, nil

@@ -200,6 +200,9 @@ func (s *Service) trim(st *stream, now time.Time) {
 // notify wakes every subscriber of the stream. Must hold s.mu.
 func (st *stream) notify() {
 	for sub := range st.subscribers {
+		if sub.wake != nil {
+			sub.wake()
+		}
 		select {
 		case sub.c <- struct{}{}:
 		default:

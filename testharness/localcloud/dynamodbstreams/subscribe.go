@@ -11,6 +11,19 @@ type Subscription struct {
 	svc *Service
 	st  *stream
 	c   chan struct{}
+	// wake, when set, is called on every append before C is signalled,
+	// in the writer's goroutine (see SetWaker). Guarded by svc.mu.
+	wake func()
+}
+
+// SetWaker has fn called on every append to the stream, in the writer's
+// goroutine before the write returns, so that a consumer's paused work is
+// marked busy before the writer's own request ends. fn must not call back
+// into the streams service.
+func (sub *Subscription) SetWaker(fn func()) {
+	sub.svc.mu.Lock()
+	defer sub.svc.mu.Unlock()
+	sub.wake = fn
 }
 
 // Subscribe starts a subscription at startingPosition, TRIM_HORIZON or

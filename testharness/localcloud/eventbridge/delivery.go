@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"net/http"
 	"strconv"
 	"strings"
@@ -36,6 +37,9 @@ type item struct {
 	ruleARN  string
 	ruleName string
 	target   ruleTarget
+	// work is the delivery in progress, from enqueue until it is
+	// delivered, given up on, or handed to a retry.
+	work *activity.Work
 }
 
 // queues holds one delivery queue per rule target, so a target receives
@@ -68,6 +72,7 @@ func (q *queues) enqueue(s *Service, it item) {
 		return
 	}
 	q.pending++
+	it.work = s.opts.Activity.Begin(s.ctx, "eventbridge delivery to "+it.target.Arn)
 	tq := q.byKey[key]
 	if tq == nil {
 		tq = &queue{signal: make(chan struct{}, 1), done: make(chan struct{})}
@@ -156,6 +161,7 @@ func (s *Service) runQueue(tq *queue) {
 // held up behind it.
 func (s *Service) firstAttempt(it item) {
 	defer s.q.settle(1)
+	defer it.work.Done()
 	err := s.attempt(it)
 	if err == nil {
 		return
@@ -165,12 +171,17 @@ func (s *Service) firstAttempt(it item) {
 		s.giveUp(it, code, msg, 1, "")
 		return
 	}
+	retry := it
+	retry.work = s.opts.Activity.Begin(s.ctx, "eventbridge retry to "+it.target.Arn)
 	s.wg.Add(1)
-	go s.retry(it, code, msg)
+	go s.retry(retry, code, msg)
 }
 
+// retry attempts an item again after backoffs, with its work paused while
+// it waits.
 func (s *Service) retry(it item, code, msg string) {
 	defer s.wg.Done()
+	defer it.work.Done()
 	maxRetries, maxAge := DefaultMaxRetryAttempts, DefaultMaxEventAge
 	if p := it.target.RetryPolicy; p != nil {
 		if p.MaximumRetryAttempts != nil {
@@ -187,9 +198,7 @@ func (s *Service) retry(it item, code, msg string) {
 			s.giveUp(it, code, msg, attempts, "MaximumRetryAttempts")
 			return
 		}
-		select {
-		case <-s.clock.After(delay):
-		case <-s.ctx.Done():
+		if !s.backOff(it, delay) {
 			return
 		}
 		if s.clock.Now().Sub(it.ev.ingested) > maxAge {
@@ -208,6 +217,21 @@ func (s *Service) retry(it item, code, msg string) {
 			s.giveUp(it, code, msg, attempts, "")
 			return
 		}
+	}
+}
+
+// backOff waits delay with the item's work paused. It reports false when
+// the service closed first.
+func (s *Service) backOff(it item, delay time.Duration) bool {
+	timer := s.opts.Activity.NewTimer(s.ctx, delay, "eventbridge retry to "+it.target.Arn)
+	defer timer.Stop()
+	it.work.Pause()
+	defer it.work.Resume()
+	select {
+	case <-timer.C:
+		return true
+	case <-s.ctx.Done():
+		return false
 	}
 }
 

@@ -98,8 +98,12 @@ func (s *Service) startReplay(_ context.Context, in *startReplayInput) (*startRe
 	s.q.mu.Lock()
 	s.q.pending++ // Flush waits for the replay too
 	s.q.mu.Unlock()
+	work := s.opts.Activity.Begin(s.ctx, "eventbridge replay "+r.name)
 	s.wg.Add(1)
-	go s.runReplay(r, a.bus, events)
+	go func() {
+		defer work.Done()
+		s.runReplay(r, a.bus, events)
+	}()
 	return &startReplayOutput{ReplayArn: r.arn, State: r.state, ReplayStartTime: awsproto.Epoch(r.started)}, nil
 }
 

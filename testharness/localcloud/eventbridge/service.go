@@ -2,6 +2,7 @@ package eventbridge
 
 import (
 	"context"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"net/http"
 	"sync"
 
@@ -99,6 +100,9 @@ type Options struct {
 	Targets map[string]Target
 	// OnDeliveryFailure is told about every event given up on.
 	OnDeliveryFailure func(DeliveryFailure)
+	// Activity records deliveries not yet made, so the cloud knows when it
+	// has settled; a tracker of the service's own when nil.
+	Activity *activity.Tracker
 }
 
 // Service is the local EventBridge.
@@ -128,6 +132,7 @@ func New(o Options) *Service {
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
 	}
+	o.Activity = activity.OrNew(o.Activity, o.Clock)
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
 		opts: o, clock: o.Clock, ctx: ctx, cancel: cancel,

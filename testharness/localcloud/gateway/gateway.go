@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/sigv4"
@@ -47,7 +48,10 @@ type Route struct {
 	// response URL), where the unguessable token in the path is the
 	// credential and the handler checks it.
 	UnsignedPaths []string
-	Handler       http.Handler
+	// Untracked marks a route whose requests are not work of the cloud
+	// (the control API's long waits for the cloud to settle).
+	Untracked bool
+	Handler   http.Handler
 }
 
 // Authenticator resolves the principal of a request from its access key.
@@ -60,6 +64,7 @@ type Gateway struct {
 	routes   []Route
 	auth     Authenticator
 	security *Security
+	activity *activity.Tracker
 }
 
 // New returns a gateway that resolves principals with auth.
@@ -67,6 +72,11 @@ func New(auth Authenticator) *Gateway { return &Gateway{auth: auth} }
 
 // Register adds a service's route. Register all routes before serving.
 func (g *Gateway) Register(r Route) { g.routes = append(g.routes, r) }
+
+// Track records every request of a tracked route as work in progress
+// while it is served, so the cloud knows when it has settled. Call it
+// before serving.
+func (g *Gateway) Track(t *activity.Tracker) { g.activity = t }
 
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := awsproto.WithRequestID(r.Context(), awsproto.NewRequestID())
@@ -82,6 +92,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.StatusBadRequest, "No local service answers %s %s (signing name %q, target %q)",
 			r.Method, r.URL.Path, signingName, r.Header.Get("X-Amz-Target")))
 		return
+	}
+	if g.activity != nil && !route.Untracked {
+		work := g.activity.Begin(ctx, route.Service+" request "+r.Method+" "+r.URL.Path)
+		defer work.Done()
 	}
 	if g.security == nil {
 		r = r.WithContext(identity.NewContext(ctx, g.principal(accessKey)))

@@ -67,7 +67,7 @@ func (s *Service) invokeRequest(r *http.Request) (Result, int, error) {
 		if err := checkPayload(payload, maxAsyncPayload, "InvokeAsync"); err != nil {
 			return Result{}, 0, err
 		}
-		s.enqueue(fn, awsproto.RequestID(r.Context()), payload, opts.TraceHeader)
+		s.enqueue(r.Context(), fn, awsproto.RequestID(r.Context()), payload, opts.TraceHeader)
 		return Result{}, http.StatusAccepted, nil
 	case "DryRun":
 		return Result{}, http.StatusNoContent, nil

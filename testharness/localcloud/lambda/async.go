@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"net/http"
 	"time"
 
@@ -72,7 +73,7 @@ func (s *Service) InvokeAsync(ctx context.Context, functionARN string, payload [
 	if !ok {
 		return accessDenied(opts.Principal, fn.cfg.ARN, opts.SourceARN)
 	}
-	s.enqueue(fn, awsproto.NewRequestID(), payload, opts.TraceHeader)
+	s.enqueue(ctx, fn, awsproto.NewRequestID(), payload, opts.TraceHeader)
 	return nil
 }
 
@@ -87,7 +88,7 @@ func (s *Service) InvokeEvent(ctx context.Context, functionNameOrARN string, pay
 	if err := checkPayload(payload, maxAsyncPayload, "InvokeAsync"); err != nil {
 		return err
 	}
-	s.enqueue(fn, awsproto.NewRequestID(), payload, traceHeader)
+	s.enqueue(ctx, fn, awsproto.NewRequestID(), payload, traceHeader)
 	return nil
 }
 
@@ -101,7 +102,10 @@ type asyncEvent struct {
 
 // enqueue accepts an event: it is delivered in the background, retried on
 // function errors, and its outcome sent to the configured destination.
-func (s *Service) enqueue(fn *function, requestID string, payload []byte, traceHeader string) {
+//
+// The event is work in progress from here until its last attempt, except
+// while it waits for a retry.
+func (s *Service) enqueue(ctx context.Context, fn *function, requestID string, payload []byte, traceHeader string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -110,10 +114,12 @@ func (s *Service) enqueue(fn *function, requestID string, payload []byte, traceH
 	s.wg.Add(1)
 	s.asyncPending++
 	ev := asyncEvent{requestID: requestID, payload: payload, trace: traceHeader, queued: s.clock.Now()}
+	work := s.opts.Activity.Begin(ctx, "lambda event for "+fn.cfg.Name)
 	go func() {
 		defer s.wg.Done()
 		defer s.asyncDone()
-		s.deliver(fn, ev)
+		defer work.Done()
+		s.deliver(fn, ev, work)
 	}()
 }
 
@@ -154,8 +160,8 @@ func (s *Service) WaitAsyncIdle(ctx context.Context) error {
 }
 
 // deliver runs the attempts of one event, waiting between them on the
-// service's clock.
-func (s *Service) deliver(fn *function, ev asyncEvent) {
+// service's clock; work is the event's work in progress.
+func (s *Service) deliver(fn *function, ev asyncEvent, work *activity.Work) {
 	var last *Result
 	var conf *eventInvokeConfig
 	attempts := 0
@@ -186,13 +192,27 @@ func (s *Service) deliver(fn *function, ev asyncEvent) {
 		if attempts > conf.maxRetries() {
 			break
 		}
-		select {
-		case <-s.clock.After(time.Duration(attempts) * time.Minute):
-		case <-s.ctx.Done():
+		if !s.waitForRetry(fn, time.Duration(attempts)*time.Minute, work) {
 			return
 		}
 	}
 	s.sendRecord(fn, conf, ev, condition, attempts, last)
+}
+
+// waitForRetry waits d on the service's clock with the event's work paused,
+// so a pending retry holds the cloud busy only once it is due. It reports
+// false when the service closed first.
+func (s *Service) waitForRetry(fn *function, d time.Duration, work *activity.Work) bool {
+	timer := s.opts.Activity.NewTimer(s.ctx, d, "lambda retry of "+fn.cfg.Name)
+	defer timer.Stop()
+	work.Pause()
+	defer work.Resume()
+	select {
+	case <-timer.C:
+		return true
+	case <-s.ctx.Done():
+		return false
+	}
 }
 
 // DestinationRecord is the invocation record Lambda sends to an

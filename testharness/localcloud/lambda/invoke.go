@@ -85,6 +85,8 @@ func (s *Service) run(ctx context.Context, fn *function, req invocationRequest, 
 	if fn.cfg.Bootstrap == "" {
 		return Result{}, noLocalCode(fn.cfg.Name)
 	}
+	work := s.opts.Activity.Begin(ctx, "lambda invocation of "+fn.cfg.Name)
+	defer work.Done()
 	if err := fn.pool.acquire(ctx, wait); err != nil {
 		return Result{}, err
 	}

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"os"
 	"path/filepath"
 	"sync"
@@ -70,6 +71,9 @@ type Options struct {
 	XRayDaemonAddress string
 	// MaxConcurrency replaces DefaultConcurrency.
 	MaxConcurrency int
+	// Activity records invocations and queued events, so the cloud knows
+	// when it has settled; a tracker of the service's own when nil.
+	Activity *activity.Tracker
 }
 
 // Service is the Lambda service.
@@ -108,6 +112,7 @@ func New(opts Options) *Service {
 	if opts.MaxConcurrency <= 0 {
 		opts.MaxConcurrency = DefaultConcurrency
 	}
+	opts.Activity = activity.OrNew(opts.Activity, opts.Clock)
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Service{
 		opts:      opts,

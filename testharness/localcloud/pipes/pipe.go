@@ -2,6 +2,7 @@ package pipes
 
 import (
 	"context"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"net/http"
 	"slices"
 	"strings"
@@ -37,6 +38,9 @@ type pipe struct {
 	stateReason string
 	cancel      context.CancelFunc
 	done        chan struct{} // closed when the loop has ended
+	// work is the running loop's work in progress: paused while the pipe
+	// has read everything on its stream, resumed by the stream's writer.
+	work *activity.Work
 }
 
 // Description is a pipe as DescribePipe returns it.
@@ -228,9 +232,13 @@ func (s *Service) lookup(name string) (*pipe, error) {
 func (s *Service) start(p *pipe) {
 	ctx, cancel := context.WithCancel(identity.NewContext(context.Background(), p.principal))
 	p.cancel, p.done, p.current = cancel, make(chan struct{}), StateRunning
+	work := s.opts.Activity.Begin(ctx, "pipe "+p.cfg.spec.Name)
+	p.work = work
+	p.sub.SetWaker(work.Resume)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
+		defer work.Done()
 		s.run(ctx, p)
 		s.mu.Lock()
 		if p.current == StateStopping {

@@ -41,12 +41,18 @@ func (s *Service) nextBatch(ctx context.Context, p *pipe) (batch []dynamodbstrea
 	cursor := p.cursor
 	s.mu.Unlock()
 	for {
+		wakes := p.work.Wakes()
 		batch, scanned = p.scan(cursor, nil, size)
 		if scanned != cursor {
 			break
 		}
+		// Caught up: idle until the stream's writer resumes the work.
+		if !p.work.PauseUnlessWoken(wakes) {
+			continue
+		}
 		select {
 		case <-p.sub.C():
+			p.work.Resume()
 		case <-ctx.Done():
 			return nil, "", false
 		}
@@ -151,15 +157,27 @@ func (s *Service) deliver(ctx context.Context, p *pipe, batch []dynamodbstreams.
 				s.setCursor(p, b[len(b)-1].Dynamodb.SequenceNumber)
 				break
 			}
-			backoff := min(firstBackoff<<min(attempts-1, 10), maxBackoff)
-			select {
-			case <-s.clock.After(backoff):
-			case <-ctx.Done():
+			if !s.backOff(ctx, p, min(firstBackoff<<min(attempts-1, 10), maxBackoff)) {
 				return false
 			}
 		}
 	}
 	return true
+}
+
+// backOff waits before a retry with the pipe's work paused. It reports
+// false when ctx ended first.
+func (s *Service) backOff(ctx context.Context, p *pipe, d time.Duration) bool {
+	timer := s.opts.Activity.NewTimer(ctx, d, "pipe "+p.cfg.spec.Name+" retry")
+	defer timer.Stop()
+	p.work.Pause()
+	defer p.work.Resume()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // expired returns how many leading records of b are older than

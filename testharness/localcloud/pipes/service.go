@@ -2,6 +2,7 @@ package pipes
 
 import (
 	"context"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"sync"
 	"time"
 
@@ -90,6 +91,10 @@ type Options struct {
 	// Permissions, when set, must allow the pipe's role to read its
 	// stream before the pipe is created.
 	Permissions Permissions
+	// Activity records records not yet processed and deliveries in
+	// progress, so the cloud knows when it has settled; a tracker of the
+	// service's own when nil.
+	Activity *activity.Tracker
 }
 
 // Service holds the pipes of the local account and runs those RUNNING.
@@ -107,6 +112,7 @@ func New(opts Options) *Service {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
+	opts.Activity = activity.OrNew(opts.Activity, opts.Clock)
 	return &Service{opts: opts, clock: opts.Clock, pipes: map[string]*pipe{}}
 }
 
