@@ -60,6 +60,10 @@ type Run struct {
 	// State is whatever Cleanup and Assert need: keys, names. It crosses
 	// the state machine as JSON, so it holds strings only.
 	State map[string]string `json:"state,omitempty"`
+	// Trigger is the write that should start the flow under test; the
+	// diagnosis follows the glue from it when the completion event does
+	// not come. Nil when the act wrote nothing that starts a flow.
+	Trigger *Trigger `json:"trigger,omitempty"`
 }
 
 // Completion is the completion event that ended the wait.

@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"image/png"
 	"io"
+	"time"
 
 	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness"
@@ -21,6 +22,15 @@ const (
 )
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+// objectTrigger is the trigger of an image test: the object it put at at,
+// or nil when the put did not happen (no bucket).
+func objectTrigger(bucket, key string, at time.Time) *testharness.Trigger {
+	if bucket == "" {
+		return nil
+	}
+	return &testharness.Trigger{S3Object: &testharness.S3ObjectTrigger{Bucket: bucket, Key: key}, At: at}
+}
 
 // testPNG encodes a width×height PNG (a gradient, so it is a real image
 // and not an all-zero buffer).
@@ -56,8 +66,10 @@ func s3PNGMetadata() testharness.Test {
 				return testharness.Run{}, err
 			}
 			key := objectKey(id, "image.png")
+			at := time.Now()
 			bucket, err := putObject(ctx, env, key, id, body)
-			return testharness.Run{CorrelationID: id, State: map[string]string{"bucket": bucket, "key": key}}, err
+			return testharness.Run{CorrelationID: id, State: map[string]string{"bucket": bucket, "key": key},
+				Trigger: objectTrigger(bucket, key, at)}, err
 		},
 		Await: testharness.Await{
 			Success: []string{schemas.DetailTypeImageMetadataWritten},
@@ -125,8 +137,10 @@ func imageRejectsNonImages() testharness.Test {
 				return testharness.Run{}, err
 			}
 			key := objectKey(id, "not-an-image.png")
+			at := time.Now()
 			bucket, err := putObject(ctx, env, key, id, []byte("this is plain text, whatever its name says\n"))
-			return testharness.Run{CorrelationID: id, State: map[string]string{"bucket": bucket, "key": key}}, err
+			return testharness.Run{CorrelationID: id, State: map[string]string{"bucket": bucket, "key": key},
+				Trigger: objectTrigger(bucket, key, at)}, err
 		},
 		Await: testharness.Await{
 			Success: []string{schemas.DetailTypeImageMetadataFailed},

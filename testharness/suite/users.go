@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -35,6 +36,19 @@ func putItem(ctx context.Context, env *testharness.Env, pk, correlationID string
 		return fmt.Errorf("PutItem %s/%s: %w", pk, profileSK, err)
 	}
 	return nil
+}
+
+// itemTrigger is the trigger of a user test: the item with partition key
+// pk that it is about to write, or nil when the stack names no table (the
+// write fails then).
+func itemTrigger(env *testharness.Env, pk string) *testharness.Trigger {
+	table, err := env.Output(schemas.OutputTableName)
+	if err != nil {
+		return nil
+	}
+	return &testharness.Trigger{At: time.Now(), DynamoDBItem: &testharness.DynamoDBItemTrigger{
+		Table: table, Key: map[string]string{schemas.TablePartitionKey: pk, schemas.TableSortKey: profileSK},
+	}}
 }
 
 // deleteItems removes the items whose partition keys are in the run's
@@ -96,7 +110,7 @@ func ddbUserAuditLog() testharness.Test {
 				return testharness.Run{}, err
 			}
 			pk := schemas.UserPKPrefix + id
-			run := testharness.Run{CorrelationID: id, State: map[string]string{"user": pk}}
+			run := testharness.Run{CorrelationID: id, State: map[string]string{"user": pk}, Trigger: itemTrigger(env, pk)}
 			return run, putItem(ctx, env, pk, id, map[string]string{"name": "Ada"})
 		},
 		Await: testharness.Await{
@@ -149,6 +163,8 @@ func pipeFilterIgnoresNonUsers() testharness.Test {
 					return putItem(ctx, env, run.State["existing"], id+"-existing", map[string]string{"name": "Robert"})
 				}},
 			}, testharness.Step{Name: "insert the canary user", Do: func(ctx context.Context) error {
+				// The canary is the write whose flow the test awaits.
+				run.Trigger = itemTrigger(env, run.State["canary"])
 				return putItem(ctx, env, run.State["canary"], id, nil)
 			}})
 			return run, err

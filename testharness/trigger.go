@@ -1,0 +1,29 @@
+package testharness
+
+import "time"
+
+// Trigger is what a test's Act wrote that should start a flow of the app:
+// the place the diagnosis (package diagnose) starts following the deployed
+// glue from when the awaited completion event does not come. Exactly one of
+// S3Object and DynamoDBItem is set. It crosses the state machine inside Run
+// as JSON.
+type Trigger struct {
+	S3Object     *S3ObjectTrigger     `json:"s3Object,omitempty"`
+	DynamoDBItem *DynamoDBItemTrigger `json:"dynamodbItem,omitempty"`
+	// At is when the act wrote it; it bounds the searches of logs and
+	// stream records to what happened since.
+	At time.Time `json:"at"`
+}
+
+// S3ObjectTrigger is an object the act put.
+type S3ObjectTrigger struct {
+	Bucket string `json:"bucket"`
+	Key    string `json:"key"`
+}
+
+// DynamoDBItemTrigger is an item the act wrote: its table and its key
+// attributes, all strings (for the reference app PK and SK).
+type DynamoDBItemTrigger struct {
+	Table string            `json:"table"`
+	Key   map[string]string `json:"key"`
+}
