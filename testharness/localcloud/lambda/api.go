@@ -13,7 +13,7 @@ func (s *Service) Route() gateway.Route {
 	return gateway.Route{
 		Service:      "lambda",
 		SigningNames: []string{"lambda"},
-		PathPrefixes: []string{"/2015-03-31/functions", "/2019-09-25/functions", "/2017-03-31/tags"},
+		PathPrefixes: []string{"/2015-03-31/functions", "/2015-03-31/event-source-mappings", "/2019-09-25/functions", "/2017-03-31/tags"},
 		Auth:         sigv4.RESTJSON,
 		Handler:      s.routes(),
 	}
@@ -25,7 +25,15 @@ func (s *Service) routes() http.Handler {
 	op := func(fn awsproto.RESTOperation) http.Handler { return awsproto.RESTJSONHandler(contentType, fn) }
 	const fns = "/2015-03-31/functions"
 	mux.HandleFunc("POST "+fns+"/{name}/invocations", s.invokeHTTP)
+	// The SDKs' models name "/2015-03-31/functions/"; some clients (the
+	// AWS CLI v1, boto3) arrive without the slash: both are served, not
+	// redirected.
 	mux.Handle("GET "+fns+"/{$}", op(s.listFunctions))
+	mux.Handle("GET "+fns, op(s.listFunctions))
+	// No event source mappings exist locally (DynamoDB streams reach
+	// Lambda through Pipes), so their list is always empty.
+	mux.Handle("GET /2015-03-31/event-source-mappings/{$}", op(listEventSourceMappings))
+	mux.Handle("GET /2015-03-31/event-source-mappings", op(listEventSourceMappings))
 	mux.Handle("GET "+fns+"/{name}", op(s.getFunction))
 	mux.Handle("GET "+fns+"/{name}/configuration", op(s.getFunctionConfiguration))
 	mux.Handle("DELETE "+fns+"/{name}", op(s.deleteFunctionHTTP))
@@ -42,6 +50,11 @@ func (s *Service) routes() http.Handler {
 }
 
 const contentType = "application/json"
+
+// listEventSourceMappings answers ListEventSourceMappings: an empty page.
+func listEventSourceMappings(*http.Request) (any, int, error) {
+	return map[string]any{"EventSourceMappings": []any{}}, http.StatusOK, nil
+}
 
 // notJSON answers a request body that does not parse, as Lambda does.
 func notJSON(err error) error {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	lambdasdk "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cfnresource"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
@@ -249,4 +252,46 @@ func decodeTail(t *testing.T, out *lambdasdk.InvokeOutput) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestListRoutesWithAndWithoutSlash lists functions and event source
+// mappings along the paths of the SDK models ("…/functions/") and without
+// the trailing slash, as the AWS CLI v1 and boto3 send them: both answer
+// 200, never a redirect.
+func TestListRoutesWithAndWithoutSlash(t *testing.T) {
+	h := newHarness(t, clock.Real{})
+	name := h.deploy(t, "Listed", map[string]any{"FunctionName": "listed"})
+	ctx := context.Background()
+	// A redirect would be the answer itself, as for clients that do not
+	// follow it.
+	noRedirects := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, trim := range []bool{false, true} {
+		opts := func(o *lambdasdk.Options) {
+			o.HTTPClient = noRedirects
+			if trim {
+				o.APIOptions = append(o.APIOptions, trimTrailingSlash)
+			}
+		}
+		list, err := h.client.ListFunctions(ctx, &lambdasdk.ListFunctionsInput{}, opts)
+		if err != nil || len(list.Functions) != 1 || aws.ToString(list.Functions[0].FunctionArn) != functionARN(name) {
+			t.Fatalf("ListFunctions (trimmed %v) = %+v, %v", trim, list, err)
+		}
+		mappings, err := h.client.ListEventSourceMappings(ctx, &lambdasdk.ListEventSourceMappingsInput{}, opts)
+		if err != nil || mappings.EventSourceMappings == nil || len(mappings.EventSourceMappings) != 0 {
+			t.Fatalf("ListEventSourceMappings (trimmed %v) = %+v, %v", trim, mappings, err)
+		}
+	}
+}
+
+// trimTrailingSlash sends a request's path without its trailing slash,
+// before it is signed.
+func trimTrailingSlash(stack *middleware.Stack) error {
+	return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("trimTrailingSlash",
+		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			if req, ok := in.Request.(*smithyhttp.Request); ok {
+				req.URL.Path = strings.TrimSuffix(req.URL.Path, "/")
+				req.URL.RawPath = strings.TrimSuffix(req.URL.RawPath, "/")
+			}
+			return next.HandleFinalize(ctx, in)
+		}), "Signing", middleware.Before)
 }
