@@ -42,7 +42,10 @@ var testNamePattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,60}$`)
 //
 //	<test>          Pass: the branch state {"test": name}
 //	<test>.Act      runner "act"; Catch → <test>.Cleanup
-//	<test>.Await    await function, .waitForTaskToken, TimeoutSeconds = Deadline; Catch → <test>.Cleanup
+//	<test>.Await    await function, .waitForTaskToken, TimeoutSeconds = Deadline; Catch States.Timeout → <test>.Diagnose,
+//	                others → <test>.Cleanup (the await function fails the task itself, at once, when the
+//	                diagnosis finds the glue broken or the local cloud settles without the event)
+//	<test>.Diagnose await function: follows the glue of the run's flow, names the broken link; → <test>.Cleanup
 //	<test>.Assert   runner "assert"; Retry TraceIncomplete with backoff; Catch → <test>.Cleanup
 //	<test>.Cleanup  runner "cleanup": runs the test's Cleanup, returns its Result
 //	<test>.CleanupFailed  Pass: a failed Result when the cleanup step itself failed
@@ -119,6 +122,8 @@ type obj = map[string]any
 func branch(t Test) obj {
 	n := t.Name
 	act, await, assert, cleanup, cleanupFailed := n+".Act", n+".Await", n+".Assert", n+".Cleanup", n+".CleanupFailed"
+	diagnose := n + ".Diagnose"
+	deadline := int(math.Ceil(t.Deadline.Seconds()))
 	failure := t.Await.Failure
 	if failure == nil {
 		failure = []string{}
@@ -138,12 +143,33 @@ func branch(t Test) obj {
 						"correlationId.$": "$.run.correlationId",
 						"success":         t.Await.Success,
 						"failure":         failure,
+						"run.$":           "$.run",
+						"executionArn.$":  "$$.Execution.Id",
+						"enteredTime.$":   "$$.State.EnteredTime",
+						"deadlineSeconds": deadline,
 					},
 				},
-				"TimeoutSeconds": int(math.Ceil(t.Deadline.Seconds())),
+				"TimeoutSeconds": deadline,
 				"ResultPath":     "$.completion",
-				"Catch":          []any{catch("$.awaitError", cleanup)},
-				"Next":           assert,
+				"Catch": []any{
+					obj{"ErrorEquals": []string{ErrorStatesTimeout}, "ResultPath": "$.awaitError", "Next": diagnose},
+					catch("$.awaitError", cleanup),
+				},
+				"Next": assert,
+			},
+			diagnose: obj{
+				"Type":     "Task",
+				"Resource": "arn:aws:states:::lambda:invoke",
+				"Parameters": obj{
+					"FunctionName": PlaceholderAwaitFunctionArn,
+					"Payload":      obj{"diagnose": true, "run.$": "$.run"},
+				},
+				"ResultSelector": obj{"reason.$": "$.Payload"},
+				"ResultPath":     "$.diagnosis",
+				"Retry":          []any{retry(lambdaServiceErrors, 1, 2, 3)},
+				// A diagnosis that fails leaves the timeout as the reason.
+				"Catch": []any{catch("$.diagnoseError", cleanup)},
+				"Next":  cleanup,
 			},
 			assert: withCatch(withRetry(runnerTask(PhaseAssert, cleanup),
 				retry([]string{ErrorTraceIncomplete}, assertRetryIntervalSeconds, assertRetryBackoffRate, assertRetryMaxAttempts)),

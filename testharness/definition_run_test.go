@@ -44,6 +44,10 @@ func ok(v any) (stepfunctions.LambdaResult, error) {
 
 func (f *harnessFunctions) Invoke(_ context.Context, fn string, payload []byte, _ stepfunctions.LambdaInvokeOptions) (stepfunctions.LambdaResult, error) {
 	if fn == awaitArn {
+		var diag testharness.DiagnoseRequest
+		if err := json.Unmarshal(payload, &diag); err == nil && diag.Diagnose {
+			return ok("rule R does not match " + diag.Run.CorrelationID)
+		}
 		var req testharness.AwaitRequest
 		if err := json.Unmarshal(payload, &req); err != nil {
 			return stepfunctions.LambdaResult{}, err
@@ -87,6 +91,9 @@ func (f *harnessFunctions) Invoke(_ context.Context, fn string, payload []byte, 
 				break
 			}
 		}
+		if b.Diagnosis != nil {
+			res.Reason += " — " + b.Diagnosis.Reason
+		}
 		if b.Completion != nil {
 			res.CorrelationID = b.Run.CorrelationID + " via " + b.Completion.DetailType
 		}
@@ -128,6 +135,10 @@ func TestDefinitionRunsEveryBranchToAResult(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Fatal("the Await tasks did not all start")
 		}
+		if req.Run == nil || req.Run.CorrelationID != req.CorrelationID || req.ExecutionArn != exec.ExecutionArn ||
+			req.Deadline().IsZero() {
+			t.Errorf("await request without the run, execution or deadline: %+v", req)
+		}
 		switch req.CorrelationID {
 		case "c-passes", "c-cleanup_fails":
 			if fmt.Sprint(req.Success, req.Failure) != "[Done] []" {
@@ -157,7 +168,7 @@ func TestDefinitionRunsEveryBranchToAResult(t *testing.T) {
 	}
 	want := map[string]testharness.Result{
 		"passes":        {Name: "passes", Passed: true, CorrelationID: "c-passes via Done"},
-		"times_out":     {Name: "times_out", Reason: "States.Timeout: "},
+		"times_out":     {Name: "times_out", Reason: "States.Timeout:  — rule R does not match c-times_out"},
 		"fails_event":   {Name: "fails_event", Reason: "CompletionFailed: Broke: not an image"},
 		"act_fails":     {Name: "act_fails", Reason: "ActFailed: PutObject: AccessDenied"},
 		"cleanup_fails": {Name: "cleanup_fails", Reason: `cleanup step failed: errorString: {"errorMessage":"DeleteObject: AccessDenied","errorType":"errorString"}`},

@@ -86,12 +86,20 @@ func TestDefinitionHasOneBranchPerTestThenReport(t *testing.T) {
 			assert.Retry[0].BackoffRate <= 1 || assert.Retry[0].MaxAttempts < 3 {
 			t.Errorf("%s.Assert retry = %+v, want TraceIncomplete with backoff", name, assert.Retry)
 		}
-		// Every step that can fail is caught, and the catches lead to cleanup.
-		for _, step := range []string{".Act", ".Await", ".Assert"} {
+		// Every step that can fail is caught, and the catches lead to
+		// cleanup; an Await timeout first to the diagnosis.
+		for _, step := range []string{".Act", ".Assert", ".Diagnose"} {
 			s := b.States[name+step]
 			if len(s.Catch) != 1 || s.Catch[0].ErrorEquals[0] != "States.ALL" || s.Catch[0].Next != name+".Cleanup" {
 				t.Errorf("%s%s catch = %+v, want States.ALL → %s.Cleanup", name, step, s.Catch, name)
 			}
+		}
+		if c := await.Catch; len(c) != 2 || c[0].ErrorEquals[0] != testharness.ErrorStatesTimeout || c[0].Next != name+".Diagnose" ||
+			c[1].ErrorEquals[0] != "States.ALL" || c[1].Next != name+".Cleanup" {
+			t.Errorf("%s.Await catch = %+v, want States.Timeout → Diagnose, States.ALL → Cleanup", name, c)
+		}
+		if d := b.States[name+".Diagnose"]; d.Resource != "arn:aws:states:::lambda:invoke" || d.Next != name+".Cleanup" {
+			t.Errorf("%s.Diagnose = %+v", name, d)
 		}
 		if c := b.States[name+".Cleanup"]; len(c.Catch) != 1 || c.Catch[0].Next != name+".CleanupFailed" || !c.End {
 			t.Errorf("%s.Cleanup = %+v", name, c)

@@ -32,6 +32,15 @@ const (
 	// ErrorStatesTimeout is Step Functions' name for an Await task that
 	// reached TimeoutSeconds: no completion event came.
 	ErrorStatesTimeout = "States.Timeout"
+	// ErrorGlueBroken: right after the act, the diagnosis found a link of
+	// the flow's deployed glue broken (SendTaskFailure error; the cause
+	// names the link), so the completion event cannot come.
+	ErrorGlueBroken = "GlueBroken"
+	// ErrorNoOutcome: the local cloud settled — nothing in progress,
+	// nothing due before the deadline — without the completion event, so
+	// it cannot come any more (SendTaskFailure error; the cause is the
+	// diagnosis).
+	ErrorNoOutcome = "NoOutcome"
 )
 
 // AwaitRequest is the payload the Await task (lambda:invoke.waitForTaskToken)
@@ -41,6 +50,37 @@ type AwaitRequest struct {
 	CorrelationID string   `json:"correlationId"`
 	Success       []string `json:"success"`
 	Failure       []string `json:"failure"`
+	// Run is the act's run (its Trigger is where the diagnosis starts).
+	Run *Run `json:"run,omitempty"`
+	// ExecutionArn is the test execution's: the await function ignores
+	// the execution's own work when it waits for the local cloud to
+	// settle.
+	ExecutionArn string `json:"executionArn,omitempty"`
+	// EnteredTime and DeadlineSeconds give the Await task's deadline.
+	EnteredTime     time.Time `json:"enteredTime,omitzero"`
+	DeadlineSeconds int       `json:"deadlineSeconds,omitempty"`
+}
+
+// Deadline is when the Await task times out, zero when unknown.
+func (r AwaitRequest) Deadline() time.Time {
+	if r.EnteredTime.IsZero() || r.DeadlineSeconds <= 0 {
+		return time.Time{}
+	}
+	return r.EnteredTime.Add(time.Duration(r.DeadlineSeconds) * time.Second)
+}
+
+// DiagnoseRequest is the payload of the Diagnose step that follows an
+// Await task's timeout: the await function follows the glue of the run's
+// flow and names what is broken.
+type DiagnoseRequest struct {
+	Diagnose bool `json:"diagnose"`
+	Run      *Run `json:"run"`
+}
+
+// Diagnosis is the Diagnose step's answer.
+type Diagnosis struct {
+	// Reason names the broken link (or what was found), for a person.
+	Reason string `json:"reason"`
 }
 
 // RunnerRequest is the payload the state machine sends the runner.
@@ -69,6 +109,8 @@ type BranchState struct {
 	ActError    *StepError `json:"actError,omitempty"`
 	AwaitError  *StepError `json:"awaitError,omitempty"`
 	AssertError *StepError `json:"assertError,omitempty"`
+	// Diagnosis is what the Diagnose step found after an Await timeout.
+	Diagnosis *Diagnosis `json:"diagnosis,omitempty"`
 }
 
 // StepError is what a Catch puts at its ResultPath. For a function error
