@@ -70,6 +70,10 @@ type Cloud struct {
 	authz      *authz.Authorizer // nil when IAM is off
 	serveErr   chan error
 	closeOnce  sync.Once
+	// closing ends when Close starts: waiters for the cloud to settle
+	// give up then.
+	closing     context.Context
+	stopClosing context.CancelFunc
 }
 
 // Start listens, wires the services together and serves until Close.
@@ -92,6 +96,7 @@ func Start(opts Options) (*Cloud, error) {
 	}
 	c := &Cloud{listener: ln, endpoint: "http://" + ln.Addr().String(),
 		identities: identity.NewStore(), serveErr: make(chan error, 1)}
+	c.closing, c.stopClosing = context.WithCancel(context.Background())
 	if err := c.wire(opts); err != nil {
 		ln.Close()
 		return nil, err
@@ -144,6 +149,7 @@ func (c *Cloud) Deploy(ctx context.Context, assemblyDir string) (*cloudformation
 func (c *Cloud) Close(ctx context.Context) error {
 	var err error
 	c.closeOnce.Do(func() {
+		c.stopClosing()
 		// Stop the services first: that ends what in-flight requests wait
 		// on (a function's invocation, a delivery). Then let requests
 		// finish; those still running when ctx ends (an SQS long poll) are

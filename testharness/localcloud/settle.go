@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log"
 	"net/http"
 	"time"
 
@@ -25,6 +26,25 @@ const ControlPathPrefix = "/_tracebridge/"
 // {"settled": false, "pending": [...]} when until passes first. An absent
 // until waits for every timer.
 const SettledPath = ControlPathPrefix + "settled"
+
+// The same path, POSTed, asks the cloud to call back instead of holding a
+// request open (a function that waits would hold one of its function's
+// processes all the while):
+//
+//	POST /_tracebridge/settled {"until": …, "ignore": […], "functionName": …, "payload": {…}}
+//
+// answers 202 at once; once the cloud has settled for until and ignore, it
+// invokes the function with the payload (InvocationType Event, as the
+// cloud itself: no resource policy is consulted). When until passes first,
+// nothing is invoked.
+
+// notifyRequest is the body of a POST to SettledPath.
+type notifyRequest struct {
+	Until        time.Time       `json:"until"`
+	Ignore       []string        `json:"ignore"`
+	FunctionName string          `json:"functionName"`
+	Payload      json.RawMessage `json:"payload"`
+}
 
 // settledResponse is SettledPath's answer.
 type settledResponse struct {
@@ -58,6 +78,7 @@ func (c *Cloud) Pending(ignore ...string) []string {
 func (c *Cloud) controlRoute() gateway.Route {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+SettledPath, c.serveSettled)
+	mux.HandleFunc("POST "+SettledPath, c.serveSettledNotify)
 	return gateway.Route{Service: "tracebridge", PathPrefixes: []string{ControlPathPrefix},
 		UnsignedPaths: []string{ControlPathPrefix}, Untracked: true, Handler: mux}
 }
@@ -73,13 +94,42 @@ func (c *Cloud) serveSettled(w http.ResponseWriter, r *http.Request) {
 		}
 		until = t
 	}
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	stop := context.AfterFunc(c.closing, cancel) // a closing cloud answers its waiters
+	defer stop()
 	resp := settledResponse{Settled: true}
 	var notSettled *activity.NotSettledError
-	if errors.As(c.WaitSettled(r.Context(), until, q["ignore"]...), &notSettled) {
+	if errors.As(c.WaitSettled(ctx, until, q["ignore"]...), &notSettled) {
 		resp = settledResponse{Pending: notSettled.Pending}
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(resp)
+}
+
+func (c *Cloud) serveSettledNotify(w http.ResponseWriter, r *http.Request) {
+	var req notifyRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 256*1024)).Decode(&req); err != nil {
+		writeControlError(w, http.StatusBadRequest, "body: want {until, ignore, functionName, payload}: "+err.Error())
+		return
+	}
+	if req.Until.IsZero() || req.FunctionName == "" {
+		writeControlError(w, http.StatusBadRequest, "until and functionName are required")
+		return
+	}
+	if _, err := c.Lambda.FunctionARN(req.FunctionName); err != nil {
+		writeControlError(w, http.StatusNotFound, err.Error())
+		return
+	}
+	go func() {
+		if c.WaitSettled(c.closing, req.Until, req.Ignore...) != nil {
+			return
+		}
+		if err := c.Lambda.InvokeEvent(c.closing, req.FunctionName, req.Payload, ""); err != nil {
+			log.Printf("local cloud: settled: invoking %s: %v", req.FunctionName, err)
+		}
+	}()
+	w.WriteHeader(http.StatusAccepted)
 }
 
 func writeControlError(w http.ResponseWriter, status int, msg string) {

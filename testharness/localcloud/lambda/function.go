@@ -55,6 +55,16 @@ func parseFunctionRef(ref string) (name, qualifier string) {
 	return name, qualifier
 }
 
+// FunctionARN returns the ARN of a function named in any form, or
+// ResourceNotFoundException.
+func (s *Service) FunctionARN(nameOrARN string) (string, error) {
+	fn, err := s.lookup(nameOrARN, "")
+	if err != nil {
+		return "", err
+	}
+	return fn.cfg.ARN, nil
+}
+
 // lookup finds a function by any form of its name; a qualifier other than
 // $LATEST names a version the local cloud does not have.
 func (s *Service) lookup(ref, qualifier string) (*function, error) {
