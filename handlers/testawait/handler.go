@@ -61,6 +61,12 @@ type Handler struct {
 	// Now is the clock for expiry; time.Now when nil.
 	Now func() time.Time
 	Log *slog.Logger
+	// Diagnoser follows the glue of a run's flow (see watch.go); nil
+	// leaves every verdict to the deadline.
+	Diagnoser Diagnoser
+	// NotifySettled asks the local cloud to call back once it has
+	// settled; nil, or unsupported by the endpoint, on AWS.
+	NotifySettled SettleNotifier
 }
 
 // Outcome says what one invocation did (the function's result).
@@ -77,22 +83,33 @@ type Outcome struct {
 // (testharness.AwaitRequest) or an EventBridge event from the app bus rule.
 type input struct {
 	testharness.AwaitRequest
-	ID         string          `json:"id"`
-	Source     string          `json:"source"`
-	DetailType string          `json:"detail-type"`
-	Detail     json.RawMessage `json:"detail"`
+	Diagnose   bool                      `json:"diagnose"`
+	Settled    *testharness.AwaitRequest `json:"settled"`
+	ID         string                    `json:"id"`
+	Source     string                    `json:"source"`
+	DetailType string                    `json:"detail-type"`
+	Detail     json.RawMessage           `json:"detail"`
 }
 
 // Handle registers a task token or a completion event, whichever it is
-// given, and completes the task when both are there.
-func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (Outcome, error) {
+// given, and completes the task when both are there; given a Diagnose
+// request it answers the diagnosis of the run's flow (a string).
+func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (any, error) {
 	var in input
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return Outcome{}, fmt.Errorf("decode input: %w", err)
 	}
 	switch {
+	case in.Diagnose:
+		return h.diagnoseTimeout(ctx, testharness.DiagnoseRequest{Diagnose: true, Run: in.Run})
+	case in.Settled != nil:
+		return h.settled(ctx, *in.Settled)
 	case in.TaskToken != "":
-		return h.registerToken(ctx, in.AwaitRequest)
+		out, err := h.registerToken(ctx, in.AwaitRequest)
+		if err == nil && out.Completed == "" {
+			h.watch(ctx, in.AwaitRequest)
+		}
+		return out, err
 	case in.Source != "" && in.DetailType != "":
 		return h.registerEvent(ctx, in, traceHeader(ctx))
 	default:

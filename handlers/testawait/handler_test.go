@@ -136,7 +136,7 @@ func (f *fixture) handle(t *testing.T, raw json.RawMessage) Outcome {
 	if err != nil {
 		t.Fatalf("Handle(%s): %v", raw, err)
 	}
-	return out
+	return out.(Outcome)
 }
 
 func wantSucceededWith(t *testing.T, r stepfunctions.ExecutionResult, detailType string) {
@@ -231,7 +231,7 @@ func TestConcurrentTokenAndEventCompleteEveryPair(t *testing.T) {
 				if err != nil {
 					t.Errorf("Handle: %v", err)
 				}
-				results <- out
+				results <- out.(Outcome)
 			}()
 		}
 		wg.Add(1)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"log"
 	"os"
+	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -16,6 +17,7 @@ import (
 	"github.com/aws/aws-xray-sdk-go/instrumentation/awsv2"
 
 	"github.com/tracebridge/tracebridge/testharness"
+	"github.com/tracebridge/tracebridge/testharness/diagnose"
 )
 
 func main() {
@@ -29,6 +31,14 @@ func main() {
 		log.Fatalf("testawait: load AWS config: %v", err)
 	}
 	awsv2.AWSV2Instrumentor(&cfg.APIOptions)
-	h := &Handler{Table: table, DB: dynamodb.NewFromConfig(cfg), SFN: sfn.NewFromConfig(cfg)}
+	h := &Handler{Table: table, DB: dynamodb.NewFromConfig(cfg), SFN: sfn.NewFromConfig(cfg), Diagnoser: diagnose.New(cfg)}
+	// A custom endpoint may be a local cloud that can tell when it has
+	// settled (the handler falls back to the deadline where it cannot).
+	if endpoint := os.Getenv("AWS_ENDPOINT_URL"); endpoint != "" {
+		self := os.Getenv("AWS_LAMBDA_FUNCTION_NAME")
+		h.NotifySettled = func(ctx context.Context, until time.Time, ignore string, payload any) error {
+			return testharness.NotifyWhenSettled(ctx, nil, endpoint, until, []string{ignore}, self, payload)
+		}
+	}
 	lambda.Start(h.Handle)
 }

@@ -159,9 +159,16 @@ func failureReason(t testharness.Test, b testharness.BranchState) string {
 	case b.AwaitError != nil:
 		switch b.AwaitError.Error {
 		case testharness.ErrorStatesTimeout:
-			return fmt.Sprintf("no completion event (%v) for correlation id %s within %s: nothing happened — the trigger did not reach the function "+
-				"(notifications, rule pattern, pipe, permissions) or the function failed before announcing an outcome (see its log group)",
-				t.Await.Success, correlationID(b), t.Deadline)
+			explained := "nothing happened — the trigger did not reach the function (notifications, rule pattern, pipe, permissions) " +
+				"or the function failed before announcing an outcome (see its log group)"
+			if b.Diagnosis != nil && b.Diagnosis.Reason != "" {
+				explained = b.Diagnosis.Reason
+			}
+			return fmt.Sprintf("no completion event (%v) for correlation id %s within %s: %s", t.Await.Success, correlationID(b), t.Deadline, explained)
+		case testharness.ErrorGlueBroken:
+			return fmt.Sprintf("no completion event (%v) for correlation id %s can come: %s", t.Await.Success, correlationID(b), b.AwaitError.Message())
+		case testharness.ErrorNoOutcome:
+			return fmt.Sprintf("no completion event (%v) for correlation id %s: %s", t.Await.Success, correlationID(b), b.AwaitError.Message())
 		case testharness.ErrorCompletionFailed:
 			return "failure event " + b.AwaitError.Message()
 		default:

@@ -303,6 +303,12 @@ func TestCleanupTurnsEachFailureIntoAReason(t *testing.T) {
 		{testharness.BranchState{ActError: &testharness.StepError{Error: "ActFailed", Cause: doc("ActFailed", "PutObject: AccessDenied")}}, "act: PutObject: AccessDenied"},
 		{testharness.BranchState{Run: run, AwaitError: &testharness.StepError{Error: "States.Timeout"}}, "no completion event ([Done]) for correlation id c-9 within 1s: nothing happened — the trigger did not reach the function " +
 			"(notifications, rule pattern, pipe, permissions) or the function failed before announcing an outcome (see its log group)"},
+		{testharness.BranchState{Run: run, AwaitError: &testharness.StepError{Error: "States.Timeout"}, Diagnosis: &testharness.Diagnosis{Reason: "diagnosis: pipe users is STOPPED"}},
+			"no completion event ([Done]) for correlation id c-9 within 1s: diagnosis: pipe users is STOPPED"},
+		{testharness.BranchState{Run: run, AwaitError: &testharness.StepError{Error: "GlueBroken", Cause: "diagnosis: bucket b does not send events to EventBridge"}},
+			"no completion event ([Done]) for correlation id c-9 can come: diagnosis: bucket b does not send events to EventBridge"},
+		{testharness.BranchState{Run: run, AwaitError: &testharness.StepError{Error: "NoOutcome", Cause: "the local cloud settled without it; diagnosis: function f failed"}},
+			"no completion event ([Done]) for correlation id c-9: the local cloud settled without it; diagnosis: function f failed"},
 		{testharness.BranchState{Run: run, AwaitError: &testharness.StepError{Error: "CompletionFailed", Cause: "ImageMetadataFailed: unknown image format"}}, "failure event ImageMetadataFailed: unknown image format"},
 		{testharness.BranchState{Run: run, AssertError: &testharness.StepError{Error: "TraceIncomplete", Cause: doc("TraceIncomplete", "no S3 CopyObject")}}, "assert: still incomplete after the retries: no S3 CopyObject"},
 		{testharness.BranchState{Run: run, AssertError: &testharness.StepError{Error: "AssertionFailed", Cause: doc("AssertionFailed", "image_width = \"\"")}}, "assert: image_width = \"\""},
@@ -316,7 +322,7 @@ func TestCleanupTurnsEachFailureIntoAReason(t *testing.T) {
 			t.Errorf("result = %+v, want reason %q", res, c.want)
 		}
 	}
-	if len(cleaned) != 4 {
+	if len(cleaned) != 7 {
 		t.Errorf("cleanup ran for %v, want every branch that had a run", cleaned)
 	}
 }
