@@ -43,14 +43,18 @@ const SkipTestsContextKey = "tracebridge:skipTests"
 // machine with the CloudFormation request.
 type Harness struct {
 	constructs.Construct
-	Table           awsdynamodb.Table
-	Runner          *GoFunction
-	Await           *GoFunction
-	Starter         *GoFunction
-	StateMachine    awsstepfunctions.CfnStateMachine
-	Role            awsiam.Role
-	LogGroup        awslogs.LogGroup
-	Rule            awsevents.Rule
+	Table        awsdynamodb.Table
+	Runner       *GoFunction
+	Await        *GoFunction
+	Starter      *GoFunction
+	StateMachine awsstepfunctions.CfnStateMachine
+	Role         awsiam.Role
+	LogGroup     awslogs.LogGroup
+	Rule         awsevents.Rule
+	// RunEndedRule sends the starter the status changes of test runs
+	// that end without a report (timed out, stopped, failed), so that
+	// CloudFormation still gets its answer.
+	RunEndedRule    awsevents.Rule
 	DeadLetterQueue awssqs.Queue
 	// TestRun is nil when the stack was synthesized with SkipTestsContextKey.
 	TestRun awscdk.CustomResource
@@ -88,6 +92,9 @@ func NewHarness(scope constructs.Construct, id string, builder *GoBuilder, app *
 	}
 	h.newStateMachine(c, definition)
 	if h.Starter, err = newStarter(c, builder, h.StateMachine); err != nil {
+		return nil, err
+	}
+	if err := h.newRunEndedRule(c); err != nil {
 		return nil, err
 	}
 	if err := h.newCompletionRule(c, app.Events.AppBus); err != nil {
@@ -159,7 +166,7 @@ func newAwait(scope constructs.Construct, builder *GoBuilder, table awsdynamodb.
 		Package:     TestAwaitPackage,
 		Description: "Pairs integration test task tokens with completion events and completes the waiting task",
 		Environment: map[string]*string{testharness.EnvHarnessTable: table.TableName()},
-		Timeout:     awscdk.Duration_Seconds(jsii.Number(10)),
+		Timeout:     awscdk.Duration_Seconds(jsii.Number(30)),
 		Statements: []awsiam.PolicyStatement{
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Sid:       jsii.String("PairTokensWithEvents"),
@@ -191,8 +198,12 @@ func newAwait(scope constructs.Construct, builder *GoBuilder, table awsdynamodb.
 
 // newStarter defines the deploy-time check's service token: it starts the
 // state machine with the CloudFormation request and leaves the answer to
-// the report step.
+// the report step. It reads its own stack's status, to answer a
+// rollback's request without running the tests, and the history of a run
+// that timed out, to name the tests that had not finished.
 func newStarter(scope constructs.Construct, builder *GoBuilder, sm awsstepfunctions.CfnStateMachine) (*GoFunction, error) {
+	executions := awscdk.Stack_Of(scope).FormatArn(&awscdk.ArnComponents{Service: jsii.String("states"), Resource: jsii.String("execution"),
+		ResourceName: jsii.String(*sm.AttrName() + ":*"), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME})
 	fn, err := NewGoFunction(scope, "Starter", builder, GoFunctionProps{
 		Package:     TestStarterPackage,
 		Description: "Starts the integration tests for a CloudFormation deployment",
@@ -204,12 +215,54 @@ func newStarter(scope constructs.Construct, builder *GoBuilder, sm awsstepfuncti
 				Actions:   jsii.Strings("states:StartExecution"),
 				Resources: jsii.Strings(*sm.AttrArn()),
 			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String("ReadTestRunHistory"),
+				Actions:   jsii.Strings("states:GetExecutionHistory"),
+				Resources: jsii.Strings(*executions),
+			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Sid:       jsii.String("RecogniseRollbacks"),
+				Actions:   jsii.Strings("cloudformation:DescribeStacks"),
+				Resources: jsii.Strings(*awscdk.Stack_Of(scope).StackId()),
+			}),
 		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("harness starter: %w", err)
 	}
+	suppress(fn.Role, "AwsSolutions-IAM5",
+		"An execution's ARN ends in its name, which is the CloudFormation request's id: the starter reads the "+
+			"history of any execution of the one test state machine.",
+		"Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<"+*awscdk.Stack_Of(scope).GetLogicalId(sm)+".Name>:*")
 	return fn, nil
+}
+
+// newRunEndedRule routes the test state machine's status changes to
+// TIMED_OUT, ABORTED or FAILED (on the default bus, where Step Functions
+// sends them) to the starter, which answers CloudFormation for a run that
+// ended without its report.
+func (h *Harness) newRunEndedRule(scope constructs.Construct) error {
+	statuses := make([]any, len(testharness.RunEndedWithoutReport))
+	for i, s := range testharness.RunEndedWithoutReport {
+		statuses[i] = s
+	}
+	pattern, err := eventPattern(map[string]any{
+		"source":      []any{"aws.states"},
+		"detail-type": []any{testharness.ExecutionStatusChangeDetailType},
+		"detail":      map[string]any{"stateMachineArn": []any{*h.StateMachine.AttrArn()}, "status": statuses},
+	})
+	if err != nil {
+		return fmt.Errorf("harness run-ended rule: %w", err)
+	}
+	h.RunEndedRule = awsevents.NewRule(scope, jsii.String("RunEndedRule"), &awsevents.RuleProps{
+		Description:  jsii.String("Test runs that ended without a report → starter, which answers CloudFormation"),
+		EventPattern: pattern,
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(h.Starter.Function, &awseventstargets.LambdaFunctionProps{
+			MaxEventAge:   awscdk.Duration_Hours(jsii.Number(1)),
+			RetryAttempts: jsii.Number(3),
+		})},
+	})
+	return nil
 }
 
 // newStateMachine defines the state machine with its role, traced, logging
@@ -338,7 +391,7 @@ func (h *Harness) newTestRun(scope constructs.Construct, app *AppStack, runID st
 	})
 	for _, dep := range []constructs.IConstruct{
 		app.Events.Construct, app.Images.Construct, app.Users.Construct,
-		h.Table, h.Runner.Construct, h.Await.Construct, h.StateMachine, h.Rule,
+		h.Table, h.Runner.Construct, h.Await.Construct, h.StateMachine, h.Rule, h.RunEndedRule,
 	} {
 		h.TestRun.Node().AddDependency(dep)
 	}

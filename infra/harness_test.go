@@ -178,10 +178,16 @@ func TestHarnessPermissions(t *testing.T) {
 	await["dynamodb:GetItem"] = harnessTable
 	await["states:SendTaskSuccess"] = []any{"*"}
 	await["states:SendTaskFailure"] = []any{"*"}
+	for action, resources := range diagnosisGrants(t) {
+		await[action] = resources
+	}
 	t.Run("await", func(t *testing.T) { assertGrants(t, h.Await.Role, await) })
 
 	starter := ownLogsAndTraces(t, h.Starter)
 	starter["states:StartExecution"] = stateMachine
+	starter["states:GetExecutionHistory"] = []any{resolved(t, synthStack.Stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("states"),
+		Resource: jsii.String("execution"), ResourceName: jsii.String(*h.StateMachine.AttrName() + ":*"), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME}))}
+	starter["cloudformation:DescribeStacks"] = []any{resolved(t, synthStack.Stack.StackId())}
 	t.Run("starter", func(t *testing.T) { assertGrants(t, h.Starter.Role, starter) })
 
 	functions := []any{resolved(t, h.Runner.Function.FunctionArn()), resolved(t, h.Await.Function.FunctionArn())}
@@ -223,6 +229,25 @@ func TestCompletionRuleFeedsTheAwaitFunction(t *testing.T) {
 		"Principal":    "events.amazonaws.com",
 		"SourceArn":    resolved(t, h.Rule.RuleArn()),
 	})
+}
+
+// A run that ends without its report reaches the starter, from the
+// default bus where Step Functions puts its status changes.
+func TestRunEndedRuleFeedsTheStarter(t *testing.T) {
+	h := synthStack.Harness
+	rule := resourceOf(t, h.RunEndedRule).Properties
+	if _, ok := rule["EventBusName"]; ok {
+		t.Errorf("the rule is on bus %v, want the default bus", rule["EventBusName"])
+	}
+	assertJSON(t, "EventPattern", rule["EventPattern"], map[string]any{
+		"source": []any{"aws.states"}, "detail-type": []any{"Step Functions Execution Status Change"},
+		"detail": map[string]any{"stateMachineArn": []any{resolved(t, h.StateMachine.AttrArn())}, "status": []any{"TIMED_OUT", "ABORTED", "FAILED"}},
+	})
+	targets := rule["Targets"].([]any)
+	if len(targets) != 1 {
+		t.Fatalf("rule has %d targets, want 1", len(targets))
+	}
+	assertJSON(t, "target Arn", targets[0].(map[string]any)["Arn"], resolved(t, h.Starter.Function.FunctionArn()))
 }
 
 // The deploy-time check: the starter is its service token, its RunId

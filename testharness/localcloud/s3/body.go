@@ -67,17 +67,41 @@ func readPayload(r *request) ([]byte, map[string]string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if md5b64 := r.Header.Get("Content-Md5"); md5b64 != "" {
-		want, err := base64.StdEncoding.DecodeString(md5b64)
-		if err != nil || len(want) != md5.Size {
-			return nil, nil, errInvalidDigest
-		}
-		if got := md5.Sum(data); !bytes.Equal(got[:], want) {
-			return nil, nil, errBadDigest("Content-MD5")
-		}
+	if err := verifyContentMD5(data, r.Header); err != nil {
+		return nil, nil, err
 	}
 	checksums, err := verifyChecksums(data, r.Header, trailers)
 	return data, checksums, err
+}
+
+// verifyContentMD5 checks a Content-MD5 header, when there is one.
+func verifyContentMD5(data []byte, h http.Header) error {
+	md5b64 := h.Get("Content-Md5")
+	if md5b64 == "" {
+		return nil
+	}
+	want, err := base64.StdEncoding.DecodeString(md5b64)
+	if err != nil || len(want) != md5.Size {
+		return errInvalidDigest
+	}
+	if got := md5.Sum(data); !bytes.Equal(got[:], want) {
+		return errBadDigest("Content-MD5")
+	}
+	return nil
+}
+
+// hasIntegrityHeader tells whether a request names Content-MD5 or an
+// x-amz-checksum-* of its body.
+func hasIntegrityHeader(h http.Header) bool {
+	if h.Get("Content-Md5") != "" {
+		return true
+	}
+	for alg := range checksumAlgorithms {
+		if h.Get("X-Amz-Checksum-"+alg) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func isAWSChunked(r *http.Request) bool {

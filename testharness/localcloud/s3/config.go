@@ -85,14 +85,23 @@ func (s *Service) updateBucket(bucket string, fn func(b *Bucket) error) error {
 
 // readXMLBody decodes a sub-resource document, bounded.
 func readXMLBody(r *request, v any) error {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	body, err := readBody(r)
 	if err != nil {
-		return fmt.Errorf("read %s body: %w", r.URL.RawQuery, err)
+		return err
 	}
 	if err := xml.NewDecoder(bytes.NewReader(body)).Decode(v); err != nil {
 		return errMalformedXML
 	}
 	return nil
+}
+
+// readBody reads a configuration or DeleteObjects body, up to 1 MiB.
+func readBody(r *request) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("read %s body: %w", r.URL.RawQuery, err)
+	}
+	return body, nil
 }
 
 func (s *Service) handleGetNotification(r *request) (*response, error) {

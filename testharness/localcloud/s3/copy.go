@@ -108,7 +108,9 @@ func (s *Service) handleCopyObject(r *request) (*response, error) {
 	case "", "COPY":
 	case "REPLACE":
 		in.Replace = true
-		in.Metadata, in.System = metadataFromHeaders(r.Header)
+		if in.Metadata, in.System, err = metadataFromHeaders(r.Header); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, errInvalidArgument("x-amz-metadata-directive", d, "Unknown metadata directive.")
 	}

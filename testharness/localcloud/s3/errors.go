@@ -111,3 +111,21 @@ var errNoSuchPublicAccessBlock = awsproto.NewError("NoSuchPublicAccessBlockConfi
 
 var errKeyTooLong = awsproto.NewError("KeyTooLongError", http.StatusBadRequest,
 	"Your key is too long")
+
+// errInvalidURI answers a key that is not UTF-8 (object keys are UTF-8:
+// S3 User Guide, "Naming Amazon S3 objects"; S3 answers such a path with
+// this error).
+var errInvalidURI = awsproto.NewError("InvalidURI", http.StatusBadRequest, "Couldn't parse the specified URI.")
+
+// errMetadataTooLarge: "The PUT request header is limited to 8 KB in
+// size. Within the PUT request header, the user-defined metadata is
+// limited to 2 KB in size" (S3 User Guide, "Working with object
+// metadata"); the error is the S3 API Reference's MetadataTooLarge.
+var errMetadataTooLarge = awsproto.NewError("MetadataTooLarge", http.StatusBadRequest,
+	"Your metadata headers exceed the maximum allowed metadata size.")
+
+// errMissingContentMD5 answers a DeleteObjects without Content-MD5 or an
+// x-amz-checksum-* header (S3 API Reference, DeleteObjects: "The
+// Content-MD5 or x-amz-sdk-checksum-algorithm header is required for all
+// Multi-Object Delete requests").
+var errMissingContentMD5 = errInvalidRequest("Missing required header for this request: Content-Md5")

@@ -199,9 +199,22 @@ type deleteError struct {
 // handleDeleteObjects deletes up to 1,000 keys; each deletion that
 // removed an object sends "Object Deleted" with reason DeleteObject.
 func (s *Service) handleDeleteObjects(r *request) (*response, error) {
-	var req deleteRequest
-	if err := readXMLBody(r, &req); err != nil {
+	if !hasIntegrityHeader(r.Header) {
+		return nil, errMissingContentMD5
+	}
+	body, err := readBody(r)
+	if err != nil {
 		return nil, err
+	}
+	if err := verifyContentMD5(body, r.Header); err != nil {
+		return nil, err
+	}
+	if _, err := verifyChecksums(body, r.Header, nil); err != nil {
+		return nil, err
+	}
+	var req deleteRequest
+	if err := xml.Unmarshal(body, &req); err != nil {
+		return nil, errMalformedXML
 	}
 	if len(req.Objects) == 0 || len(req.Objects) > 1000 {
 		return nil, errMalformedXML

@@ -52,7 +52,10 @@ type initiateResult struct {
 }
 
 func (s *Service) handleCreateMultipartUpload(r *request) (*response, error) {
-	user, system := metadataFromHeaders(r.Header)
+	user, system, err := metadataFromHeaders(r.Header)
+	if err != nil {
+		return nil, err
+	}
 	u := &upload{id: newVersionID(), bucket: r.bucket, key: r.key, metadata: user, system: system,
 		storageClass: r.Header.Get("X-Amz-Storage-Class"), parts: map[int]*part{}}
 	s.mu.Lock()

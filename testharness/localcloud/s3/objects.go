@@ -133,14 +133,26 @@ func lowerKeys(m map[string]string) map[string]string {
 	return out
 }
 
+// maxUserMetadataBytes is S3's limit on user metadata: "the sum of the
+// number of bytes in the UTF-8 encoding of each key and value" at most
+// 2 KB (S3 User Guide, "Working with object metadata").
+const maxUserMetadataBytes = 2 << 10
+
 // metadataFromHeaders takes user metadata (x-amz-meta-*, lowercased) and
-// the stored system headers from a request; nothing else is kept.
-func metadataFromHeaders(h http.Header) (user, system map[string]string) {
+// the stored system headers from a request; nothing else is kept. User
+// metadata over maxUserMetadataBytes is MetadataTooLarge.
+func metadataFromHeaders(h http.Header) (user, system map[string]string, err error) {
 	user, system = map[string]string{}, map[string]string{}
+	size := 0
 	for name, values := range h {
 		if rest, ok := cutPrefixFold(name, "x-amz-meta-"); ok {
-			user[strings.ToLower(rest)] = strings.Join(values, ",")
+			v := strings.Join(values, ",")
+			user[strings.ToLower(rest)] = v
+			size += len(rest) + len(v)
 		}
+	}
+	if size > maxUserMetadataBytes {
+		return nil, nil, errMetadataTooLarge
 	}
 	for _, name := range systemHeaders {
 		if v := h.Get(name); v != "" {
@@ -161,7 +173,7 @@ func metadataFromHeaders(h http.Header) (user, system map[string]string) {
 			system["Content-Encoding"] = strings.Join(kept, ",")
 		}
 	}
-	return user, system
+	return user, system, nil
 }
 
 func cutPrefixFold(s, prefix string) (string, bool) {
@@ -179,11 +191,14 @@ func (s *Service) handlePutObject(r *request) (*response, error) {
 	if err != nil {
 		return nil, err
 	}
+	user, system, err := metadataFromHeaders(r.Header)
+	if err != nil {
+		return nil, err
+	}
 	data, checksums, err := readPayload(r)
 	if err != nil {
 		return nil, err
 	}
-	user, system := metadataFromHeaders(r.Header)
 	o, err := s.PutObject(r.ctx, PutInput{Bucket: r.bucket, Key: r.key, Data: data, Metadata: user, System: system,
 		StorageClass: r.Header.Get("X-Amz-Storage-Class"), Checksums: checksums, Condition: cond})
 	if err != nil {

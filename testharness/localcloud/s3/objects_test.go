@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/md5"
 	"crypto/tls"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
@@ -489,7 +490,16 @@ func TestBadRequestsGetS3Errors(t *testing.T) {
 		status             int
 		code               string
 	}{
-		{"POST", "/bad?delete", "<Delete><Object>", nil, 400, "MalformedXML"},
+		{"POST", "/bad?delete", "<Delete><Object>", map[string]string{"Content-MD5": md5Base64("<Delete><Object>")}, 400, "MalformedXML"},
+		// DeleteObjects needs Content-MD5 or a checksum (S3 API Reference, DeleteObjects).
+		{"POST", "/bad?delete", "<Delete><Object><Key>k</Key></Object></Delete>", nil, 400, "InvalidRequest"},
+		{"POST", "/bad?delete", "<Delete><Object><Key>k</Key></Object></Delete>", map[string]string{"X-Amz-Checksum-Crc32": "AAAAAA=="}, 400, "BadDigest"},
+		// Keys are UTF-8; S3 answers a path that is not with InvalidURI.
+		{"PUT", "/bad/h%FF", "x", nil, 400, "InvalidURI"},
+		{"GET", "/bad/h%FF", "", nil, 400, "InvalidURI"},
+		// User metadata is at most 2 KB, names and values counted.
+		{"PUT", "/bad/k", "x", map[string]string{"X-Amz-Meta-Big": strings.Repeat("v", 2048-len("big")+1)}, 400, "MetadataTooLarge"},
+		{"POST", "/bad/k?uploads", "", map[string]string{"X-Amz-Meta-Big": strings.Repeat("v", 2048)}, 400, "MetadataTooLarge"},
 		{"PUT", "/bad?versioning", "<VersioningConfiguration><Status>Maybe</Status></VersioningConfiguration>", nil, 400, "MalformedXML"},
 		{"PUT", "/bad/k", "abc", map[string]string{"Content-MD5": "nope"}, 400, "InvalidDigest"},
 		{"PUT", "/bad/k", "abc", map[string]string{"Content-MD5": "AAAAAAAAAAAAAAAAAAAAAA=="}, 400, "BadDigest"},
@@ -518,7 +528,14 @@ func TestBadRequestsGetS3Errors(t *testing.T) {
 			t.Errorf("%s %s: %d %s; want %d %s", c.method, c.path, resp.StatusCode, body, c.status, c.code)
 		}
 	}
-	req, _ := http.NewRequest(http.MethodHead, e.url+"/bad/missing", nil)
+	req, _ := http.NewRequest(http.MethodPut, e.url+"/bad/k", strings.NewReader("x"))
+	req.Header.Set("X-Amz-Meta-Big", strings.Repeat("v", 2048-len("big")))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("PUT with exactly 2 KB of user metadata: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	req, _ = http.NewRequest(http.MethodHead, e.url+"/bad/missing", nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -528,4 +545,9 @@ func TestBadRequestsGetS3Errors(t *testing.T) {
 	if resp.StatusCode != http.StatusNotFound || len(body) != 0 {
 		t.Errorf("HEAD of a missing key: %d with %d body bytes; want 404 and no body", resp.StatusCode, len(body))
 	}
+}
+
+func md5Base64(s string) string {
+	sum := md5.Sum([]byte(s))
+	return base64.StdEncoding.EncodeToString(sum[:])
 }

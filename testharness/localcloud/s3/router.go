@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 )
@@ -107,6 +108,9 @@ func (s *Service) dispatch(r *request) (*response, error) {
 		lvl = serviceLevel
 	case r.key == "":
 		lvl = bucketLevel
+	}
+	if !utf8.ValidString(r.key) {
+		return nil, errInvalidURI
 	}
 	sub := ""
 	for _, name := range subresources {
