@@ -9,6 +9,15 @@ import "time"
 // answers CloudFormation itself, from the execution's status change event.
 const RunTimeout = 30 * time.Minute
 
+// ExecutionStatusChangeDetailType is the detail-type of the status change
+// events Step Functions puts on the default bus (source aws.states).
+const ExecutionStatusChangeDetailType = "Step Functions Execution Status Change"
+
+// RunEndedWithoutReport are the statuses in which a run ends without its
+// report step having answered CloudFormation: the infra routes these
+// status changes of the test state machine to the starter.
+var RunEndedWithoutReport = []string{"TIMED_OUT", "ABORTED", "FAILED"}
+
 // BranchEndStates are the states one of which every test's branch ends
 // in (see Definition): a test whose branch exited neither had not
 // finished.

@@ -15,14 +15,6 @@ import (
 	"github.com/tracebridge/tracebridge/testharness"
 )
 
-// StatusChangeDetailType is the detail-type of Step Functions' execution
-// status change events (source aws.states) on the default bus.
-const StatusChangeDetailType = "Step Functions Execution Status Change"
-
-// EndedWithoutReport are the statuses of a test run that ended without its
-// report step answering CloudFormation.
-var EndedWithoutReport = []string{"TIMED_OUT", "ABORTED", "FAILED"}
-
 // statusChange is the detail of a status change event (Step Functions
 // Developer Guide, "Automating Step Functions event delivery with
 // EventBridge").
@@ -45,7 +37,7 @@ func (h *Handler) HandleExecutionEnded(ctx context.Context, ev events.CloudWatch
 		return fmt.Errorf("decode the status change of %v: %w", ev.Resources, err)
 	}
 	log := h.logger().With("execution", d.ExecutionArn, "status", d.Status)
-	if d.StateMachineArn != h.StateMachineArn || !slices.Contains(EndedWithoutReport, d.Status) {
+	if d.StateMachineArn != h.StateMachineArn || !slices.Contains(testharness.RunEndedWithoutReport, d.Status) {
 		log.Info("status change of no concern to the deploy-time check")
 		return nil
 	}

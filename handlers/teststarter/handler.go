@@ -16,6 +16,7 @@ import (
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/tracebridge/tracebridge/handlers/internal/cfnresponse"
+	"github.com/tracebridge/tracebridge/testharness"
 )
 
 // SFNAPI is the part of the Step Functions client the starter uses.
@@ -60,7 +61,7 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) error {
 	if err := json.Unmarshal(raw, &kind); err != nil {
 		return fmt.Errorf("decode the event: %w", err)
 	}
-	if kind.DetailType == StatusChangeDetailType {
+	if kind.DetailType == testharness.ExecutionStatusChangeDetailType {
 		var ev events.CloudWatchEvent
 		if err := json.Unmarshal(raw, &ev); err != nil {
 			return fmt.Errorf("decode the status change event: %w", err)
