@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
@@ -86,8 +88,17 @@ func (s *Service) handler() *awsproto.JSONService {
 // body decodes; what DynamoDB rejects there (bad numbers, empty sets) is a
 // ValidationException, anything else that does not decode a
 // SerializationException.
+//
+// A body that is not UTF-8 is a SerializationException (as DynamoDB
+// answers mis-encoded bodies), and an operation whose input has a
+// TableName needs one: a missing TableName, or an empty body, is
+// DynamoDB's ValidationException for a null member.
 func op[In, Out any](fn func(ctx context.Context, in *In) (*Out, error)) awsproto.JSONOperation {
+	tableName, named := reflect.TypeFor[In]().FieldByName("TableName")
 	return func(ctx context.Context, body []byte) (any, error) {
+		if !utf8.Valid(body) {
+			return nil, awsproto.SerializationError("The request body is not valid UTF-8")
+		}
 		in := new(In)
 		if len(bytes.TrimSpace(body)) > 0 {
 			if err := json.Unmarshal(body, in); err != nil {
@@ -101,6 +112,9 @@ func op[In, Out any](fn func(ctx context.Context, in *In) (*Out, error)) awsprot
 				}
 				return nil, awsproto.SerializationError("Start of structure or map found where not expected: %v", err)
 			}
+		}
+		if named && reflect.ValueOf(in).Elem().FieldByIndex(tableName.Index).String() == "" {
+			return nil, awsproto.ValidationError("1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null")
 		}
 		out, err := fn(ctx, in)
 		if err != nil {

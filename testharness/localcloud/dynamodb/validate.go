@@ -13,6 +13,9 @@ const (
 	maxBatchWrite    = 25
 	maxBatchGet      = 100
 	maxTransactItems = 100
+	// maxNesting: "DynamoDB supports nested attributes up to 32 levels
+	// deep" (Quotas, "Nested attribute depth").
+	maxNesting = 32
 )
 
 func emptyKeyError(name string, v attr.Value) error {
@@ -88,6 +91,11 @@ func (t *table) checkItem(item attr.Item) error {
 	}
 	if item.Size() > maxItemSize {
 		return validation("Item size has exceeded the maximum allowed size")
+	}
+	for _, v := range item {
+		if v.Depth() > maxNesting {
+			return validation("Nesting Levels have exceeded supported limits")
+		}
 	}
 	return nil
 }

@@ -313,6 +313,25 @@ func (v Value) checkSet() error {
 	return nil
 }
 
+// Depth is how many maps and lists nest in v: 0 for a scalar or a set, 1
+// for a map or list of scalars.
+func (v Value) Depth() int {
+	d := 0
+	switch v.Type {
+	case M:
+		for _, e := range v.M {
+			d = max(d, e.Depth())
+		}
+	case L:
+		for _, e := range v.L {
+			d = max(d, e.Depth())
+		}
+	default:
+		return 0
+	}
+	return d + 1
+}
+
 // Len is the number of members of a set or list, entries of a map, or
 // bytes of a string or binary; 0 for other types.
 func (v Value) Len() int {

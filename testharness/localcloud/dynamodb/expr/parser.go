@@ -18,9 +18,18 @@ type parser struct {
 	ctx  *Context
 }
 
+// MaxExpressionBytes is DynamoDB's limit on any expression string, counted
+// as sent, before substitutions (Developer Guide, "Quotas in Amazon
+// DynamoDB", Expression parameters: "The maximum length of any expression
+// string is 4 KB").
+const MaxExpressionBytes = 4096
+
 func newParser(src string, ctx *Context) (*parser, error) {
 	if strings.TrimSpace(src) == "" {
 		return nil, &Error{Msg: "The expression can not be empty;"}
+	}
+	if len(src) > MaxExpressionBytes {
+		return nil, &Error{Msg: fmt.Sprintf("Expression size has exceeded the maximum allowed size; expression size: %d", len(src))}
 	}
 	toks, err := lex(src)
 	if err != nil {
