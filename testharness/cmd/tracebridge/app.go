@@ -23,6 +23,12 @@ type appOptions struct {
 	// assembly in dir is deployed: the moment to subscribe to what the
 	// deployment will emit.
 	beforeDeploy func(cloud *localcloud.Cloud, dir string) error
+	// noRollback keeps a failed stack CREATE_FAILED with its resources
+	// (CloudFormation's DisableRollback, `cdk deploy --no-rollback`).
+	noRollback bool
+	// keepFailed leaves the cloud up when the deployment fails: the
+	// environment comes back with the error.
+	keepFailed bool
 }
 
 // appEnv is a running local cloud with the app's stack deployed.
@@ -33,7 +39,8 @@ type appEnv struct {
 
 // startApp synthesizes the app if needed, starts the local cloud and
 // deploys the assembly. A failed deployment is an error carrying
-// CloudFormation's reason.
+// CloudFormation's reason; with keepFailed the environment of the failed
+// stack comes with it, still running.
 func startApp(ctx context.Context, o appOptions) (*appEnv, error) {
 	cwd, err := os.Getwd()
 	if err != nil {
@@ -63,12 +70,17 @@ func startApp(ctx context.Context, o appOptions) (*appEnv, error) {
 	}
 	fmt.Fprintf(o.progress, "deploying %s to the local cloud (builds the handlers for this machine)…\n", dir)
 	start := time.Now()
-	env.stack, err = cloud.Deploy(ctx, dir)
+	env.stack, err = cloud.CloudFormation.Deploy(ctx, dir, cloudformation.DeployOptions{DisableRollback: o.noRollback})
 	if err != nil {
-		env.close()
 		if env.stack != nil {
-			return nil, fmt.Errorf("deployment of stack %s failed: %s: %w", env.stack.StackName, env.stack.Status, err)
+			err = fmt.Errorf("deployment of stack %s failed: %s: %w", env.stack.StackName, env.stack.Status, err)
+			if o.keepFailed {
+				return env, err
+			}
+			env.close()
+			return nil, err
 		}
+		env.close()
 		return nil, fmt.Errorf("deploy %s: %w", dir, err)
 	}
 	fmt.Fprintf(o.progress, "deployed stack %s in %s\n", env.stack.StackName, time.Since(start).Round(time.Millisecond))
@@ -93,6 +105,11 @@ func iamFlag(fs *flag.FlagSet) func() (localcloud.IAMMode, error) {
 		}
 		return mode, nil
 	}
+}
+
+// noRollbackFlag adds --no-rollback to a command.
+func noRollbackFlag(fs *flag.FlagSet) *bool {
+	return fs.Bool("no-rollback", false, "keep a stack whose deployment fails CREATE_FAILED with its resources, as cdk deploy --no-rollback does")
 }
 
 // flagSet tells whether the command line set a flag.

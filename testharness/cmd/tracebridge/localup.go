@@ -21,6 +21,7 @@ func localUp(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	addr := fs.String("addr", localcloud.DefaultAddr, "listen address (loopback by default)")
 	assemblyDir := fs.String("assembly", "", "deploy this cloud assembly instead of synthesizing the app")
 	iamMode := iamFlag(fs)
+	noRollback := noRollbackFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -31,11 +32,17 @@ func localUp(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	env, err := startApp(ctx, appOptions{addr: *addr, iam: iam, assemblyDir: *assemblyDir, progress: stderr})
-	if err != nil {
+	env, err := startApp(ctx, appOptions{addr: *addr, iam: iam, assemblyDir: *assemblyDir, progress: stderr,
+		noRollback: *noRollback, keepFailed: true})
+	if env == nil {
 		return err
 	}
 	defer env.close()
+	if err != nil {
+		// The logs, traces and data of the failed deployment stay to be
+		// looked at, as on AWS until the stack is deleted.
+		fmt.Fprintf(stderr, "%v\nthe local cloud stays up with the failed stack, to look at its logs, traces and data\n", err)
+	}
 
 	fmt.Fprintf(stdout, "Tracebridge local cloud at %s\n", env.cloud.Endpoint())
 	fmt.Fprintf(stdout, "stack %s: %s\n", env.stack.StackName, env.stack.Status)

@@ -37,7 +37,7 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: tracebridge test [--assembly DIR] [--endpoint URL] [--stack NAME] [--json] [--junit FILE]\n\n"+
+		fmt.Fprint(stderr, "usage: tracebridge test [--assembly DIR] [--no-rollback] [--endpoint URL] [--stack NAME] [--json] [--junit FILE]\n\n"+
 			"Without --endpoint or --stack: synthesize the app if needed, start the local cloud, deploy it\n"+
 			"(the deploy-time check runs the suite exactly as on AWS) and print the results.\n"+
 			"With --endpoint or --stack: run the suite of an already deployed stack, on a running local\n"+
@@ -50,11 +50,15 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print the results as one JSON document")
 	junit := fs.String("junit", "", "also write the results as JUnit XML to this file")
 	iamMode := iamFlag(fs)
+	noRollback := noRollbackFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("test takes no arguments, got %q", fs.Args())}
+	}
+	if *noRollback && (*endpoint != "" || *stack != "") {
+		return usageError{"test: --no-rollback sets up the deployment this command makes; it does not go with --endpoint or --stack"}
 	}
 	deployed := *endpoint != "" || *stack != ""
 	if deployed && *assemblyDir != "" {
@@ -79,7 +83,7 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			rep, err = runDeployedSuite(ctx, cfg, name, stderr)
 		}
 	} else {
-		rep, err = runLocalSuite(ctx, *assemblyDir, iam, stderr)
+		rep, err = runLocalSuite(ctx, *assemblyDir, iam, *noRollback, stderr)
 	}
 	if err != nil {
 		return err
@@ -162,7 +166,7 @@ func runDeployedSuite(ctx context.Context, cfg aws.Config, stackName string, pro
 // (synthesized with tracebridge:skipTests) is deployed, then run like a
 // deployed stack. A deployment that fails without a report is an error
 // with CloudFormation's reason.
-func runLocalSuite(ctx context.Context, assemblyDir string, iam localcloud.IAMMode, progress io.Writer) (testharness.RunReport, error) {
+func runLocalSuite(ctx context.Context, assemblyDir string, iam localcloud.IAMMode, noRollback bool, progress io.Writer) (testharness.RunReport, error) {
 	reports := make(chan testharness.RunReport, 1)
 	var app appTemplate
 	subscribe := func(cloud *localcloud.Cloud, dir string) error {
@@ -182,13 +186,17 @@ func runLocalSuite(ctx context.Context, assemblyDir string, iam localcloud.IAMMo
 		})
 		return nil
 	}
-	env, deployErr := startApp(ctx, appOptions{assemblyDir: assemblyDir, iam: iam, progress: progress, beforeDeploy: subscribe})
+	env, deployErr := startApp(ctx, appOptions{assemblyDir: assemblyDir, iam: iam, progress: progress, beforeDeploy: subscribe, noRollback: noRollback})
 	if env != nil {
 		defer env.close()
 	}
 	select {
 	case rep := <-reports:
-		if deployErr != nil {
+		switch {
+		case deployErr != nil && noRollback:
+			fmt.Fprintf(progress, "the deployment failed because tests failed and was kept, not rolled back: %v\n"+
+				"(tracebridge local up --no-rollback keeps such a stack up to look at)\n", deployErr)
+		case deployErr != nil:
 			fmt.Fprintf(progress, "the deployment rolled back because tests failed: %v\n", deployErr)
 		}
 		return rep, nil
