@@ -109,23 +109,3 @@ func busName(nameOrARN string) string {
 	}
 	return nameOrARN
 }
-
-// findRuleByARN returns the rule an ARN names. Must hold s.mu.
-func (s *Service) findRuleByARN(ruleARN string) *rule {
-	a, err := arn.Parse(ruleARN)
-	if err != nil {
-		return nil
-	}
-	rest, ok := strings.CutPrefix(a.Resource, "rule/")
-	if !ok {
-		return nil
-	}
-	busN, name := DefaultBus, rest
-	if i := strings.LastIndexByte(rest, '/'); i >= 0 {
-		busN, name = rest[:i], rest[i+1:]
-	}
-	if b := s.buses[busN]; b != nil {
-		return b.rules[name]
-	}
-	return nil
-}

@@ -57,10 +57,7 @@ type cursor struct {
 	seq uint64
 }
 
-var (
-	startCursor = cursor{ts: 0, seq: 0}
-	endCursor   = cursor{ts: math.MaxInt64, seq: math.MaxUint64}
-)
+var startCursor = cursor{ts: 0, seq: 0}
 
 func (r *record) after(c cursor) bool {
 	return r.ts > c.ts || (r.ts == c.ts && r.seq > c.seq)
