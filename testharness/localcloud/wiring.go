@@ -442,7 +442,8 @@ func (a pipeEvents) PutEvents(ctx context.Context, entries []pipes.EventEntry) e
 		in[i] = eventbridge.Entry{EventBusName: e.EventBusName, Source: e.Source, DetailType: e.DetailType,
 			Detail: json.RawMessage(e.Detail), Resources: e.Resources, Time: e.Time}
 	}
-	results, err := a.events.PutEvents(ctx, in)
+	// The pipe acts with its role, not as AWS: it may not speak for aws.*.
+	results, err := a.events.PutCallerEvents(ctx, in)
 	if err != nil {
 		return err
 	}
@@ -562,7 +563,8 @@ func (a sfnEvents) PutEvents(ctx context.Context, entries []stepfunctions.EventE
 		in[i] = eventbridge.Entry{EventBusName: e.EventBusName, Source: e.Source, DetailType: e.DetailType,
 			Detail: e.Detail, Resources: e.Resources, Time: e.Time, TraceHeader: e.TraceHeader}
 	}
-	results, err := a.events.PutEvents(ctx, in)
+	// The execution acts with its role, not as AWS: it may not speak for aws.*.
+	results, err := a.events.PutCallerEvents(ctx, in)
 	if err != nil {
 		return nil, err
 	}
