@@ -2,6 +2,7 @@ package localcloud_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -253,14 +254,33 @@ func denialOf(g grant) string {
 }
 
 // imageFunctionLogsDenial uploads an image: the metadata function fails
-// with AccessDenied and says so in its log; nothing is written.
+// with AccessDenied and says so in its log; nothing is written. Denied an
+// S3 action, it also announces the failure at once, as ImageMetadataFailed
+// with S3's code and message (denied PutEvents, it cannot).
 func imageFunctionLogsDenial(t *testing.T, a *app, g grant) {
 	completions := a.awaitEvents(t, a.output(t, schemas.OutputEventBusName))
-	a.putPNG(t, "denied/"+g.action+".png")
+	key := "denied/" + g.action + ".png"
+	a.putPNG(t, key)
 	group := a.functionLogGroup(t, imageFunctionPackage)
 	msgs := a.awaitLogMessages(t, group, `"`+denialOf(g)+`"`)
 	if !strings.Contains(msgs[0], "assumed-role/") {
 		t.Errorf("denial does not name the function's role session: %s", msgs[0])
+	}
+	if strings.HasPrefix(g.action, "s3:") {
+		e := nextEvent(t, completions, "ImageMetadataFailed for "+key, func(e envelope) bool {
+			if e.DetailType == schemas.DetailTypeImageMetadataWritten {
+				t.Errorf("ImageMetadataWritten arrived without %s: %s", g.action, e.Detail)
+			}
+			return e.DetailType == schemas.DetailTypeImageMetadataFailed
+		})
+		var failed schemas.ImageMetadataFailed
+		if err := json.Unmarshal(e.Detail, &failed); err != nil {
+			t.Fatal(err)
+		}
+		if failed.Key != key || failed.ErrorCode != "AccessDenied" || !strings.Contains(failed.ErrorMessage, denialOf(g)) ||
+			failed.Reason != g.action+" denied: "+failed.ErrorMessage {
+			t.Errorf("ImageMetadataFailed = %+v, want S3's denial of %s on %s", failed, g.action, key)
+		}
 	}
 	select {
 	case e := <-completions:
@@ -272,11 +292,31 @@ func imageFunctionLogsDenial(t *testing.T, a *app, g grant) {
 }
 
 // auditFunctionLogsDenial inserts a user: the audit function is denied
-// writing the audit entry or announcing it, and says so in its log.
+// writing the audit entry or announcing it, and says so in its log. Denied
+// writing the entry, it also announces the failure at once, as
+// UserAuditFailed with CloudWatch Logs' code and message.
 func auditFunctionLogsDenial(t *testing.T, a *app, g grant) {
+	completions := a.awaitEvents(t, a.output(t, schemas.OutputEventBusName))
 	a.putItem(t, "USER#denied", "PROFILE", "corr-denied", nil)
 	group := a.functionLogGroup(t, auditFunctionPackage)
 	a.awaitLogMessages(t, group, `"`+denialOf(g)+`"`)
+	if !strings.HasPrefix(g.action, "logs:") {
+		return
+	}
+	e := nextEvent(t, completions, "UserAuditFailed for corr-denied", func(e envelope) bool {
+		if e.DetailType == schemas.DetailTypeUserAuditLogged {
+			t.Errorf("UserAuditLogged arrived without %s: %s", g.action, e.Detail)
+		}
+		return e.DetailType == schemas.DetailTypeUserAuditFailed
+	})
+	var failed schemas.UserAuditFailed
+	if err := json.Unmarshal(e.Detail, &failed); err != nil {
+		t.Fatal(err)
+	}
+	if failed.CorrelationID != "corr-denied" || failed.PK != "USER#denied" || failed.ErrorCode != "AccessDeniedException" ||
+		!strings.Contains(failed.ErrorMessage, denialOf(g)) || failed.Reason != g.action+" denied: "+failed.ErrorMessage {
+		t.Errorf("UserAuditFailed = %+v, want CloudWatch Logs' denial of %s", failed, g.action)
+	}
 }
 
 // functionLosesItsLogs: the deploy-time run invokes every function of
