@@ -19,10 +19,20 @@ const skippedReason = "Resource skipped during UPDATE_ROLLBACK"
 // stack while the stack is UPDATE_ROLLBACK_FAILED, so that
 // ContinueUpdateRollback resumes where the rollback stopped.
 type rollbackPlan struct {
-	// reverts put resources back to their old properties, in reverse
-	// dependency order: those whose update failed first (they were the
-	// last to start), then the other changes, newest first.
+	// reverts put resources back to their old properties: those whose
+	// update failed first (they were the last to start, so nothing
+	// depends on them), then the other changes in the order they were
+	// made. CloudFormation reverts those in reverse dependency order,
+	// pointing dependents back at the old physical resources it kept until
+	// the cleanup; the local engine deleted a replaced resource before
+	// creating its replacement, so it restores dependencies first and
+	// resolves each dependent's old properties against them.
 	reverts []change
+	// previous resolves the previous template's properties against the
+	// stack's resources as they are when a revert runs; nil when that
+	// template cannot be prepared again (then the recorded old requests
+	// are used).
+	previous *deployment
 	// cleanup are the resources the failed update created, deleted
 	// newest first once every revert succeeded
 	// (UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS).
@@ -44,14 +54,23 @@ func (u *updateRun) rollbackPlan() *rollbackPlan {
 			rp.reverts = append(rp.reverts, c)
 		}
 	}
-	for i := len(u.changes) - 1; i >= 0; i-- {
-		switch c := u.changes[i]; {
-		case c.failed:
-		case c.created:
-			rp.cleanup = append(rp.cleanup, c.id)
-		default:
+	for _, c := range u.changes {
+		if !c.failed && !c.created {
 			rp.reverts = append(rp.reverts, c)
 		}
+	}
+	for i := len(u.changes) - 1; i >= 0; i-- {
+		if c := u.changes[i]; c.created && !c.failed {
+			rp.cleanup = append(rp.cleanup, c.id)
+		}
+	}
+	in := TemplateInput{StackName: u.s.name, Body: u.s.templateBody, Parameters: map[string]string{},
+		AssemblyDir: u.s.assemblyDir, Assets: u.s.assets}
+	for _, p := range u.s.params {
+		in.Parameters[p.Key] = p.Value
+	}
+	if p, err := u.e.prepare(in); err == nil {
+		rp.previous = &deployment{e: u.e, s: u.s, p: p}
 	}
 	return rp
 }
@@ -71,6 +90,11 @@ func (e *Engine) rollbackUpdate(ctx context.Context, s *stack, rp *rollbackPlan,
 func (e *Engine) runRollback(ctx context.Context, s *stack, rp *rollbackPlan) (*StackResult, error) {
 	for len(rp.reverts) > 0 {
 		c := rp.reverts[0]
+		if rp.previous != nil {
+			if req, err := rp.previous.request(c.id); err == nil {
+				c.oldReq = req
+			}
+		}
 		if err := e.revert(ctx, s, c); err != nil {
 			e.mu.Lock()
 			s.rollback = rp
