@@ -228,15 +228,11 @@ func (a s3Events) PublishEvent(ctx context.Context, e s3.Event) error {
 }
 
 // sfnStatusEvents puts Step Functions' execution status changes on
-// EventBridge's default bus.
+// EventBridge's default bus, as s3Events puts S3's (the same event shape).
 type sfnStatusEvents struct{ events *eventbridge.Service }
 
 func (a sfnStatusEvents) PublishStatusChange(ctx context.Context, e stepfunctions.StatusChange) error {
-	_, err := a.events.PutEvent(ctx, eventbridge.Entry{
-		EventBusName: "default", Source: e.Source, DetailType: e.DetailType,
-		Detail: e.Detail, Resources: e.Resources, Time: e.Time,
-	})
-	return err
+	return s3Events(a).PublishEvent(ctx, s3.Event(e))
 }
 
 // eventsToLambda invokes a rule's Lambda target as the events.amazonaws.com
