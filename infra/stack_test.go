@@ -135,17 +135,18 @@ func TestResourceInventory(t *testing.T) {
 	// The app, then the harness: its table, its three functions (each with
 	// a role and a log group), the state machine (role, log group), the
 	// completion rule (Lambda permission, dead-letter queue and its
-	// policy) and the deploy-time test run.
+	// policy), the rule that hands the starter runs that ended without a
+	// report (Lambda permission) and the deploy-time test run.
 	want := map[string]int{
 		"AWS::DynamoDB::Table":             1 + 1,
 		"AWS::EventSchemas::Registry":      1,
 		"AWS::EventSchemas::Schema":        len(schemas.JSONSchemas()),
 		"AWS::Events::Archive":             2,
 		"AWS::Events::EventBus":            1,
-		"AWS::Events::Rule":                1 + 1,
+		"AWS::Events::Rule":                1 + 2,
 		"AWS::IAM::Role":                   3 + 4,
 		"AWS::Lambda::Function":            2 + 3,
-		"AWS::Lambda::Permission":          1 + 1,
+		"AWS::Lambda::Permission":          1 + 2,
 		"AWS::Logs::LogGroup":              3 + 4,
 		"AWS::Pipes::Pipe":                 1,
 		"AWS::S3::Bucket":                  1,
