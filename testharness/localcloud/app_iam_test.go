@@ -28,6 +28,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/internal/awstest"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/logs"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/stepfunctions"
+	"github.com/tracebridge/tracebridge/testharness/suite"
 )
 
 // The app's template grants each role exactly what its flow needs. These
@@ -65,6 +66,8 @@ var iamFlows = map[string]func(t *testing.T, g grant){
 	"*/WriteOwnLogs":                      functionLosesItsLogs,
 	// The harness's roles: the deploy-time run fails.
 	"teststarter/StartTests":                    deployTimeRunFails,
+	"teststarter/ReadTestRunHistory":            hungTestsGoUnnamed,
+	"teststarter/RecogniseRollbacks":            rollbackRecognisedByRunIDs,
 	"testrunner/UploadInspectAndRemoveFixtures": deployTimeRunFails,
 	"testrunner/WriteReadAndRemoveItems":        deployTimeRunFails,
 	"testrunner/ReadAuditEntries":               deployTimeRunFails,
@@ -387,6 +390,42 @@ func deployTimeRunFails(t *testing.T, g grant) {
 	}
 	if !strings.Contains(err.Error(), denialOf(g)) && !strings.Contains(err.Error(), "StatusCode: 403") {
 		t.Fatalf("deployment failed without showing the denial of %s: %v", g.action, err)
+	}
+}
+
+// hungTestsGoUnnamed: the starter may not read the history of a run that
+// timed out, so the deployment still fails at the run timeout, but its
+// reason says the history could not be read, with AWS's denial, instead
+// of naming the unfinished tests.
+func hungTestsGoUnnamed(t *testing.T, g grant) {
+	reason := failHungTests(t, func(tmpl assemblyedit.Template) { removeGrant(t, tmpl, g) })
+	if !strings.Contains(reason, "Which tests had not finished is unknown: GetExecutionHistory") ||
+		!strings.Contains(reason, "AccessDeniedException") || !strings.Contains(reason, denialOf(g)) {
+		t.Errorf("the test run's failure = %q, want that the history could not be read, with the denial of %s", reason, g.action)
+	}
+	for _, test := range suite.Tests() {
+		if strings.Contains(reason, test.Name) {
+			t.Errorf("the failure names test %s without the run's history: %q", test.Name, reason)
+		}
+	}
+}
+
+// rollbackRecognisedByRunIDs: the starter may not read its stack's
+// status; its log shows AWS's denial, and it still recognises the
+// rollback's Update, by the RunIds, so the rollback completes.
+func rollbackRecognisedByRunIDs(t *testing.T, g grant) {
+	a, skipped := rollBackBrokenUpdate(t, func(tmpl assemblyedit.Template) { removeGrant(t, tmpl, g) })
+	if !strings.Contains(skipped, "is older than the RunId") {
+		t.Errorf("the starter did not recognise the rollback by its RunIds: %q", skipped)
+	}
+	denials := a.logMessages(t, a.functionLogGroup(t, starterFunctionPackage), `"could not read the stack's status"`)
+	if len(denials) == 0 {
+		t.Fatal("the starter's log has no warning that it could not read the stack's status")
+	}
+	for _, msg := range denials {
+		if !strings.Contains(msg, "AccessDenied") || !strings.Contains(msg, denialOf(g)) {
+			t.Errorf("the starter's warning does not show AWS's denial of %s: %s", g.action, msg)
+		}
 	}
 }
 

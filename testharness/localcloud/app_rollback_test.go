@@ -37,18 +37,38 @@ func newRunID(t *testing.T, tmpl assemblyedit.Template) {
 }
 
 func TestBrokenUpdateRollsBackAndTheRestoredStackPasses(t *testing.T) {
+	a, skipped := rollBackBrokenUpdate(t, func(assemblyedit.Template) {})
+	if !strings.Contains(skipped, "UPDATE_ROLLBACK_IN_PROGRESS") {
+		t.Errorf("the starter did not recognise the rollback by the stack's status: %q", skipped)
+	}
+	// The restored stack passes, run as `tracebridge test --endpoint` runs it.
+	rep := runSuite(t, a)
+	if rep.Failed != 0 || rep.Passed != len(suite.Tests()) {
+		t.Errorf("suite on the restored stack: %d passed, %d failed: %+v", rep.Passed, rep.Failed, rep.Results)
+	}
+}
+
+// rollBackBrokenUpdate deploys the app, edited by edit, then an update of
+// it (edited alike) whose image function may no longer write objects,
+// with a new RunId: its test fails and CloudFormation rolls the update
+// back. It asserts UPDATE_ROLLBACK_COMPLETE, the suite's verdict as the
+// check's failure, and that the rollback's Update reached the starter,
+// which answered without running the suite; it returns the restored app
+// and the starter's log message of that answer, which says how it knew.
+func rollBackBrokenUpdate(t *testing.T, edit func(assemblyedit.Template)) (*app, string) {
+	t.Helper()
 	cloud := localcloud.RunT(t, localcloud.Options{SourceRoot: moduleRoot})
 	a := &app{cloud: cloud, cfg: awstest.Config(t, cloud.Endpoint())}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	stack, err := cloud.Deploy(ctx, assemblyDir)
+	stack, err := cloud.Deploy(ctx, assemblyedit.Copy(t, assemblyDir, edit))
 	if err != nil {
 		t.Fatalf("deploy the app: %v", err)
 	}
 	a.stack = stack
 
-	// The image function may no longer write objects: its test fails.
 	broken := assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) {
+		edit(tmpl)
 		newRunID(t, tmpl)
 		for _, role := range tmpl.ResourcesOfType(t, "AWS::IAM::Role") {
 			policies, _ := role["Properties"].(map[string]any)["Policies"].([]any)
@@ -73,8 +93,8 @@ func TestBrokenUpdateRollsBackAndTheRestoredStackPasses(t *testing.T) {
 	}
 	// The rollback's Update reached the starter, which skipped the suite.
 	skipped := a.logMessages(t, a.functionLogGroup(t, starterFunctionPackage), `"rollback: answering SUCCESS without running the tests"`)
-	if len(skipped) != 1 || !strings.Contains(skipped[0], "UPDATE_ROLLBACK_IN_PROGRESS") {
-		t.Errorf("starter log of the rollback: %q", skipped)
+	if len(skipped) != 1 {
+		t.Fatalf("starter log of the rollback: %q, want one answer", skipped)
 	}
 	events, err := cloud.CloudFormation.Events(stack.StackName)
 	if err != nil {
@@ -91,12 +111,7 @@ func TestBrokenUpdateRollsBackAndTheRestoredStackPasses(t *testing.T) {
 	if want := []string{"UPDATE_IN_PROGRESS", "UPDATE_COMPLETE"}; !slices.Equal(runEvents, want) {
 		t.Errorf("test run events during the rollback = %v, want %v", runEvents, want)
 	}
-
-	// The restored stack passes, run as `tracebridge test --endpoint` runs it.
-	rep := runSuite(t, a)
-	if rep.Failed != 0 || rep.Passed != len(suite.Tests()) {
-		t.Errorf("suite on the restored stack: %d passed, %d failed: %+v", rep.Passed, rep.Failed, rep.Results)
-	}
+	return a, skipped[0]
 }
 
 // testRunLogicalID finds the deploy-time check in the app's template.
@@ -133,10 +148,26 @@ func runSuite(t *testing.T, a *app) testharness.RunReport {
 // testharness.RunTimeout of the cloud's (fake) clock, and CloudFormation
 // gets its FAILED answer then, naming the tests.
 func TestHungTestsFailTheDeploymentAtTheRunTimeout(t *testing.T) {
+	reason := failHungTests(t, func(assemblyedit.Template) {})
+	for _, test := range suite.Tests() {
+		if !strings.Contains(reason, test.Name) {
+			t.Errorf("the failure does not name unfinished test %s: %q", test.Name, reason)
+		}
+	}
+}
+
+// failHungTests deploys the app, edited by edit, with every test hung
+// before its Act, on a cloud with a fake clock; it advances the clock by
+// the run timeout once every branch waits, and asserts the deployment
+// failed then with the starter's answer for a timed-out run, whose reason
+// it returns.
+func failHungTests(t *testing.T, edit func(assemblyedit.Template)) string {
+	t.Helper()
 	start := time.Now()
 	fake := clock.NewFake(start)
 	cloud := localcloud.RunT(t, localcloud.Options{SourceRoot: moduleRoot, Clock: fake})
 	hung := assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) {
+		edit(tmpl)
 		for _, sm := range tmpl.ResourcesOfType(t, "AWS::StepFunctions::StateMachine") {
 			props := sm["Properties"].(map[string]any)
 			props["DefinitionString"] = hangEveryTest(t, props["DefinitionString"].(string))
@@ -201,16 +232,12 @@ func TestHungTestsFailTheDeploymentAtTheRunTimeout(t *testing.T) {
 	if !strings.Contains(reason, "The integration tests ended TIMED_OUT without a verdict") {
 		t.Errorf("the test run's failure: %q", reason)
 	}
-	for _, test := range suite.Tests() {
-		if !strings.Contains(reason, test.Name) {
-			t.Errorf("the failure does not name unfinished test %s: %q", test.Name, reason)
-		}
-	}
 	events, _ := cloud.CloudFormation.Events(res.StackName)
 	failedAt := events[slices.IndexFunc(events, func(e cloudformation.Event) bool { return e.ResourceStatus == cloudformation.StatusCreateFailed })].Timestamp
 	if failedAt.Before(start.Add(testharness.RunTimeout)) || failedAt.After(start.Add(testharness.RunTimeout+time.Minute)) {
 		t.Errorf("the test run failed at %s, want at the run timeout (%s after %s)", failedAt, testharness.RunTimeout, start)
 	}
+	return reason
 }
 
 // hangEveryTest makes every test's branch wait for a day before its Act,
