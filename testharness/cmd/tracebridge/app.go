@@ -31,6 +31,12 @@ type appOptions struct {
 	keepFailed bool
 }
 
+// observeDeployment, when set (by tests), sees the local cloud and the
+// stack of each deployment startApp makes, once the deployment has ended
+// and before anything is closed: the one moment the cloud of a
+// `tracebridge test` run, which ends with the command, can be looked at.
+var observeDeployment func(cloud *localcloud.Cloud, stack *cloudformation.StackResult)
+
 // appEnv is a running local cloud with the app's stack deployed.
 type appEnv struct {
 	cloud *localcloud.Cloud
@@ -71,6 +77,9 @@ func startApp(ctx context.Context, o appOptions) (*appEnv, error) {
 	fmt.Fprintf(o.progress, "deploying %s to the local cloud (builds the handlers for this machine)…\n", dir)
 	start := time.Now()
 	env.stack, err = cloud.CloudFormation.Deploy(ctx, dir, cloudformation.DeployOptions{DisableRollback: o.noRollback})
+	if observeDeployment != nil && env.stack != nil {
+		observeDeployment(cloud, env.stack)
+	}
 	if err != nil {
 		if env.stack != nil {
 			err = fmt.Errorf("deployment of stack %s failed: %s: %w", env.stack.StackName, env.stack.Status, err)
