@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/authz"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cloudformation"
@@ -106,10 +107,13 @@ func Start(opts Options) (*Cloud, error) {
 		g.Register(r)
 	}
 	if c.authz != nil {
-		g.Secure(gateway.Security{Keys: c.identities, Authorizer: c.authz})
+		g.Secure(gateway.Security{Keys: c.identities, Region: arn.Region, Authorizer: c.authz})
 	}
 	g.Track(c.activity)
-	c.server = &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second}
+	// Bodies time out in the gateway after DefaultBodyIdleTimeout without
+	// data; a whole-request ReadTimeout would also cut off a slow but
+	// steady upload, and responses that wait (long polls) need none.
+	c.server = &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	go func() { c.serveErr <- c.server.Serve(ln) }()
 	return c, nil
 }

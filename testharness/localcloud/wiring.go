@@ -185,9 +185,9 @@ func (c *Cloud) routes() []gateway.Route {
 		c.CloudFormation.Route(), c.Lambda.Route(), c.EventBridge.Route(), c.Logs.Route(),
 		c.SQS.Route(), c.IAM.Route(), c.Pipes.Route(), c.Schemas.Route(), c.STS.Route(), c.XRay.Route(),
 		c.StepFunctions.Route(),
-		// Streams before DynamoDB: both sign as "dynamodb"; the target
-		// prefix tells them apart.
-		c.Streams.Route(), c.DynamoDB.Route(),
+		// Both sign as "dynamodb"; the target prefix tells them apart, and
+		// a request with neither goes to DynamoDB, the first.
+		c.DynamoDB.Route(), c.Streams.Route(),
 		// S3 last: it is the fallback for unsigned requests.
 		c.S3.Route(),
 	}

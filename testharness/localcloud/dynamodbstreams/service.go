@@ -53,7 +53,9 @@ func New(opts Options) *Service {
 // same name ("dynamodb") as DynamoDB's.
 func (s *Service) Route() gateway.Route {
 	return gateway.Route{
-		Service:        "dynamodbstreams",
+		Service: "dynamodbstreams",
+		// Clients sign for DynamoDB Streams as "dynamodb".
+		SigningNames:   []string{"dynamodb"},
 		TargetPrefixes: []string{targetPrefix},
 		Auth:           sigv4.JSON,
 		Handler:        s.api(),

@@ -9,8 +9,11 @@
 package gateway
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
@@ -20,9 +23,10 @@ import (
 
 // Route tells the gateway which requests a service handles. A request goes
 // to the first route, in this order, whose X-Amz-Target prefix matches, then
-// whose signing name matches, then whose path prefix matches; requests that
-// match none go to the route marked Fallback (S3, whose unsigned and
-// virtual-hosted requests carry no other mark).
+// whose signing name matches, then whose path prefix matches, then — for a
+// query-protocol request — whose QueryNamespace names the request's API
+// Version; requests that match none go to the route marked Fallback (S3,
+// whose unsigned and virtual-hosted requests carry no other mark).
 type Route struct {
 	// Service names the service in errors and logs ("s3", "events").
 	Service string
@@ -42,7 +46,13 @@ type Route struct {
 	// X-Amz-Target (SQS's query mode) are answered in the query shape.
 	Auth sigv4.Family
 	// QueryNamespace is the xmlns of the service's query-protocol errors.
+	// Its last segment is the API version ("…/doc/2011-06-15/"), which
+	// routes query requests that carry no other mark (unsigned ones).
 	QueryNamespace string
+	// MaxBodyBytes bounds the bodies the gateway reads for the route;
+	// DefaultMaxBodyBytes when 0. S3's bodies are streamed to the service,
+	// which bounds them itself.
+	MaxBodyBytes int64
 	// UnsignedPaths are path prefixes served without authentication: local
 	// stand-ins for AWS's presigned URLs (CloudFormation's custom resource
 	// response URL), where the unguessable token in the path is the
@@ -65,10 +75,17 @@ type Gateway struct {
 	auth     Authenticator
 	security *Security
 	activity *activity.Tracker
+	bodyIdle time.Duration
 }
 
 // New returns a gateway that resolves principals with auth.
-func New(auth Authenticator) *Gateway { return &Gateway{auth: auth} }
+func New(auth Authenticator) *Gateway {
+	return &Gateway{auth: auth, bodyIdle: DefaultBodyIdleTimeout}
+}
+
+// SetBodyIdleTimeout changes how long a request body may go without data
+// (DefaultBodyIdleTimeout). Call it before serving.
+func (g *Gateway) SetBodyIdleTimeout(d time.Duration) { g.bodyIdle = d }
 
 // Register adds a service's route. Register all routes before serving.
 func (g *Gateway) Register(r Route) { g.routes = append(g.routes, r) }
@@ -85,6 +102,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	accessKey, signingName := credentialScope(r)
 	r = r.WithContext(ctx)
+	limitIdle(w, r, g.bodyIdle)
 
 	route := g.match(r, signingName)
 	if route == nil {
@@ -143,12 +161,46 @@ func (g *Gateway) match(r *http.Request, signingName string) *Route {
 			}
 		}
 	}
+	if version := queryVersion(r); version != "" {
+		for i := range g.routes {
+			if strings.HasSuffix(g.routes[i].QueryNamespace, "/"+version+"/") {
+				return &g.routes[i]
+			}
+		}
+	}
 	for i := range g.routes {
 		if g.routes[i].Fallback {
 			return &g.routes[i]
 		}
 	}
 	return nil
+}
+
+// queryPeekBytes is how much of a form body the gateway reads to find a
+// query request's Version: the SDKs put Action and Version first.
+const queryPeekBytes = 1024
+
+// queryVersion is the API Version of a query-protocol request — from its
+// URL, or from the start of a form-encoded POST body, which is put back
+// for the service — or "" for any other request.
+func queryVersion(r *http.Request) string {
+	if v := r.URL.Query().Get("Version"); v != "" {
+		return v
+	}
+	if r.Method != http.MethodPost || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") ||
+		r.Body == nil || r.Body == http.NoBody {
+		return ""
+	}
+	head := make([]byte, queryPeekBytes)
+	n, _ := io.ReadFull(r.Body, head)
+	head = head[:n]
+	r.Body = readCloser{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
+	for _, pair := range strings.Split(string(head), "&") {
+		if v, ok := strings.CutPrefix(pair, "Version="); ok {
+			return v
+		}
+	}
+	return ""
 }
 
 // credentialScope returns the access key id and signing name of a SigV4

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -35,8 +36,12 @@ type Security struct {
 	Keys KeyStore
 	// Now is the time signatures are checked against; time.Now when nil.
 	Now func() time.Time
+	// Region, when set, is the only region a credential scope may name.
+	Region string
 	// Authorizer, when set, is asked about every authenticated request.
 	Authorizer Authorizer
+
+	signingKeys *sigv4.KeyCache
 }
 
 // Secure makes g verify and authorize requests. Call it before serving.
@@ -44,12 +49,17 @@ func (g *Gateway) Secure(s Security) {
 	if s.Now == nil {
 		s.Now = time.Now
 	}
+	s.signingKeys = new(sigv4.KeyCache)
 	g.security = &s
 }
 
 // admit verifies r's signature, resolves its principal and authorizes it,
 // returning the request as the service must see it: with the principal in
 // its context and a body that is checked against the signature as read.
+// Everything that can be refused without the body — no signature, a
+// credential scoped to another service or region, an unknown key, a
+// skewed clock, a body over the route's limit — is refused before a byte
+// of the body is read.
 func (s *Security) admit(r *http.Request, route *Route) (*http.Request, error) {
 	for _, p := range route.UnsignedPaths {
 		if strings.HasPrefix(r.URL.Path, p) {
@@ -63,17 +73,24 @@ func (s *Security) admit(r *http.Request, route *Route) (*http.Request, error) {
 		r = r.WithContext(identity.NewContext(r.Context(), identity.Anonymous()))
 		return r, s.authorize(r, route, nil)
 	}
-	v := sigv4.Verifier{Family: family, Lookup: s.Keys.Secret}
-	var body []byte
-	payload := sigv4.Streamed()
-	if family != sigv4.S3 {
-		var err error
-		if body, err = io.ReadAll(io.LimitReader(r.Body, awsproto.MaxBodyBytes)); err != nil {
-			return r, awsproto.Errorf("IncompleteSignatureException", http.StatusBadRequest, "read request body: %v", err)
-		}
-		payload = sigv4.Body(body)
+	v := sigv4.Verifier{Family: family, Lookup: s.Keys.Secret, Region: s.Region, Services: route.SigningNames,
+		Keys: s.signingKeys}
+	sig, err := v.Check(r, s.Now())
+	if err != nil {
+		return r, err
 	}
-	res, err := v.Verify(r, payload, s.Now())
+	var (
+		body []byte
+		res  sigv4.Result
+	)
+	if family == sigv4.S3 {
+		res, err = sig.Verify(r, sigv4.Streamed())
+	} else {
+		if body, err = readBody(r, route); err != nil {
+			return r, err
+		}
+		res, err = sig.Verify(r, sigv4.Body(body))
+	}
 	if err != nil {
 		return r, err
 	}
@@ -119,6 +136,15 @@ func familyOf(route *Route, r *http.Request) sigv4.Family {
 // shape of the route's protocol.
 func writeError(w http.ResponseWriter, r *http.Request, route *Route, err error) {
 	ctx := r.Context()
+	var tooLarge *tooLargeError
+	if errors.As(err, &tooLarge) || errors.Is(err, errRequestTimeout) {
+		// The rest of the body is not read: the connection cannot be reused.
+		w.Header().Set("Connection", "close")
+	}
+	if tooLarge != nil {
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		return
+	}
 	switch familyOf(route, r) {
 	case sigv4.S3:
 		awsproto.WriteS3Error(ctx, w, r, err)

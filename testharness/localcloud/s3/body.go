@@ -7,6 +7,7 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"hash"
 	"hash/crc32"
@@ -18,8 +19,12 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 )
 
-// maxObjectSize is S3's limit on a single PUT (5 GiB).
-const maxObjectSize = 5 << 30
+// maxObjectSize bounds the body of one PutObject or UploadPart. S3's own
+// limit is 5 GiB per PUT (Amazon S3 User Guide, "Uploading objects"), too
+// much to hold in memory, where the local S3 keeps objects: the local
+// limit is 256 MiB, answered with S3's EntityTooLarge before the body is
+// read when its length is declared (SUPPORT.md, resource budget).
+const maxObjectSize = 256 << 20
 
 var errEntityTooLarge = awsproto.NewError("EntityTooLarge", http.StatusBadRequest,
 	"Your proposed upload exceeds the maximum allowed object size.")
@@ -115,7 +120,7 @@ func readExactly(body io.Reader, size int64) ([]byte, error) {
 	if size < 0 {
 		data, err := io.ReadAll(io.LimitReader(body, maxObjectSize+1))
 		if err != nil {
-			return nil, fmt.Errorf("read object body: %w", err)
+			return nil, bodyError(err, fmt.Errorf("read object body: %w", err))
 		}
 		if len(data) > maxObjectSize {
 			return nil, errEntityTooLarge
@@ -124,9 +129,20 @@ func readExactly(body io.Reader, size int64) ([]byte, error) {
 	}
 	data := make([]byte, size)
 	if _, err := io.ReadFull(body, data); err != nil {
-		return nil, errIncompleteBody
+		return nil, bodyError(err, errIncompleteBody)
 	}
 	return data, nil
+}
+
+// bodyError is the answer to a failed body read: the AWS error the body
+// failed with (a signature or hash check, the gateway's RequestTimeout),
+// or otherwise.
+func bodyError(err, otherwise error) error {
+	var apiErr *awsproto.Error
+	if errors.As(err, &apiErr) {
+		return apiErr
+	}
+	return otherwise
 }
 
 // decodeAWSChunked decodes an aws-chunked body (Amazon S3 API Reference,
@@ -145,7 +161,7 @@ func decodeAWSChunked(br *bufio.Reader, decodedSize int64) ([]byte, http.Header,
 	for {
 		line, err := br.ReadString('\n')
 		if err != nil {
-			return nil, nil, malformed("missing chunk header")
+			return nil, nil, bodyError(err, malformed("missing chunk header"))
 		}
 		sizeHex, _, _ := strings.Cut(strings.TrimRight(line, "\r\n"), ";")
 		n, err := strconv.ParseInt(strings.TrimSpace(sizeHex), 16, 64)
@@ -158,7 +174,7 @@ func decodeAWSChunked(br *bufio.Reader, decodedSize int64) ([]byte, http.Header,
 		start := len(data)
 		data = append(data, make([]byte, n)...)
 		if _, err := io.ReadFull(br, data[start:]); err != nil {
-			return nil, nil, malformed("short chunk")
+			return nil, nil, bodyError(err, malformed("short chunk"))
 		}
 		if crlf, err := br.ReadString('\n'); err != nil || strings.TrimRight(crlf, "\r\n") != "" {
 			return nil, nil, malformed("chunk not followed by CRLF")

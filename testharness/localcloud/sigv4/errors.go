@@ -3,6 +3,7 @@ package sigv4
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -188,4 +189,41 @@ func invalidRequest(msg string) error {
 // invalidArgument is S3's 400 InvalidArgument.
 func invalidArgument(msg string) error {
 	return awsproto.NewError("InvalidArgument", http.StatusBadRequest, msg)
+}
+
+// checkScopeNames refuses a credential scoped to another region or service
+// than the endpoint's. The awsJson, query and restJson services answer
+// with every mismatch in one message (as dynalite records DynamoDB's
+// answer: "Credential should be scoped to a valid region, not 'c'.
+// Credential should be scoped to correct service: 'dynamodb'. "); S3 says
+// which region it expected, in its AuthorizationHeaderMalformed (or, for a
+// presigned URL, AuthorizationQueryParametersError) with a Region element,
+// and names the service the endpoint belongs to.
+func (v Verifier) checkScopeNames(c credential, presigned bool) error {
+	badRegion := v.Region != "" && c.region != v.Region
+	badService := len(v.Services) > 0 && !slices.Contains(v.Services, c.service)
+	if !badRegion && !badService {
+		return nil
+	}
+	if v.Family == S3 {
+		code, prefix := "AuthorizationHeaderMalformed", "The authorization header is malformed; "
+		if presigned {
+			code, prefix = "AuthorizationQueryParametersError", "Error parsing the X-Amz-Credential parameter; "
+		}
+		if badRegion {
+			e := awsproto.NewError(code, http.StatusBadRequest, prefix+"the region '"+c.region+"' is wrong; expecting '"+v.Region+"'")
+			e.Fields = map[string]any{"Region": v.Region}
+			return e
+		}
+		return awsproto.NewError(code, http.StatusBadRequest,
+			prefix+"incorrect service \""+c.service+"\". This endpoint belongs to \""+v.Services[0]+"\".")
+	}
+	var msg string
+	if badRegion {
+		msg += "Credential should be scoped to a valid region, not '" + c.region + "'. "
+	}
+	if badService {
+		msg += "Credential should be scoped to correct service: '" + v.Services[0] + "'. "
+	}
+	return v.Family.signatureError(msg)
 }

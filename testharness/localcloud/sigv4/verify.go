@@ -58,6 +58,16 @@ func Streamed() Payload { return Payload{streamed: true} }
 type Verifier struct {
 	Family Family
 	Lookup LookupFunc
+	// Region, when set, is the only region a credential scope may name:
+	// the endpoint's own.
+	Region string
+	// Services, when set, are the signing names the endpoint answers to;
+	// a request signed for another service is refused, as AWS refuses a
+	// credential scoped to another service.
+	Services []string
+	// Keys, when set, caches signing keys, which change only with the
+	// secret, the date, the region and the service.
+	Keys *KeyCache
 }
 
 // Result is what a verified signature establishes.
@@ -105,9 +115,22 @@ func (c credential) scope() string {
 	return c.date + "/" + c.region + "/" + c.service + "/" + c.terminator
 }
 
-// Verify checks r's signature at time now and returns what it establishes,
-// or an *awsproto.Error in the family's shape.
-func (v Verifier) Verify(r *http.Request, p Payload, now time.Time) (Result, error) {
+// Signature is a request's signature checked in every way that does not
+// need the body: its form, clock skew or expiry, credential scope, access
+// key and session token. A server checks it before reading a byte of the
+// body, so that an unsigned or wrongly signed request costs nothing to
+// refuse; Verify then checks the signature itself over the body.
+type Signature struct {
+	family Family
+	auth   authParams
+	secret string
+	keys   *KeyCache
+}
+
+// Check checks everything about r's signature that does not need its body,
+// at time now, and returns the signature to Verify, or an *awsproto.Error
+// in the family's shape.
+func (v Verifier) Check(r *http.Request, now time.Time) (*Signature, error) {
 	f := v.Family
 	var (
 		auth authParams
@@ -119,38 +142,59 @@ func (v Verifier) Verify(r *http.Request, p Payload, now time.Time) (Result, err
 	case r.URL.Query().Has("X-Amz-Algorithm"):
 		auth, err = f.parsePresigned(r, now)
 	default:
-		return Result{}, f.missingAuth()
+		return nil, f.missingAuth()
 	}
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
-	res := Result{AccessKeyID: auth.cred.accessKey, Service: auth.cred.service, Region: auth.cred.region,
-		SignedHeaders: auth.signedHeaders, SignedAt: auth.signedAt, Presigned: auth.presigned,
-		SessionToken: auth.token, family: f, streamed: p.streamed, scope: auth.cred.scope(),
-		seedSignature: auth.signature}
-
+	if err := v.checkScopeNames(auth.cred, auth.presigned); err != nil {
+		return nil, err
+	}
 	if !auth.presigned {
 		if d := now.Sub(auth.signedAt); d > maxSkew || d < -maxSkew {
-			return Result{}, f.skewed(auth.signedAt, now)
+			return nil, f.skewed(auth.signedAt, now)
 		}
 	}
 	secret, token, ok := v.Lookup(auth.cred.accessKey)
 	if !ok {
-		return Result{}, f.unknownKey(auth.cred.accessKey)
+		return nil, f.unknownKey(auth.cred.accessKey)
 	}
 	if auth.token != token {
-		return Result{}, f.badToken()
+		return nil, f.badToken()
 	}
+	return &Signature{family: f, auth: auth, secret: secret, keys: v.Keys}, nil
+}
+
+// Verify checks the signature over r and its payload and returns what it
+// establishes, or an *awsproto.Error in the family's shape.
+func (s *Signature) Verify(r *http.Request, p Payload) (Result, error) {
+	f, auth := s.family, &s.auth
+	res := Result{AccessKeyID: auth.cred.accessKey, Service: auth.cred.service, Region: auth.cred.region,
+		SignedHeaders: auth.signedHeaders, SignedAt: auth.signedAt, Presigned: auth.presigned,
+		SessionToken: auth.token, family: f, streamed: p.streamed, scope: auth.cred.scope(),
+		seedSignature: auth.signature}
+	var err error
 	if res.PayloadHash, err = f.payloadHash(r, p, auth.presigned); err != nil {
 		return Result{}, err
 	}
-	res.key = signingKey(secret, auth.cred.date, auth.cred.region, auth.cred.service)
-	sig := buildSigning(r, f, &auth, res.PayloadHash)
+	res.key = s.keys.key(s.secret, auth.cred)
+	sig := buildSigning(r, f, auth, res.PayloadHash)
 	want := hex.EncodeToString(hmacSHA256(res.key, sig.stringToSign))
 	if !hmac.Equal([]byte(want), []byte(auth.signature)) {
 		return Result{}, f.signatureMismatch(auth.cred.accessKey, &sig, auth.signature)
 	}
 	return res, nil
+}
+
+// Verify checks r's signature at time now and returns what it establishes,
+// or an *awsproto.Error in the family's shape: Check, then
+// Signature.Verify.
+func (v Verifier) Verify(r *http.Request, p Payload, now time.Time) (Result, error) {
+	s, err := v.Check(r, now)
+	if err != nil {
+		return Result{}, err
+	}
+	return s.Verify(r, p)
 }
 
 // payloadHash is the hash that goes into the canonical request.
@@ -306,13 +350,6 @@ func (f Family) checkScope(a *authParams) error {
 		}
 	}
 	return f.malformed("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
-}
-
-func signingKey(secret, date, region, service string) []byte {
-	k := hmacSHA256([]byte("AWS4"+secret), date)
-	k = hmacSHA256(k, region)
-	k = hmacSHA256(k, service)
-	return hmacSHA256(k, "aws4_request")
 }
 
 func hmacSHA256(key []byte, data string) []byte {

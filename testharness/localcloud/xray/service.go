@@ -78,7 +78,11 @@ func New(o Options) *Service {
 
 // Route is X-Ray's gateway route: clients sign with "xray".
 func (s *Service) Route() gateway.Route {
-	return gateway.Route{Service: "xray", SigningNames: []string{"xray"}, Auth: sigv4.RESTJSON, Handler: s.routes()}
+	return gateway.Route{Service: "xray", SigningNames: []string{"xray"}, Auth: sigv4.RESTJSON, Handler: s.routes(),
+		// The API's paths (routes.go) start with a capital, which no
+		// bucket name does, so unsigned requests reach X-Ray, not S3.
+		PathPrefixes: []string{"/TraceSegments", "/TraceSummaries", "/Traces", "/TraceGraph", "/ServiceGraph",
+			"/TelemetryRecords", "/GetSamplingRules", "/SamplingTargets"}}
 }
 
 // Stats returns the counters.
