@@ -16,8 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/xray"
 
 	"github.com/tracebridge/tracebridge/schemas"
-	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
-	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
+	"github.com/tracebridge/tracebridge/testharness/localenv"
 )
 
 // Environment variables of the harness functions. The infra construct sets
@@ -121,9 +120,9 @@ func (e *Env) Output(name string) (string, error) {
 // cloud does not throttle, and a retry would hide a real error).
 func LocalConfig(ctx context.Context, endpoint string) (aws.Config, error) {
 	cfg, err := config.LoadDefaultConfig(ctx,
-		config.WithRegion(arn.Region),
+		config.WithRegion(localenv.Region),
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(
-			identity.DefaultAccessKeyID, identity.DefaultSecretAccessKey, "")),
+			localenv.AccessKeyID, localenv.SecretAccessKey, "")),
 		config.WithBaseEndpoint(endpoint),
 		config.WithRetryMaxAttempts(1),
 	)

@@ -5,12 +5,14 @@ package arn
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tracebridge/tracebridge/testharness/localenv"
 )
 
 // The local cloud's one account and region, as DESIGN.md fixes them.
 const (
-	Account   = "000000000000"
-	Region    = "us-east-1"
+	Account   = localenv.Account
+	Region    = localenv.Region
 	Partition = "aws"
 )
 

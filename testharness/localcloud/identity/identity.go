@@ -17,12 +17,13 @@ import (
 	"time"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
+	"github.com/tracebridge/tracebridge/testharness/localenv"
 )
 
 // The user's long-term credentials, an administrator of the local account.
 const (
-	DefaultAccessKeyID     = "test"
-	DefaultSecretAccessKey = "test"
+	DefaultAccessKeyID     = localenv.AccessKeyID
+	DefaultSecretAccessKey = localenv.SecretAccessKey
 )
 
 // Principal is the identity a request acts as.

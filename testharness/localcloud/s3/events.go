@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 
-	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
@@ -79,7 +78,7 @@ func (s *Service) objectEvent(ctx context.Context, b *Bucket, o *Object, detailT
 	d := eventDetail{
 		Version:   "0",
 		Bucket:    eventBucket{Name: b.Name},
-		Object:    eventObject{Key: schemas.EncodeS3EventKey(o.Key), VersionID: o.VersionID, Sequencer: fmt.Sprintf("%016X", seq)},
+		Object:    eventObject{Key: eventObjectKey(o.Key), VersionID: o.VersionID, Sequencer: fmt.Sprintf("%016X", seq)},
 		RequestID: awsproto.RequestID(ctx),
 		Requester: identity.FromContext(ctx).Account(),
 		SourceIP:  ip,

@@ -5,8 +5,6 @@ import (
 	"encoding/xml"
 	"strconv"
 	"strings"
-
-	"github.com/tracebridge/tracebridge/schemas"
 )
 
 // listing is one page of ListObjects(V2).
@@ -108,8 +106,7 @@ func (s *Service) handleListObjects(r *request) (*response, error) {
 	}
 	enc := func(v string) string {
 		if encodingType == "url" {
-			// S3's url encoding is the form encoding of notification keys.
-			return schemas.EncodeS3NotificationKey(v)
+			return urlEncodedKey(v)
 		}
 		return v
 	}
