@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+
+	"github.com/tracebridge/tracebridge/testharness/internal/assemblyedit"
 )
 
 // BenchmarkTestCommand is `tracebridge test` on the synthesized app, warm
@@ -35,4 +37,42 @@ func BenchmarkTestCommand(b *testing.B) {
 	}
 	b.ReportMetric(verdict/float64(b.N), "verdict-ms/op")
 	b.ReportMetric(slowest, "slowest-test-ms")
+}
+
+// BenchmarkBrokenGlueVerdict is `tracebridge test --assembly` on each
+// broken copy of TestBrokenGlueFailsAtOnceNamingTheLink: the suite's
+// verdict time and the slowest failing test's time to verdict (from its
+// act), which the deadline (30 s) bounded before the cloud could tell it
+// had settled.
+func BenchmarkBrokenGlueVerdict(b *testing.B) {
+	for _, c := range brokenGlueCases {
+		b.Run(c.name, func(b *testing.B) {
+			dir := assemblyedit.Copy(b, assemblyDir, func(tmpl assemblyedit.Template) { c.edit(b, tmpl) })
+			var verdict, slowest float64
+			for b.Loop() {
+				var stdout, stderr bytes.Buffer
+				if code := run(context.Background(), []string{"test", "--assembly", dir, "--json"}, &stdout, &stderr); code != 1 {
+					b.Fatalf("exit %d, want 1: %s", code, stderr.String())
+				}
+				var doc struct {
+					VerdictMs int64 `json:"verdictMs"`
+					Results   []struct {
+						Passed     bool  `json:"passed"`
+						DurationMs int64 `json:"durationMs"`
+					} `json:"results"`
+				}
+				if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+					b.Fatal(err)
+				}
+				verdict += float64(doc.VerdictMs)
+				for _, r := range doc.Results {
+					if !r.Passed {
+						slowest = max(slowest, float64(r.DurationMs))
+					}
+				}
+			}
+			b.ReportMetric(verdict/float64(b.N), "verdict-ms/op")
+			b.ReportMetric(slowest, "slowest-failing-test-ms")
+		})
+	}
 }
