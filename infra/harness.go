@@ -90,6 +90,7 @@ func NewHarness(scope constructs.Construct, id string, builder *GoBuilder, app *
 	if h.Await, err = newAwait(c, builder, h.Table); err != nil {
 		return nil, err
 	}
+	grantDiagnosis(h.Await, app)
 	h.newStateMachine(c, definition)
 	if h.Starter, err = newStarter(c, builder, h.StateMachine); err != nil {
 		return nil, err

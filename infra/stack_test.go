@@ -136,8 +136,10 @@ func TestResourceInventory(t *testing.T) {
 	// a role and a log group), the state machine (role, log group), the
 	// completion rule (Lambda permission, dead-letter queue and its
 	// policy), the rule that hands the starter runs that ended without a
-	// report (Lambda permission) and the deploy-time test run.
+	// report (Lambda permission), the await function's diagnosis grants
+	// (a policy of their own) and the deploy-time test run.
 	want := map[string]int{
+		"AWS::IAM::Policy":                 1,
 		"AWS::DynamoDB::Table":             1 + 1,
 		"AWS::EventSchemas::Registry":      1,
 		"AWS::EventSchemas::Schema":        len(schemas.JSONSchemas()),
