@@ -4,6 +4,12 @@ import (
 	"context"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/tracebridge/tracebridge/testharness/diagnose"
 	"github.com/tracebridge/tracebridge/testharness/suite"
 )
 
@@ -28,5 +34,34 @@ func TestHealthyStackHasNothingBroken(t *testing.T) {
 			t.Errorf("%s: %s", test.Name, r)
 		}
 		t.Logf("%s: %s", test.Name, r)
+	}
+}
+
+// The await function runs the diagnosis with its own role: the grants the
+// infra gives it (infra/diagnose_grants.go) let every call through, for
+// every test's trigger, evidence included.
+func TestAwaitFunctionRoleMayRunTheDiagnosis(t *testing.T) {
+	a := deployApp(t)
+	ctx := context.Background()
+	role, err := iam.NewFromConfig(a.cfg).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(a.physicalID(t, "HarnessAwaitRole"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	session, err := sts.NewFromConfig(a.cfg).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: role.Role.Arn, RoleSessionName: aws.String("diagnosis")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := a.cfg.Copy()
+	cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(session.Credentials.AccessKeyId),
+		aws.ToString(session.Credentials.SecretAccessKey), aws.ToString(session.Credentials.SessionToken))
+	d := diagnose.New(cfg)
+	for _, test := range suite.Tests() {
+		run, err := test.Act(ctx, a.env)
+		if err != nil {
+			t.Fatalf("%s: act: %v", test.Name, err)
+		}
+		if r, err := d.Full(ctx, *run.Trigger, run.CorrelationID); err != nil {
+			t.Errorf("%s: the await function's role cannot diagnose: %v (%s)", test.Name, err, r)
+		}
 	}
 }
