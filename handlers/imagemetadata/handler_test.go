@@ -68,6 +68,7 @@ func objectCreated(t testing.TB, key, reason string) events.EventBridgeEvent {
 }
 
 func lambdaCtx() context.Context {
+	//lint:ignore SA1029 the X-Ray SDK reads the Lambda trace header under this string key, where aws-lambda-go puts it
 	return context.WithValue(context.Background(), xray.LambdaTraceHeaderKey, traceHdr)
 }
 

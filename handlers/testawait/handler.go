@@ -124,7 +124,7 @@ func traceHeader(ctx context.Context) string {
 
 func (h *Handler) registerToken(ctx context.Context, req testharness.AwaitRequest) (Outcome, error) {
 	if req.CorrelationID == "" {
-		return Outcome{}, errors.New("Await request has no correlationId")
+		return Outcome{}, errors.New("the Await request has no correlationId")
 	}
 	out := Outcome{Kind: "token", CorrelationID: req.CorrelationID}
 	upd, err := h.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{

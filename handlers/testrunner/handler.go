@@ -69,7 +69,7 @@ func (h *Handler) act(ctx context.Context, t testharness.Test) (*testharness.Bra
 	started := h.now()
 	run, err := t.Act(ctx, h.Env)
 	if err == nil && run.CorrelationID == "" {
-		err = errors.New("Act returned no correlation id")
+		err = errors.New("the Act step returned no correlation id")
 	}
 	if err != nil {
 		msg := err.Error()

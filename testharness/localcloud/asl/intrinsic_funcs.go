@@ -104,12 +104,11 @@ func fnFormat(args []any) (any, error) {
 			if next >= len(args) {
 				return nil, fmt.Errorf("the template has more placeholders than the %d arguments given", len(args)-1)
 			}
-			v := args[next]
-			switch v.(type) {
+			switch v := args[next].(type) {
 			case map[string]any, []any:
 				return nil, fmt.Errorf("argument %d must be a string, number, boolean or null, got %s", next+1, jsonTypeName(v))
 			case string:
-				out.WriteString(v.(string))
+				out.WriteString(v)
 			default:
 				out.WriteString(encodeJSON(v))
 			}

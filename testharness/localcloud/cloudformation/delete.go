@@ -53,10 +53,7 @@ func (e *Engine) lookupLocked(nameOrID string) (*stack, bool) {
 // resources that failed to delete.
 func (e *Engine) deleteAll(ctx context.Context, s *stack, failed []string) []string {
 	e.mu.Lock()
-	var order []string
-	for _, id := range failed {
-		order = append(order, id)
-	}
+	order := append([]string(nil), failed...)
 	for i := len(s.order) - 1; i >= 0; i-- {
 		order = append(order, s.order[i])
 	}

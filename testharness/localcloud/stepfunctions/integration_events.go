@@ -53,7 +53,7 @@ func (s *Service) putEvents(ctx context.Context, t *task) (json.RawMessage, erro
 		FailedEntryCount int
 	}{Entries: make([]entryOut, len(results))}
 	for i, r := range results {
-		out.Entries[i] = entryOut{EventID: r.EventID, ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage}
+		out.Entries[i] = entryOut(r)
 		if r.ErrorCode != "" {
 			out.FailedEntryCount++
 		}

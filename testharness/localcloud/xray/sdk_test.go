@@ -142,6 +142,7 @@ func TestLambdaModeSubsegmentsJoinFunctionSegment(t *testing.T) {
 	}
 
 	// What aws-lambda-go hands the handler: the runtime's trace header in the context.
+	//lint:ignore SA1029 the X-Ray SDK reads the Lambda trace header under this string key, where aws-lambda-go puts it
 	fctx := context.WithValue(context.Background(), xraysdk.LambdaTraceHeaderKey, l.RuntimeHeader())
 	gctx, get := xraysdk.BeginSubsegment(fctx, "S3")
 	get.Namespace = "aws"
