@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +53,14 @@ func TestTimedOutRunIsAnsweredFailedNamingTheTestsThatHadNotFinished(t *testing.
 	if err := fake.WaitForWaiters(waitCtx, timers+2); err != nil {
 		t.Fatal(err)
 	}
+	// A's branch runs alongside B's: the run times out only once A has
+	// ended. The history has no notification; it is read until it says so.
+	for !branchEnded(t, f, "A.Cleanup") {
+		if waitCtx.Err() != nil {
+			t.Fatal("test A's branch did not end")
+		}
+		runtime.Gosched()
+	}
 	fake.Advance(30 * time.Minute)
 	var envelope []byte
 	select {
@@ -67,6 +76,28 @@ func TestTimedOutRunIsAnsweredFailedNamingTheTestsThatHadNotFinished(t *testing.
 		!strings.Contains(a.Reason, "state machine timeout 30m0s") || !strings.HasSuffix(a.Reason, "Tests that had not finished: B.") {
 		t.Fatalf("answer = %+v", a)
 	}
+}
+
+// branchEnded tells whether the one execution of the fixture's state
+// machine has exited state.
+func branchEnded(t *testing.T, f *fixture, state string) bool {
+	t.Helper()
+	ctx := context.Background()
+	client := f.h.SFN.(*sfn.Client)
+	execs, err := client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(f.h.StateMachineArn)})
+	if err != nil || len(execs.Executions) != 1 {
+		t.Fatalf("ListExecutions: %v %v", execs, err)
+	}
+	history, err := client.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: execs.Executions[0].ExecutionArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range history.Events {
+		if e.StateExitedEventDetails != nil && aws.ToString(e.StateExitedEventDetails.Name) == state {
+			return true
+		}
+	}
+	return false
 }
 
 func TestStatusChangesOfOtherRunsAreIgnored(t *testing.T) {
