@@ -14,8 +14,15 @@ import (
 // JSONPath engine walks: map[string]any, []any, string, bool, nil, int64 for
 // integers and float64 otherwise.
 
-// decodeJSON parses one JSON text into an interpreter value.
+// decodeJSON parses one JSON text into an interpreter value. Definitions,
+// execution inputs and task results are untrusted, and ojg's parser panics
+// on some malformed texts (a bare word after an object key, as in
+// {"": t,"":""0}), so encoding/json vets the text first.
 func decodeJSON(b []byte) (any, error) {
+	if !json.Valid(b) {
+		var v any
+		return nil, fmt.Errorf("invalid JSON: %w", json.Unmarshal(b, &v))
+	}
 	v, err := oj.Parse(b)
 	if err != nil {
 		return nil, fmt.Errorf("invalid JSON: %w", err)
