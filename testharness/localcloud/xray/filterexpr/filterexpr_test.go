@@ -65,7 +65,7 @@ type row struct {
 	Error      string   `json:"error"`
 }
 
-func readRows(t *testing.T, path string) []row {
+func readRows(t testing.TB, path string) []row {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
