@@ -1,15 +1,18 @@
 package localcloud_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -326,12 +329,36 @@ func auditFunctionLogsDenial(t *testing.T, a *app, g grant) {
 // the app; each still does its work, but Lambda, writing a function's
 // output with the function's role, stores none of the function's.
 func functionLosesItsLogs(t *testing.T, g grant) {
-	a := deployApp(t, withoutGrant(t, g, false))
+	var reports syncBuffer
+	a := deployAppWith(t, withoutGrant(t, g, false), localcloud.Options{Logger: slog.New(slog.NewTextHandler(&reports, nil))})
 	a.awaitAsyncIdle(t)
 	group := a.functionLogGroup(t, "./handlers/"+g.owner)
 	if msgs := a.logMessages(t, group, ""); len(msgs) != 0 {
 		t.Fatalf("the log group of %s holds %d events, want none: %q", g.owner, len(msgs), msgs)
 	}
+	// The cloud's logger hears of it, once per group however often the
+	// function ran.
+	if n := strings.Count(reports.String(), `msg="Lambda cannot write a function's logs" group=`+group+" "); n != 1 {
+		t.Errorf("the logger was told %d times that %s cannot be written, want once:\n%s", n, group, reports.String())
+	}
+}
+
+// syncBuffer is a buffer a logger may write from many goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // passingRunDoesNotNeed are grants the deploy-time run, when every test

@@ -84,7 +84,14 @@ type app struct {
 // the deployment fails.
 func deployApp(t *testing.T, dir string) *app {
 	t.Helper()
-	cloud := localcloud.RunT(t, localcloud.Options{SourceRoot: moduleRoot})
+	return deployAppWith(t, dir, localcloud.Options{})
+}
+
+// deployAppWith is deployApp on a cloud started with opts.
+func deployAppWith(t *testing.T, dir string, opts localcloud.Options) *app {
+	t.Helper()
+	opts.SourceRoot = moduleRoot
+	cloud := localcloud.RunT(t, opts)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	stack, err := cloud.Deploy(ctx, dir)

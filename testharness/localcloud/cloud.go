@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"sync"
@@ -38,6 +39,11 @@ type Options struct {
 	// "") or IAMOff (`--iam=off`), which accepts any signature or none and
 	// lets every principal do everything.
 	IAM IAMMode
+	// Logger hears what goes wrong between services where no caller
+	// would (an event S3 could not publish, a delivery EventBridge gave
+	// up on, logs a function's role may not write); slog.Default() when
+	// nil.
+	Logger *slog.Logger
 }
 
 // IAMMode turns IAM enforcement on or off.
@@ -87,6 +93,9 @@ func Start(opts Options) (*Cloud, error) {
 	}
 	if opts.IAM == "" {
 		opts.IAM = IAMOn
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
 	}
 	if _, err := ParseIAMMode(string(opts.IAM)); err != nil {
 		return nil, fmt.Errorf("local cloud: %w", err)

@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log"
 	"net/http"
 	"time"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
 )
 
@@ -125,8 +125,11 @@ func (c *Cloud) serveSettledNotify(w http.ResponseWriter, r *http.Request) {
 		if c.WaitSettled(c.closing, req.Until, req.Ignore...) != nil {
 			return
 		}
-		if err := c.Lambda.InvokeEvent(c.closing, req.FunctionName, req.Payload, ""); err != nil {
-			log.Printf("local cloud: settled: invoking %s: %v", req.FunctionName, err)
+		// A function deleted meanwhile (its stack rolled back) has nobody
+		// left to tell.
+		err := c.Lambda.InvokeEvent(c.closing, req.FunctionName, req.Payload, "")
+		if err != nil && awsproto.AsError(err).Code != "ResourceNotFoundException" {
+			c.log.Warn("settled: invoking the waiting function", "function", req.FunctionName, "error", err)
 		}
 	}()
 	w.WriteHeader(http.StatusAccepted)

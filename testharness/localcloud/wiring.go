@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log"
+	"log/slog"
 	"time"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
@@ -69,6 +69,9 @@ type services struct {
 	// activity is what every service is still doing, for WaitSettled.
 	activity   *activity.Tracker
 	stopSweeps context.CancelFunc // ends DynamoDB's TTL sweeps
+	// log reports what goes wrong between services, where no caller
+	// hears of it (Options.Logger).
+	log *slog.Logger
 }
 
 // ttlSweepInterval is how often expired DynamoDB items are deleted, on the
@@ -81,9 +84,13 @@ const ttlSweepInterval = time.Minute
 func (c *Cloud) wire(opts Options) error {
 	clk := opts.Clock
 	c.activity = activity.New(clk)
-	perms := permissions{} // set once S3 and IAM exist, before any service uses it
-	c.Logs = logs.New(logs.Options{Clock: clk, CreateMissingGroups: true})
+	c.log = opts.Logger
+	// IAM and the authorizer first: every adapter below that acts as a
+	// role gets the finished permissions.
 	c.IAM = iam.New(iam.Options{Clock: clk})
+	c.authz = c.newAuthorizer(opts.IAM)
+	perms := permissions{c.authz}
+	c.Logs = logs.New(logs.Options{Clock: clk, CreateMissingGroups: true})
 	c.SQS = sqs.New(sqs.Options{Clock: clk, Endpoint: c.endpoint})
 	c.XRay = xray.New(xray.Options{Clock: clk})
 	daemon, err := c.XRay.ListenDaemon("127.0.0.1:0")
@@ -94,9 +101,9 @@ func (c *Cloud) wire(opts Options) error {
 		Clock:             clk,
 		Credentials:       c.identities,
 		SourceRoot:        opts.SourceRoot,
-		Logs:              lambdaLogs{c.Logs, &perms},
+		Logs:              lambdaLogs{logs: c.Logs, perms: perms, denied: &deniedGroups{}, log: c.log},
 		Destinations:      lambdaDestinations{c},
-		Tracer:            lambdaTracer{c.XRay},
+		Tracer:            lambdaTracer{c.XRay, c.log},
 		EndpointURL:       c.endpoint,
 		XRayDaemonAddress: daemon,
 		Activity:          c.activity,
@@ -104,10 +111,10 @@ func (c *Cloud) wire(opts Options) error {
 	c.EventBridge = eventbridge.New(eventbridge.Options{
 		Clock:   clk,
 		Lambda:  eventsToLambda{c.Lambda},
-		SQS:     eventsToSQS{c.SQS, &perms},
+		SQS:     eventsToSQS{c.SQS, perms},
 		StepFns: ruleExecutions{c},
 		OnDeliveryFailure: func(f eventbridge.DeliveryFailure) {
-			log.Printf("local cloud: EventBridge gave up on an event: %+v", f)
+			c.log.Warn("EventBridge gave up on an event", "failure", fmt.Sprintf("%+v", f))
 		},
 		Activity: c.activity,
 	})
@@ -115,24 +122,22 @@ func (c *Cloud) wire(opts Options) error {
 		Clock:  clk,
 		Events: s3Events{c.EventBridge},
 		OnPublishError: func(err error) {
-			log.Printf("local cloud: S3 could not publish an event to EventBridge: %v", err)
+			c.log.Warn("S3 could not publish an event to EventBridge", "error", err)
 		},
 	})
-	c.authz = c.newAuthorizer(opts.IAM)
-	perms.a = c.authz
 	c.StepFunctions = stepfunctions.New(stepfunctions.Options{
 		Clock:    clk,
 		Roles:    c.identities,
 		Lambda:   sfnLambda{c.Lambda, perms},
 		Events:   sfnEvents{c.EventBridge, perms},
 		AWS:      stepfunctions.NewGatewaySDKCaller(c.endpoint, c.identities),
-		Tracer:   executionTracer{c.XRay},
+		Tracer:   executionTracer{c.XRay, c.log},
 		Activity: c.activity,
 		// Status changes go to the default bus as on AWS.
 		StatusChanges: sfnStatusEvents{c.EventBridge},
 	})
 	c.Streams = dynamodbstreams.New(dynamodbstreams.Options{Clock: clk})
-	c.DynamoDB = dynamodb.New(dynamodb.Options{Clock: clk, Changes: tableStreams{c.Streams}})
+	c.DynamoDB = dynamodb.New(dynamodb.Options{Clock: clk, Changes: tableStreams{c.Streams, c.log}})
 	sweeps, stopSweeps := context.WithCancel(context.Background())
 	c.stopSweeps = stopSweeps
 	c.DynamoDB.StartTTLSweeper(sweeps, ttlSweepInterval)
@@ -251,7 +256,7 @@ func (a eventsToLambda) InvokeAsync(ctx context.Context, functionARN string, pay
 // allow for the rule (aws:SourceArn).
 type eventsToSQS struct {
 	sqs   *sqs.Service
-	perms *permissions
+	perms permissions
 }
 
 func (a eventsToSQS) SendMessage(ctx context.Context, queueARN string, m eventbridge.QueueMessage) error {
@@ -269,15 +274,19 @@ func (a eventsToSQS) SendMessage(ctx context.Context, queueARN string, m eventbr
 // lambdaLogs stores function output in CloudWatch Logs, as the
 // function's role (the principal in ctx) may.
 type lambdaLogs struct {
-	logs  *logs.Service
-	perms *permissions
+	logs   *logs.Service
+	perms  permissions
+	denied *deniedGroups
+	log    *slog.Logger
 }
 
 func (a lambdaLogs) Write(ctx context.Context, group, stream string, events []lambda.LogEvent) {
 	streamARN := arn.New("logs", "log-group:"+group+":log-stream:"+stream)
 	for _, action := range []string{"logs:CreateLogStream", "logs:PutLogEvents"} {
 		if err := a.perms.Check(ctx, "logs", action, streamARN); err != nil {
-			reportDeniedLogs(group, err)
+			if a.denied.first(group) {
+				a.log.Warn("Lambda cannot write a function's logs", "group", group, "error", err)
+			}
 			return
 		}
 	}
@@ -286,7 +295,7 @@ func (a lambdaLogs) Write(ctx context.Context, group, stream string, events []la
 		in[i] = logs.InputEvent{Timestamp: e.Timestamp, Message: e.Message}
 	}
 	if err := a.logs.PutEvents(ctx, group, stream, in); err != nil {
-		log.Printf("local cloud: storing output of %s: %v", group, err)
+		a.log.Warn("storing a function's output", "group", group, "error", err)
 	}
 }
 
@@ -368,7 +377,10 @@ func (a logRetention) SetLogRetention(ctx context.Context, group string, days in
 
 // tableStreams records every table change on the table's stream, and
 // opens and closes streams as tables enable and disable them.
-type tableStreams struct{ streams *dynamodbstreams.Service }
+type tableStreams struct {
+	streams *dynamodbstreams.Service
+	log     *slog.Logger
+}
 
 func (a tableStreams) TableChanged(ctx context.Context, c dynamodb.Change) {
 	err := a.streams.Append(ctx, dynamodbstreams.Change{
@@ -377,7 +389,7 @@ func (a tableStreams) TableChanged(ctx context.Context, c dynamodb.Change) {
 		ApproximateCreationDateTime: c.ApproximateCreationDateTime, TTLDelete: c.UserIdentity != nil,
 	})
 	if err != nil {
-		log.Printf("local cloud: recording a change of table %s on its stream: %v", c.TableName, err)
+		a.log.Warn("recording a table change on its stream", "table", c.TableName, "error", err)
 	}
 }
 
@@ -390,13 +402,13 @@ func (a tableStreams) StreamEnabled(ctx context.Context, t dynamodb.TableDescrip
 		spec.KeySchema = append(spec.KeySchema, dynamodbstreams.KeySchemaElement{AttributeName: k.AttributeName, KeyType: k.KeyType})
 	}
 	if _, err := a.streams.EnableStream(ctx, spec); err != nil {
-		log.Printf("local cloud: opening the stream of table %s: %v", t.TableName, err)
+		a.log.Warn("opening a table's stream", "table", t.TableName, "error", err)
 	}
 }
 
 func (a tableStreams) StreamDisabled(ctx context.Context, streamARN string) {
 	if err := a.streams.DisableStream(ctx, streamARN); err != nil {
-		log.Printf("local cloud: closing stream %s: %v", streamARN, err)
+		a.log.Warn("closing a table's stream", "stream", streamARN, "error", err)
 	}
 }
 
@@ -477,7 +489,10 @@ func (a iamRoles) RoleExists(_ context.Context, roleARN string) bool {
 // lambdaTracer records the segments AWS Lambda emits for a traced
 // invocation; the function's own SDK subsegments reach the X-Ray daemon
 // and hang from the function segment whose id Lambda passed to it.
-type lambdaTracer struct{ xray *xray.Service }
+type lambdaTracer struct {
+	xray *xray.Service
+	log  *slog.Logger
+}
 
 func (a lambdaTracer) TraceInvocation(ctx context.Context, r lambda.InvocationRecord) {
 	_, err := a.xray.RecordLambdaInvocation(ctx, xray.LambdaInvocation{
@@ -486,7 +501,7 @@ func (a lambdaTracer) TraceInvocation(ctx context.Context, r lambda.InvocationRe
 		ServiceSegmentID: r.ServiceSegmentID, FunctionSegmentID: r.FunctionSegmentID,
 	}, xray.LambdaOutcome{End: r.End, FunctionError: r.FunctionError, ErrorType: r.ErrorType})
 	if err != nil {
-		log.Printf("local cloud: recording the trace of %s: %v", r.FunctionARN, err)
+		a.log.Warn("recording an invocation's trace", "function", r.FunctionARN, "error", err)
 	}
 }
 
@@ -574,7 +589,10 @@ func (a sfnEvents) PutEvents(ctx context.Context, entries []stepfunctions.EventE
 // executionTracer records the segment Step Functions emits for a traced
 // execution; the task subsegments are the parents of the trace headers its
 // integrations received, so Lambda's segments join the execution's trace.
-type executionTracer struct{ xray *xray.Service }
+type executionTracer struct {
+	xray *xray.Service
+	log  *slog.Logger
+}
 
 func (a executionTracer) TraceExecution(r stepfunctions.ExecutionTrace) {
 	x := xray.StateMachineExecution{
@@ -587,6 +605,6 @@ func (a executionTracer) TraceExecution(r stepfunctions.ExecutionTrace) {
 			Resource: t.Resource, Start: t.Start, End: t.End, Error: t.Error})
 	}
 	if err := a.xray.RecordStateMachineExecution(context.Background(), x); err != nil {
-		log.Printf("local cloud: recording the trace of %s: %v", r.ExecutionArn, err)
+		a.log.Warn("recording an execution's trace", "execution", r.ExecutionArn, "error", err)
 	}
 }

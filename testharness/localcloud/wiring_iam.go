@@ -2,7 +2,7 @@ package localcloud
 
 import (
 	"context"
-	"log"
+	"net/http"
 	"strings"
 	"sync"
 
@@ -30,7 +30,11 @@ func (c *Cloud) newAuthorizer(mode IAMMode) *authz.Authorizer {
 	if mode == IAMOff {
 		return nil
 	}
-	return authz.New(authz.Options{Roles: c.IAM, Resources: resourcePolicies{c}, S3Address: c.S3.Address})
+	// Resource policies and S3 addresses are looked up through c at each
+	// request: S3, SQS and the rest are built after the authorizer, which
+	// their adapters need.
+	return authz.New(authz.Options{Roles: c.IAM, Resources: resourcePolicies{c},
+		S3Address: func(r *http.Request) (bucket, key string) { return c.S3.Address(r) }})
 }
 
 // permissions asks the authorizer about an in-process call as the
@@ -79,14 +83,14 @@ func (r resourcePolicies) ResourcePolicy(ctx context.Context, resourceARN string
 	return "", nil
 }
 
-// deniedLogs remembers the log groups whose writes were denied, so that
+// deniedGroups remembers the log groups whose writes were denied, so that
 // the local cloud says so once per group rather than once per line.
-var deniedLogs sync.Map
+type deniedGroups struct{ seen sync.Map }
 
-func reportDeniedLogs(group string, err error) {
-	if _, seen := deniedLogs.LoadOrStore(group, true); !seen {
-		log.Printf("local cloud: Lambda cannot write the logs of %s: %v", group, err)
-	}
+// first tells whether group is denied for the first time.
+func (d *deniedGroups) first(group string) bool {
+	_, seen := d.seen.LoadOrStore(group, true)
+	return !seen
 }
 
 // eventBusARN is the ARN of a bus named by name or ARN ("" is default).

@@ -33,6 +33,8 @@ type archive struct {
 type archiveStore struct {
 	mu     sync.Mutex
 	events []archivedEvent // guarded by mu, in ingestion order
+	bytes  int64           // guarded by mu: the events' entrySize
+	max    int64           // past it the oldest events are dropped
 }
 
 type archivedEvent struct {
@@ -41,10 +43,31 @@ type archivedEvent struct {
 	ingested time.Time
 }
 
+// add archives e, dropping the oldest events while the archive holds more
+// than its budget, as retention would drop them.
 func (a *archiveStore) add(e archivedEvent) {
 	a.mu.Lock()
+	defer a.mu.Unlock()
 	a.events = append(a.events, e)
-	a.mu.Unlock()
+	a.bytes += int64(entrySize(e.entry))
+	n := 0
+	for a.bytes > a.max && n < len(a.events)-1 {
+		a.bytes -= int64(entrySize(a.events[n].entry))
+		n++
+	}
+	a.dropLocked(n)
+}
+
+// dropLocked drops the n oldest events, copying the rest to a new array
+// once the dropped ones would be most of the old one. Must hold a.mu.
+func (a *archiveStore) dropLocked(n int) {
+	if n == 0 {
+		return
+	}
+	a.events = a.events[n:]
+	if cap(a.events) > 2*len(a.events)+64 {
+		a.events = append([]archivedEvent(nil), a.events...)
+	}
 }
 
 // snapshot returns the events still retained at now.
@@ -54,7 +77,10 @@ func (a *archiveStore) snapshot(now time.Time, retentionDays int) []archivedEven
 	if retentionDays > 0 {
 		cutoff := now.Add(-time.Duration(retentionDays) * 24 * time.Hour)
 		i := sort.Search(len(a.events), func(i int) bool { return !a.events[i].ingested.Before(cutoff) })
-		a.events = a.events[i:]
+		for _, e := range a.events[:i] {
+			a.bytes -= int64(entrySize(e.entry))
+		}
+		a.dropLocked(i)
 	}
 	return append([]archivedEvent(nil), a.events...)
 }
@@ -106,7 +132,7 @@ func (s *Service) createArchive(_ context.Context, in *createArchiveInput) (*arc
 	}
 	a := &archive{name: in.ArchiveName, arn: archiveARN(in.ArchiveName), bus: bn, description: in.Description,
 		pattern: in.EventPattern, compiled: compiled, retentionDays: in.RetentionDays, state: archiveEnabled,
-		created: s.clock.Now(), store: &archiveStore{}}
+		created: s.clock.Now(), store: &archiveStore{max: s.opts.MaxArchiveBytes}}
 	s.archives[a.name] = a
 	return &archiveStateOutput{ArchiveArn: a.arn, State: a.state, CreationTime: awsproto.Epoch(a.created)}, nil
 }

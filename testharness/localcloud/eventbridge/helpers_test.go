@@ -37,9 +37,15 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureWith(t, Options{})
+}
+
+// newFixtureWith is newFixture with o's limits.
+func newFixtureWith(t *testing.T, o Options) *fixture {
+	t.Helper()
 	f := &fixture{clock: clock.NewFake(t0), lambda: newLambdaRecorder(), sqs: &queueRecorder{msgs: make(chan queueCall, 100)},
 		failures: make(chan DeliveryFailure, 100)}
-	f.svc = New(Options{Clock: f.clock, Lambda: f.lambda, SQS: f.sqs,
+	f.svc = New(Options{Clock: f.clock, Lambda: f.lambda, SQS: f.sqs, MaxArchiveBytes: o.MaxArchiveBytes,
 		OnDeliveryFailure: func(d DeliveryFailure) { f.failures <- d }})
 	t.Cleanup(f.svc.Close)
 	g := gateway.New(identity.NewStore())

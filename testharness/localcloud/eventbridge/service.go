@@ -103,7 +103,16 @@ type Options struct {
 	// Activity records deliveries not yet made, so the cloud knows when it
 	// has settled; a tracker of the service's own when nil.
 	Activity *activity.Tracker
+	// MaxArchiveBytes bounds what one archive keeps, counted as
+	// DescribeArchive's SizeBytes (DefaultMaxArchiveBytes when 0): past
+	// it the oldest events are dropped, as retention would drop them.
+	// AWS archives without a size limit; the local cloud keeps them in
+	// memory.
+	MaxArchiveBytes int64
 }
+
+// DefaultMaxArchiveBytes is the local cloud's budget for one archive.
+const DefaultMaxArchiveBytes = 64 << 20
 
 // Service is the local EventBridge.
 type Service struct {
@@ -129,6 +138,9 @@ type Service struct {
 
 // New returns an EventBridge service with the default bus.
 func New(o Options) *Service {
+	if o.MaxArchiveBytes <= 0 {
+		o.MaxArchiveBytes = DefaultMaxArchiveBytes
+	}
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
 	}

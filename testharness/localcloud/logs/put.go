@@ -111,6 +111,7 @@ func (s *Service) commit(g *group, st *stream, batch []pending, listening bool) 
 	}
 	st.insert(records)
 	g.sweep(now)
+	g.trim(s.maxGroupBytes)
 	if !listening {
 		return nil
 	}

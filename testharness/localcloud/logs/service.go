@@ -25,12 +25,21 @@ type Options struct {
 	// Without it PutEvents fails on a missing group, as Lambda's writes do
 	// when the role lacks that permission.
 	CreateMissingGroups bool
+	// MaxGroupBytes bounds the message bytes a log group keeps
+	// (DefaultMaxGroupBytes when 0): past it the group's oldest events
+	// are dropped, as retention would drop them, until it holds 90% of it.
+	// AWS keeps logs without limit; the local cloud keeps them in memory.
+	MaxGroupBytes int64
 }
+
+// DefaultMaxGroupBytes is the local cloud's budget for one log group.
+const DefaultMaxGroupBytes = 32 << 20
 
 // Service is the local CloudWatch Logs.
 type Service struct {
-	clock        clock.Clock
-	createGroups bool
+	clock         clock.Clock
+	createGroups  bool
+	maxGroupBytes int64
 
 	mu     sync.RWMutex
 	groups map[string]*group // guarded by mu, by name
@@ -45,11 +54,15 @@ func New(o Options) *Service {
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
 	}
+	if o.MaxGroupBytes <= 0 {
+		o.MaxGroupBytes = DefaultMaxGroupBytes
+	}
 	return &Service{
-		clock:        o.Clock,
-		createGroups: o.CreateMissingGroups,
-		groups:       map[string]*group{},
-		subs:         map[string]map[int]func(Event){},
+		clock:         o.Clock,
+		createGroups:  o.CreateMissingGroups,
+		maxGroupBytes: o.MaxGroupBytes,
+		groups:        map[string]*group{},
+		subs:          map[string]map[int]func(Event){},
 	}
 }
 

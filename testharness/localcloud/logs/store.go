@@ -165,6 +165,39 @@ func (g *group) sweep(now int64) {
 	}
 }
 
+// trim keeps the group within max message bytes: past it, the oldest
+// events of all its streams are dropped, as retention drops events, until
+// the group holds 90% of max (so that trimming is not paid on every put).
+func (g *group) trim(max int64) {
+	if g.bytes <= max {
+		return
+	}
+	target := max - max/10
+	drop := map[*stream]int{} // leading events to drop, per stream
+	for g.bytes > target {
+		var oldest *stream
+		for _, st := range g.streams {
+			i := drop[st]
+			if i < len(st.events) && (oldest == nil || st.events[i].before(&oldest.events[drop[oldest]])) {
+				oldest = st
+			}
+		}
+		if oldest == nil {
+			break
+		}
+		g.bytes -= int64(len(oldest.events[drop[oldest]].msg))
+		drop[oldest]++
+	}
+	for st, n := range drop {
+		st.events = append(st.events[:0:0], st.events[n:]...)
+	}
+}
+
+// before orders records by (timestamp, ingestion sequence).
+func (r *record) before(o *record) bool {
+	return r.ts < o.ts || (r.ts == o.ts && r.seq < o.seq)
+}
+
 // groupARN is the log group's ARN as DescribeLogGroups' logGroupArn gives
 // it; arn adds the ":*" that the older arn field and IAM policies carry.
 func groupARN(name string) string { return arn.New("logs", "log-group:"+name) }

@@ -22,7 +22,12 @@ type env struct {
 
 func newEnv(t *testing.T, c clock.Clock) *env {
 	t.Helper()
-	svc := New(Options{Clock: c})
+	return newEnvWith(t, Options{Clock: c})
+}
+
+func newEnvWith(t *testing.T, o Options) *env {
+	t.Helper()
+	svc := New(o)
 	t.Cleanup(func() { _ = svc.Close() })
 	g := gateway.New(identity.NewStore())
 	g.Register(svc.Route())

@@ -31,7 +31,15 @@ type Options struct {
 	// reservoir of 1 per second; locally the default is 1.0 so that every
 	// request of a test is traced. Set 0.05 for AWS's behaviour.
 	SamplingRate float64
+	// MaxTraces bounds the traces kept (DefaultMaxTraces when 0): a new
+	// trace past it drops the oldest, as retention would. X-Ray keeps 30
+	// days of traces without a count limit; the local cloud keeps them in
+	// memory.
+	MaxTraces int
 }
+
+// DefaultMaxTraces is the local cloud's budget of traces.
+const DefaultMaxTraces = 10000
 
 // Service is the local X-Ray.
 type Service struct {
@@ -41,6 +49,11 @@ type Service struct {
 	mu        sync.Mutex
 	traces    map[string]*trace // guarded by mu, by trace id
 	lastSweep time.Time         // guarded by mu
+	maxTraces int
+	// arrivals are trace ids in the order their traces were created, the
+	// order MaxTraces drops them in; ids of traces retention already
+	// dropped are skipped. Guarded by mu.
+	arrivals []string
 
 	subMu  sync.Mutex
 	subs   map[int]func(traceID string) // guarded by subMu
@@ -66,7 +79,10 @@ type Stats struct {
 // New returns an empty X-Ray. Call ListenDaemon to accept UDP segments.
 func New(o Options) *Service {
 	s := &Service{clock: o.Clock, samplingRate: o.SamplingRate, traces: map[string]*trace{},
-		subs: map[int]func(string){}}
+		subs: map[int]func(string){}, maxTraces: o.MaxTraces}
+	if s.maxTraces <= 0 {
+		s.maxTraces = DefaultMaxTraces
+	}
 	if s.clock == nil {
 		s.clock = clock.Real{}
 	}

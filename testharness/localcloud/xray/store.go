@@ -37,8 +37,10 @@ func (s *Service) store(seg *segment) {
 	s.sweepLocked(now)
 	t := s.traces[seg.TraceID]
 	if t == nil {
+		s.makeRoomLocked()
 		t = &trace{id: seg.TraceID, docs: map[string]*segment{}}
 		s.traces[seg.TraceID] = t
+		s.arrivals = append(s.arrivals, seg.TraceID)
 	}
 	old, exists := t.docs[seg.ID]
 	if !exists {
@@ -65,6 +67,26 @@ func (s *Service) sweepLocked(now time.Time) {
 		if now.Sub(t.received) >= Retention {
 			delete(s.traces, id)
 		}
+	}
+}
+
+// makeRoomLocked drops the oldest traces until a new one fits within
+// maxTraces. Must hold s.mu.
+func (s *Service) makeRoomLocked() {
+	for len(s.traces) >= s.maxTraces && len(s.arrivals) > 0 {
+		delete(s.traces, s.arrivals[0])
+		s.arrivals = s.arrivals[1:]
+	}
+	// Ids of traces retention dropped linger until they reach the front;
+	// copy the live ones once they are half of the queue.
+	if len(s.arrivals) > 2*len(s.traces)+64 {
+		live := make([]string, 0, len(s.traces))
+		for _, id := range s.arrivals {
+			if s.traces[id] != nil {
+				live = append(live, id)
+			}
+		}
+		s.arrivals = live
 	}
 }
 
