@@ -51,8 +51,8 @@ func TestAppSchemasDeployUpdateAndDelete(t *testing.T) {
 	ctx := context.Background()
 	engine := cloudformation.New(cloudformation.Options{Clock: e.clock, Provisioners: e.svc.Provisioners(), Concurrency: 2})
 	contents := schemas.JSONSchemas()
-	if len(contents) != 6 {
-		t.Fatalf("the app has %d JSON Schemas, this test expects 6", len(contents))
+	if len(contents) != 7 {
+		t.Fatalf("the app has %d JSON Schemas, this test expects 7", len(contents))
 	}
 	res, err := engine.DeployTemplate(ctx, cloudformation.TemplateInput{StackName: "App", Body: appTemplate(t, contents)})
 	if err != nil {

@@ -42,6 +42,12 @@ func (c *armedClock) After(d time.Duration) <-chan time.Time {
 	return ch
 }
 
+func (c *armedClock) Timer(d time.Duration) (<-chan time.Time, func()) {
+	ch, stop := c.Fake.Timer(d)
+	c.armed <- d
+	return ch, stop
+}
+
 // call is one invocation a fake received.
 type call struct {
 	arn       string
