@@ -9,7 +9,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cfnresource"
 )
 
-func testResolver(t *testing.T) *resolver {
+func testResolver(t testing.TB) *resolver {
 	t.Helper()
 	tmpl, err := parseTemplate([]byte(`{
 		"Parameters": {"Env": {"Type": "String", "Default": "test"}, "Zones": {"Type": "CommaDelimitedList", "Default": "a,b"}},
