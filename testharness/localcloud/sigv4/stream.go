@@ -108,10 +108,14 @@ func (v *chunkVerifier) next() error {
 	if !ok {
 		return malformedChunk("chunk without chunk-signature")
 	}
-	data := make([]byte, size)
-	if _, err := io.ReadFull(v.src, data); err != nil {
+	// The chunk grows as its bytes arrive: a header claiming 16 MiB must
+	// not cost 16 MiB before the client has sent any of it.
+	var chunk bytes.Buffer
+	chunk.Grow(int(min(size, 64<<10)))
+	if n, err := io.CopyN(&chunk, v.src, size); err != nil || n != size {
 		return malformedChunk("short chunk")
 	}
+	data := chunk.Bytes()
 	sum := sha256.Sum256(data)
 	sts := "AWS4-HMAC-SHA256-PAYLOAD\n" + v.res.SignedAt.Format(timeFormat) + "\n" + v.res.scope + "\n" +
 		v.prev + "\n" + emptyHash + "\n" + hex.EncodeToString(sum[:])

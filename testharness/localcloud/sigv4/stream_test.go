@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -148,6 +149,27 @@ func TestStreamingMalformed(t *testing.T) {
 		if _, err := io.ReadAll(res.Body(strings.NewReader(body))); errorCode(err) != "IncompleteBody" {
 			t.Errorf("%.30q: %v", body, err)
 		}
+	}
+}
+
+// TestStreamingClaimedSizeCostsNothingUpfront: a chunk header claiming the
+// largest chunk, followed by two bytes, costs what was sent, not 16 MiB
+// (found by FuzzChunkedBody).
+func TestStreamingClaimedSizeCostsNothingUpfront(t *testing.T) {
+	res, err := Verifier{Family: S3, Lookup: docsLookup}.Verify(docsRequest(docsChunks(false)), Streamed(), docsTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := strconv.FormatInt(maxChunkSize, 16) + ";chunk-signature=" + docsChunk1 + "\r\nab"
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = io.ReadAll(res.Body(strings.NewReader(body)))
+	runtime.ReadMemStats(&after)
+	if errorCode(err) != "IncompleteBody" {
+		t.Fatalf("short chunk: %v", err)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+		t.Errorf("reading a %d-byte body allocated %d bytes", len(body), n)
 	}
 }
 

@@ -23,7 +23,7 @@ type suiteRow struct {
 	Now       string `json:"now"`
 }
 
-func loadSuite(t *testing.T) []suiteRow {
+func loadSuite(t testing.TB) []suiteRow {
 	t.Helper()
 	raw, err := os.ReadFile("testdata/aws-sigv4-suite.jsonl")
 	if err != nil {
