@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
+	iampolicy "github.com/tracebridge/tracebridge/testharness/localcloud/policy"
 )
 
 // PutBucketNotificationConfiguration replaces a bucket's notification
@@ -36,12 +39,21 @@ func (s *Service) BucketNotificationConfiguration(ctx context.Context, bucket st
 	return b.Notification, nil
 }
 
-// PutBucketPolicy stores a bucket policy (a JSON document). It is not
-// evaluated yet.
+// PutBucketPolicy stores a bucket policy (a JSON document) once the
+// policy engine compiles it: the authorizer evaluates it on every later
+// request to the bucket, so a document it cannot compile is refused here
+// with MalformedPolicy, as S3 refuses it, and never stored.
 func (s *Service) PutBucketPolicy(ctx context.Context, bucket, policy string) error {
 	var doc map[string]any
 	if len(policy) == 0 || policy[0] != '{' || json.Unmarshal([]byte(policy), &doc) != nil {
 		return errMalformedPolicy
+	}
+	if _, err := iampolicy.FromDocument(doc); err != nil {
+		msg := err.Error()
+		if e := awsproto.AsError(err); e != nil {
+			msg = e.Message
+		}
+		return awsproto.NewError("MalformedPolicy", http.StatusBadRequest, msg)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
