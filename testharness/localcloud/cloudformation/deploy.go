@@ -25,6 +25,9 @@ type DeployOptions struct {
 	// DisableRollback keeps a failed stack for inspection (CREATE_FAILED,
 	// UPDATE_FAILED) instead of rolling it back.
 	DisableRollback bool
+	// Progress, when set, is told each time a resource is created or
+	// updated: done of total resources the deployment goes through.
+	Progress func(done, total int)
 }
 
 // StackResult is how a deployment ended.
@@ -80,7 +83,7 @@ func (e *Engine) Deploy(ctx context.Context, assemblyDir string, opts DeployOpti
 		params[k] = v
 	}
 	return e.DeployTemplate(ctx, TemplateInput{StackName: st.Name, Body: st.Template, Parameters: params,
-		AssemblyDir: asm.Dir, Assets: asm.Assets, DisableRollback: opts.DisableRollback})
+		AssemblyDir: asm.Dir, Assets: asm.Assets, DisableRollback: opts.DisableRollback, Progress: opts.Progress})
 }
 
 // DeployTemplate creates or updates a stack from a template.
@@ -161,7 +164,7 @@ func (e *Engine) retireLocked(s *stack) {
 
 func (e *Engine) runCreate(ctx context.Context, s *stack, p *plan) (*StackResult, error) {
 	d := &deployment{e: e, s: s, p: p}
-	failed := d.runGraph(ctx, p.order, d.create)
+	failed := d.runGraph(ctx, p.order, d.counted(d.create))
 	if len(failed) == 0 {
 		outputs, err := d.outputs()
 		if err == nil {

@@ -236,3 +236,20 @@ func TestPropertiesThatResolveToANonObjectFailTheResource(t *testing.T) {
 		t.Fatalf("properties of AWS::NoValue: %v %+v, want created without properties", err, res)
 	}
 }
+
+// Progress hears of each resource the deployment creates, from none to
+// all of those it goes through (CDKMetadata too, a false condition's not).
+func TestDeployProgressCountsResourcesAsTheyAreCreated(t *testing.T) {
+	h := newHarness(t, nil)
+	var got [][2]int
+	_, err := h.engine.Deploy(context.Background(), "testdata/assembly", DeployOptions{
+		Progress: func(done, total int) { got = append(got, [2]int{done, total}) },
+	})
+	if err != nil {
+		t.Fatalf("Deploy: %v", err)
+	}
+	want := [][2]int{{0, 4}, {1, 4}, {2, 4}, {3, 4}, {4, 4}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("progress %v, want %v", got, want)
+	}
+}

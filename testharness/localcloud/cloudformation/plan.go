@@ -22,6 +22,8 @@ type TemplateInput struct {
 	// or UPDATE_FAILED with its resources, as CloudFormation's
 	// DisableRollback (`cdk deploy --no-rollback`) does.
 	DisableRollback bool
+	// Progress is DeployOptions.Progress.
+	Progress func(done, total int)
 }
 
 // plan is a validated template, ready to run: parameters resolved,

@@ -3,7 +3,32 @@ package cloudformation
 import (
 	"context"
 	"sort"
+	"sync"
 )
+
+// counted wraps a resource step of runGraph so that each success is
+// reported to the deployment's Progress (TemplateInput.Progress), first
+// with none done.
+func (d *deployment) counted(do func(context.Context, string) error) func(context.Context, string) error {
+	report := d.p.in.Progress
+	if report == nil {
+		return do
+	}
+	total := len(d.p.order)
+	report(0, total)
+	var mu sync.Mutex
+	done := 0
+	return func(ctx context.Context, id string) error {
+		if err := do(ctx, id); err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		report(done, total)
+		return nil
+	}
+}
 
 // runGraph runs do for the resources ids in dependency order (a resource
 // starts when everything it depends on within ids succeeded), up to

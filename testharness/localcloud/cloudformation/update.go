@@ -45,7 +45,7 @@ type updateRun struct {
 // UPDATE_FAILED as it is.
 func (e *Engine) runUpdate(ctx context.Context, s *stack, p *plan) (*StackResult, error) {
 	u := &updateRun{deployment: &deployment{e: e, s: s, p: p}}
-	failed := u.runGraph(ctx, p.order, u.apply)
+	failed := u.runGraph(ctx, p.order, u.counted(u.apply))
 	var outputs []Output
 	var err error
 	if len(failed) == 0 {
