@@ -4,7 +4,10 @@
 // handler code the template deploys.
 //
 // Builds are memoised per package for the life of a Builder and the same
-// package is built once even when several functions ask at once. Across
+// package is built once even when several functions ask at once. One go
+// build runs at a time per Builder: the packages asked for meanwhile are
+// built together in the next one, so the dependencies they share compile
+// once instead of in several go commands side by side. Across
 // Builders (one per local cloud), executables are kept in the output
 // directory under a key of the module's source content, so a new local
 // cloud whose sources did not change runs the executables it built before
@@ -12,14 +15,12 @@
 package build
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -39,6 +40,10 @@ type Builder struct {
 
 	mu     sync.Mutex
 	builds map[string]*result
+	// queue are the compiles waiting for the go build under way; they
+	// run together in the next one (queue.go). Must hold mu.
+	queue     []*compileJob
+	compiling bool
 }
 
 type result struct {
@@ -116,13 +121,8 @@ func (b *Builder) compile(ctx context.Context, pkg string) (string, error) {
 		return "", fmt.Errorf("build %s: %w", pkg, err)
 	}
 	defer os.RemoveAll(work)
-	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-o", filepath.Join(work, "bootstrap"), pkg)
-	cmd.Dir = b.root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go build %s in %s: %w: %s", pkg, b.root, err, strings.TrimSpace(stderr.String()))
+	if err := b.queued(ctx, pkg, filepath.Join(work, "bootstrap")); err != nil {
+		return "", err
 	}
 	if err := os.Rename(work, dir); err != nil {
 		// Another local cloud built the same sources first: use its build.

@@ -1,0 +1,155 @@
+package build
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+)
+
+// compileJob is one package to compile into out.
+type compileJob struct {
+	ctx  context.Context
+	pkg  string
+	out  string
+	done chan struct{}
+	err  error
+}
+
+// queued compiles pkg into out, in the go build under way's successor
+// together with every package asked for meanwhile.
+func (b *Builder) queued(ctx context.Context, pkg, out string) error {
+	j := &compileJob{ctx: ctx, pkg: pkg, out: out, done: make(chan struct{})}
+	b.mu.Lock()
+	b.queue = append(b.queue, j)
+	if !b.compiling {
+		b.compiling = true
+		go b.drain()
+	}
+	b.mu.Unlock()
+	select {
+	case <-j.done:
+		return j.err
+	case <-ctx.Done():
+		return fmt.Errorf("build %s: %w", pkg, ctx.Err())
+	}
+}
+
+// drain runs go builds until the queue is empty.
+func (b *Builder) drain() {
+	for {
+		b.mu.Lock()
+		batch, rest := takeBatch(b.queue)
+		b.queue = rest
+		if len(batch) == 0 {
+			b.compiling = false
+			b.mu.Unlock()
+			return
+		}
+		b.mu.Unlock()
+		b.compileBatch(batch)
+		for _, j := range batch {
+			close(j.done)
+		}
+	}
+}
+
+// versionElement is a major-version path element, which `go build -o DIR`
+// does not name an executable after.
+var versionElement = regexp.MustCompile(`^v[0-9]+$`)
+
+// takeBatch picks the jobs one go build can compile into one directory:
+// executables there are named after their package's last path element,
+// so two packages whose names collide wait for the next build, and a
+// package without a plain name of its own (".", ".../v2") is built alone.
+func takeBatch(queue []*compileJob) (batch, rest []*compileJob) {
+	names := map[string]bool{}
+	for _, j := range queue {
+		name := filepath.Base(filepath.FromSlash(j.pkg))
+		plain := name != "." && name != ".." && !versionElement.MatchString(name)
+		if len(batch) == 0 || plain && !names[name] && !names[""] {
+			batch = append(batch, j)
+			if !plain {
+				name = ""
+			}
+			names[name] = true
+			continue
+		}
+		rest = append(rest, j)
+	}
+	return batch, rest
+}
+
+// compileBatch runs one go build for the batch and sets each job's error.
+// When a build of several packages fails, each is built again alone, so
+// each error names the package it is about and the others still build.
+func (b *Builder) compileBatch(batch []*compileJob) {
+	ctx, cancel := b.batchContext(batch)
+	defer cancel()
+	if len(batch) == 1 {
+		batch[0].err = b.goBuild(ctx, batch[0].out, batch[0].pkg)
+		return
+	}
+	work, err := os.MkdirTemp(b.outDir, ".batch-")
+	if err == nil {
+		defer os.RemoveAll(work)
+		pkgs := make([]string, len(batch))
+		for i, j := range batch {
+			pkgs[i] = j.pkg
+		}
+		if err = b.goBuild(ctx, work+string(filepath.Separator), pkgs...); err == nil {
+			for _, j := range batch {
+				j.err = os.Rename(filepath.Join(work, filepath.Base(filepath.FromSlash(j.pkg))), j.out)
+			}
+			return
+		}
+	}
+	for _, j := range batch {
+		j.err = b.goBuild(ctx, j.out, j.pkg)
+	}
+}
+
+// batchContext ends when every job of the batch has been given up by its
+// caller: a build nobody waits for is stopped.
+func (b *Builder) batchContext(batch []*compileJob) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var mu sync.Mutex
+	waiting := len(batch)
+	stops := make([]func() bool, len(batch))
+	for i, j := range batch {
+		stops[i] = context.AfterFunc(j.ctx, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if waiting--; waiting == 0 {
+				cancel()
+			}
+		})
+	}
+	return ctx, func() {
+		for _, stop := range stops {
+			stop()
+		}
+		cancel()
+	}
+}
+
+// goBuild compiles pkgs for the host as provided.al2023 expects a
+// bootstrap (CGO_ENABLED=0, -tags lambda.norpc) into out: a file for one
+// package, a directory (ending in a separator) for several.
+func (b *Builder) goBuild(ctx context.Context, out string, pkgs ...string) error {
+	cmd := exec.CommandContext(ctx, "go", append([]string{"build", "-tags", "lambda.norpc", "-o", out}, pkgs...)...)
+	cmd.Dir = b.root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("go build %s in %s: %w: %s", strings.Join(pkgs, " "), b.root, err, strings.TrimSpace(stderr.String()))
+	}
+	return nil
+}
