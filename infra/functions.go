@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -16,6 +17,12 @@ import (
 // module root. The local cloud reads it to rebuild the same package for the
 // host architecture instead of running the arm64 asset.
 const GoPackageMetadataKey = "tracebridge:go-package"
+
+// LocalCodeDirMetadataKey takes GoPackageMetadataKey's place in an assembly
+// synthesized for the local cloud (GoBuilder.ForLocalCloud): the asset
+// directory, relative to the module root, whose bootstrap was built for
+// this machine, which the local cloud runs without building anything.
+const LocalCodeDirMetadataKey = "tracebridge:code-dir"
 
 // logRetention is how long the app's log groups keep events: long enough to
 // investigate a failed deployment-time test run, short enough to cost nothing.
@@ -110,7 +117,15 @@ func NewGoFunction(scope constructs.Construct, id string, builder *GoBuilder, pr
 	if !ok {
 		return nil, fmt.Errorf("function %s: default child is not an AWS::Lambda::Function", id)
 	}
-	cfn.AddMetadata(jsii.String(GoPackageMetadataKey), props.Package)
+	if builder.ForLocalCloud {
+		rel, err := filepath.Rel(builder.ModuleRoot, assetDir)
+		if err != nil {
+			return nil, fmt.Errorf("function %s: asset directory %s: %w", id, assetDir, err)
+		}
+		cfn.AddMetadata(jsii.String(LocalCodeDirMetadataKey), filepath.ToSlash(rel))
+	} else {
+		cfn.AddMetadata(jsii.String(GoPackageMetadataKey), props.Package)
+	}
 	return &GoFunction{Construct: c, Function: fn, Role: role, LogGroup: logGroup}, nil
 }
 

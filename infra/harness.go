@@ -101,7 +101,7 @@ func NewHarness(scope constructs.Construct, id string, builder *GoBuilder, app *
 	if err := h.newCompletionRule(c, app.Events.AppBus); err != nil {
 		return nil, err
 	}
-	if !skipTests(c.Node().TryGetContext(jsii.String(SkipTestsContextKey))) {
+	if !contextTrue(c.Node().TryGetContext(jsii.String(SkipTestsContextKey))) {
 		h.newTestRun(c, app, runID)
 	}
 	return h, nil
@@ -398,9 +398,10 @@ func (h *Harness) newTestRun(scope constructs.Construct, app *AppStack, runID st
 	}
 }
 
-// skipTests reads the SkipTestsContextKey context value: true, or "true"
+// contextTrue reads a boolean CDK context flag (SkipTestsContextKey,
+// LocalCloudAssetsContextKey): true, or "true"
 // as `cdk -c` passes it.
-func skipTests(v any) bool {
+func contextTrue(v any) bool {
 	switch v := v.(type) {
 	case bool:
 		return v

@@ -316,8 +316,8 @@ func TestSkipTestsFlag(t *testing.T) {
 		{nil, false}, {true, true}, {false, false}, {"true", true}, {"TRUE", true}, {"1", true},
 		{"false", false}, {"", false}, {"yes", false}, {3.0, false},
 	} {
-		if got := skipTests(tt.v); got != tt.want {
-			t.Errorf("skipTests(%#v) = %v, want %v", tt.v, got, tt.want)
+		if got := contextTrue(tt.v); got != tt.want {
+			t.Errorf("contextTrue(%#v) = %v, want %v", tt.v, got, tt.want)
 		}
 	}
 }

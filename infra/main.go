@@ -27,6 +27,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	builder.Progress = os.Stderr
 	outDir := defaultOutDir(builder.ModuleRoot)
 	if _, _, err := synthesize(outDir, builder); err != nil {
 		return err
