@@ -36,6 +36,15 @@ func ModuleRoot(dir string) (string, error) {
 // DefaultAssemblyDir is where `go run ./infra` writes the cloud assembly.
 func DefaultAssemblyDir(root string) string { return filepath.Join(root, "infra", "cdk.out") }
 
+// LocalAssemblyDir is where EnsureLocal writes the assembly for the local
+// cloud, apart from the one for AWS, which must keep its arm64 assets.
+func LocalAssemblyDir(root string) string { return filepath.Join(root, "infra", "cdk.local.out") }
+
+// localCloudAssetsContext is the CDK context that synthesizes the app for
+// the local cloud (infra.LocalCloudAssetsContextKey), given to the app as
+// the CDK CLI gives context, in CDK_CONTEXT_JSON.
+const localCloudAssetsContext = `{"tracebridge:localCloudAssets":true}`
+
 // sourceDirs are the folders whose Go files the synthesized assembly is made
 // from: the stack, the handlers it builds, and the contracts both use.
 var sourceDirs = []string{"infra", "handlers", "schemas", "testharness/suite"}
@@ -92,15 +101,35 @@ func newestSource(root string) (time.Time, error) {
 // Run synthesizes the app into dir with `go run ./infra`, streaming the
 // command's output to progress.
 func Run(ctx context.Context, root, dir string, progress io.Writer) error {
+	return run(ctx, root, dir, false, progress)
+}
+
+// run is Run, for the local cloud when localCloud is set. The error of a
+// failed synthesis ends with the command's last lines, since a progress
+// line on a terminal shows each only for a moment.
+func run(ctx context.Context, root, dir string, localCloud bool, progress io.Writer) error {
 	cmd := exec.CommandContext(ctx, "go", "run", "./infra")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "CDK_OUTDIR="+dir, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
-	cmd.Stdout = progress
-	cmd.Stderr = progress
+	if localCloud {
+		cmd.Env = append(cmd.Env, "CDK_CONTEXT_JSON="+localCloudAssetsContext)
+	}
+	tail := &tailBuffer{max: 4 << 10}
+	cmd.Stdout = io.MultiWriter(progress, tail)
+	cmd.Stderr = cmd.Stdout
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("synthesize the app (go run ./infra): %w", err)
+		return fmt.Errorf("synthesize the app (go run ./infra): %w\n%s", err, strings.TrimSpace(tail.String()))
 	}
 	return nil
+}
+
+// Steps is implemented by a progress writer that shows a synthesis as one
+// step with a live line (the CLI's); Ensure then announces the step
+// through it, and the command's lines are written as the step's updates.
+type Steps interface {
+	io.Writer
+	Start(step string)
+	Done(summary string)
 }
 
 // Ensure synthesizes the assembly in dir when it is stale and tells
@@ -110,6 +139,19 @@ func Run(ctx context.Context, root, dir string, progress io.Writer) error {
 // file beside the assembly lets one synthesize while the others wait, then
 // find it fresh.
 func Ensure(ctx context.Context, root, dir string, progress io.Writer) error {
+	return ensure(ctx, root, dir, false, progress)
+}
+
+// EnsureLocal is Ensure for the local cloud's assembly in
+// LocalAssemblyDir: the handlers are built for this machine, once, and the
+// local cloud runs those executables (tracebridge:code-dir) instead of
+// building each function's package again. It returns the directory.
+func EnsureLocal(ctx context.Context, root string, progress io.Writer) (string, error) {
+	dir := LocalAssemblyDir(root)
+	return dir, ensure(ctx, root, dir, true, progress)
+}
+
+func ensure(ctx context.Context, root, dir string, localCloud bool, progress io.Writer) error {
 	unlock, err := lock(dir + ".lock")
 	if err != nil {
 		return err
@@ -119,14 +161,40 @@ func Ensure(ctx context.Context, root, dir string, progress io.Writer) error {
 	if err != nil || !stale {
 		return err
 	}
-	fmt.Fprintf(progress, "synthesizing the app into %s (go run ./infra)…\n", dir)
+	steps, isSteps := progress.(Steps)
+	if isSteps {
+		steps.Start("synthesizing the app (go run ./infra)")
+	} else {
+		fmt.Fprintf(progress, "synthesizing the app into %s (go run ./infra)…\n", dir)
+	}
 	start := time.Now()
-	if err := Run(ctx, root, dir, progress); err != nil {
+	if err := run(ctx, root, dir, localCloud, progress); err != nil {
 		return err
 	}
-	fmt.Fprintf(progress, "synthesized in %s\n", time.Since(start).Round(100*time.Millisecond))
+	done := fmt.Sprintf("synthesized in %s", time.Since(start).Round(100*time.Millisecond))
+	if isSteps {
+		steps.Done(done)
+	} else {
+		fmt.Fprintln(progress, done)
+	}
 	return nil
 }
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	max int
+	buf []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.buf = append(t.buf, p...)
+	if over := len(t.buf) - t.max; over > 0 {
+		t.buf = t.buf[over:]
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string { return string(t.buf) }
 
 // lock takes an exclusive advisory lock on path, waiting for it.
 func lock(path string) (unlock func(), err error) {

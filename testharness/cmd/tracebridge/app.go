@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"time"
 
@@ -17,8 +16,8 @@ import (
 type appOptions struct {
 	addr        string
 	iam         localcloud.IAMMode
-	assemblyDir string // "" synthesizes the app when stale
-	progress    io.Writer
+	assemblyDir string // "" synthesizes the app for the local cloud when stale
+	progress    *progress
 	// beforeDeploy, when set, runs once the cloud is up and before the
 	// assembly in dir is deployed: the moment to subscribe to what the
 	// deployment will emit.
@@ -58,8 +57,7 @@ func startApp(ctx context.Context, o appOptions) (*appEnv, error) {
 	}
 	dir := o.assemblyDir
 	if dir == "" {
-		dir = synth.DefaultAssemblyDir(root)
-		if err := synth.Ensure(ctx, root, dir, o.progress); err != nil {
+		if dir, err = synth.EnsureLocal(ctx, root, o.progress); err != nil {
 			return nil, err
 		}
 	}
@@ -74,13 +72,19 @@ func startApp(ctx context.Context, o appOptions) (*appEnv, error) {
 			return nil, err
 		}
 	}
-	fmt.Fprintf(o.progress, "deploying %s to the local cloud (builds the handlers for this machine)…\n", dir)
+	o.progress.Start(fmt.Sprintf("deploying %s to the local cloud", dir))
 	start := time.Now()
-	env.stack, err = cloud.CloudFormation.Deploy(ctx, dir, cloudformation.DeployOptions{DisableRollback: o.noRollback})
+	var resources string // "n of m resources" as the deployment last told
+	env.stack, err = cloud.CloudFormation.Deploy(ctx, dir, cloudformation.DeployOptions{DisableRollback: o.noRollback,
+		Progress: func(done, total int) {
+			resources = fmt.Sprintf("%d of %d resources", done, total)
+			o.progress.Update(resources)
+		}})
 	if observeDeployment != nil && env.stack != nil {
 		observeDeployment(cloud, env.stack)
 	}
 	if err != nil {
+		o.progress.Done(fmt.Sprintf("deployment ended after %s (%s)", time.Since(start).Round(time.Millisecond), resources))
 		if env.stack != nil {
 			err = fmt.Errorf("deployment of stack %s failed: %s: %w", env.stack.StackName, env.stack.Status, err)
 			if o.keepFailed {
@@ -92,7 +96,7 @@ func startApp(ctx context.Context, o appOptions) (*appEnv, error) {
 		env.close()
 		return nil, fmt.Errorf("deploy %s: %w", dir, err)
 	}
-	fmt.Fprintf(o.progress, "deployed stack %s in %s\n", env.stack.StackName, time.Since(start).Round(time.Millisecond))
+	o.progress.Done(fmt.Sprintf("deployed stack %s in %s (%s)", env.stack.StackName, time.Since(start).Round(time.Millisecond), resources))
 	return env, nil
 }
 

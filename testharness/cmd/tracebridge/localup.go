@@ -32,7 +32,7 @@ func localUp(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	env, err := startApp(ctx, appOptions{addr: *addr, iam: iam, assemblyDir: *assemblyDir, progress: stderr,
+	env, err := startApp(ctx, appOptions{addr: *addr, iam: iam, assemblyDir: *assemblyDir, progress: newProgress(stderr, false),
 		noRollback: *noRollback, keepFailed: true})
 	if env == nil {
 		return err

@@ -83,7 +83,8 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			rep, err = runDeployedSuite(ctx, cfg, name, stderr)
 		}
 	} else {
-		rep, err = runLocalSuite(ctx, *assemblyDir, iam, *noRollback, stderr)
+		// --json is for machines: the results alone, no progress.
+		rep, err = runLocalSuite(ctx, *assemblyDir, iam, *noRollback, newProgress(stderr, *asJSON))
 	}
 	if err != nil {
 		return err
@@ -166,7 +167,7 @@ func runDeployedSuite(ctx context.Context, cfg aws.Config, stackName string, pro
 // (synthesized with tracebridge:skipTests) is deployed, then run like a
 // deployed stack. A deployment that fails without a report is an error
 // with CloudFormation's reason.
-func runLocalSuite(ctx context.Context, assemblyDir string, iam localcloud.IAMMode, noRollback bool, progress io.Writer) (testharness.RunReport, error) {
+func runLocalSuite(ctx context.Context, assemblyDir string, iam localcloud.IAMMode, noRollback bool, progress *progress) (testharness.RunReport, error) {
 	reports := make(chan testharness.RunReport, 1)
 	var app appTemplate
 	subscribe := func(cloud *localcloud.Cloud, dir string) error {
@@ -194,10 +195,10 @@ func runLocalSuite(ctx context.Context, assemblyDir string, iam localcloud.IAMMo
 	case rep := <-reports:
 		switch {
 		case deployErr != nil && noRollback:
-			fmt.Fprintf(progress, "the deployment failed because tests failed and was kept, not rolled back: %v\n"+
-				"(tracebridge local up --no-rollback keeps such a stack up to look at)\n", deployErr)
+			progress.Note("the deployment failed because tests failed and was kept, not rolled back: %v\n"+
+				"(tracebridge local up --no-rollback keeps such a stack up to look at)", deployErr)
 		case deployErr != nil:
-			fmt.Fprintf(progress, "the deployment rolled back because tests failed: %v\n", deployErr)
+			progress.Note("the deployment rolled back because tests failed: %v", deployErr)
 		}
 		return rep, nil
 	default:
@@ -206,12 +207,12 @@ func runLocalSuite(ctx context.Context, assemblyDir string, iam localcloud.IAMMo
 		return testharness.RunReport{}, deployErr
 	}
 	if !app.hasTestRun {
-		fmt.Fprintf(progress, "the template has no %s (synthesized with tracebridge:skipTests): starting the suite directly\n", testharness.TestRunResourceType)
+		progress.Note("the template has no %s (synthesized with tracebridge:skipTests): starting the suite directly", testharness.TestRunResourceType)
 		cfg, err := awsConfig(ctx, env.cloud.Endpoint())
 		if err != nil {
 			return testharness.RunReport{}, err
 		}
-		return runDeployedSuite(ctx, cfg, env.stack.StackName, progress)
+		return runDeployedSuite(ctx, cfg, env.stack.StackName, progress.w)
 	}
 	timer := time.NewTimer(reportGrace)
 	defer timer.Stop()
