@@ -169,6 +169,9 @@ func ensure(ctx context.Context, root, dir string, localCloud bool, progress io.
 	}
 	start := time.Now()
 	if err := run(ctx, root, dir, localCloud, progress); err != nil {
+		if isSteps {
+			steps.Done(fmt.Sprintf("synthesis failed after %s", time.Since(start).Round(100*time.Millisecond)))
+		}
 		return err
 	}
 	done := fmt.Sprintf("synthesized in %s", time.Since(start).Round(100*time.Millisecond))

@@ -1,8 +1,10 @@
 package synth
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -56,5 +58,58 @@ func TestModuleRootWalksUp(t *testing.T) {
 	got, err := ModuleRoot(deep)
 	if err != nil || got != root {
 		t.Fatalf("ModuleRoot(%s) = %q, %v; want %q", deep, got, err, root)
+	}
+}
+
+// stepsRecorder is a progress writer that shows steps (as the CLI's does).
+type stepsRecorder struct {
+	events []string
+}
+
+func (s *stepsRecorder) Write(p []byte) (int, error) {
+	s.events = append(s.events, "line "+string(p))
+	return len(p), nil
+}
+func (s *stepsRecorder) Start(step string)   { s.events = append(s.events, "start "+step) }
+func (s *stepsRecorder) Done(summary string) { s.events = append(s.events, "done "+summary) }
+
+// A fresh local assembly is used as it is: nothing runs, nothing is shown.
+func TestEnsureLocalUsesAFreshAssembly(t *testing.T) {
+	root := t.TempDir()
+	base := time.Now().Add(-time.Hour)
+	write(t, filepath.Join(root, "go.mod"), base)
+	write(t, filepath.Join(LocalAssemblyDir(root), "manifest.json"), base.Add(time.Minute))
+	t.Setenv("PATH", t.TempDir()) // no go command: running one would fail
+	var steps stepsRecorder
+	dir, err := EnsureLocal(context.Background(), root, &steps)
+	if err != nil || dir != LocalAssemblyDir(root) || len(steps.events) != 0 {
+		t.Fatalf("EnsureLocal = %q, %v, shown %q; want %s, nothing run or shown", dir, err, steps.events, LocalAssemblyDir(root))
+	}
+}
+
+// A stale local assembly is synthesized with the local cloud's context, as
+// one step; when synthesis fails, its last lines are in the error, since a
+// live progress line showed each only for a moment.
+func TestEnsureLocalSynthesizesWithTheLocalCloudContext(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "go.mod"), []byte("module example.com/app\n\ngo 1.26\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(root, "infra"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	app := "package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n)\n\nfunc main() {\n\tfmt.Fprintln(os.Stderr, \"context\", os.Getenv(\"CDK_CONTEXT_JSON\"))\n\tos.Exit(3)\n}\n"
+	if err := os.WriteFile(filepath.Join(root, "infra", "main.go"), []byte(app), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var steps stepsRecorder
+	_, err := EnsureLocal(context.Background(), root, &steps)
+	want := "context " + localCloudAssetsContext
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want the app's output %q", err, want)
+	}
+	shown := strings.Join(steps.events, "|")
+	if !strings.HasPrefix(shown, "start synthesizing the app (go run ./infra)|line ") || !strings.Contains(shown, "|done synthesis failed after ") {
+		t.Errorf("shown %q, want the step started, its output as lines, and the step ended as failed", steps.events)
 	}
 }
