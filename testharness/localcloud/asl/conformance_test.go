@@ -19,21 +19,36 @@ type conformanceCase struct {
 	Unverified     bool            `json:"unverified"`
 }
 
-func TestConformanceASLCases(t *testing.T) {
+// readASLCases reads testdata/asl-cases.jsonl.
+func readASLCases(t testing.TB) []conformanceCase {
+	t.Helper()
 	f, err := os.Open("testdata/asl-cases.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	var rows []conformanceCase
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	rows := 0
 	for sc.Scan() {
 		var c conformanceCase
 		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatalf("row %d: %v", rows+1, err)
+			t.Fatalf("row %d: %v", len(rows)+1, err)
 		}
-		rows++
+		rows = append(rows, c)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func TestConformanceASLCases(t *testing.T) {
+	rows := readASLCases(t)
+	if len(rows) != 32 {
+		t.Fatalf("read %d rows, want 32", len(rows))
+	}
+	for _, c := range rows {
 		t.Run(c.Source, func(t *testing.T) {
 			inv := &staticInvoker{result: c.TaskResult, inputs: make(chan json.RawMessage, 1)}
 			res := run(t, inv, string(c.Definition), string(c.Input), RunOptions{})
@@ -42,11 +57,5 @@ func TestConformanceASLCases(t *testing.T) {
 				assertJSON(t, <-inv.inputs, string(c.TaskInput))
 			}
 		})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if rows != 32 {
-		t.Fatalf("read %d rows, want 32", rows)
 	}
 }

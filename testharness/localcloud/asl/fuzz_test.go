@@ -1,10 +1,8 @@
 package asl
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
-	"os"
 	"strings"
 	"testing"
 )
@@ -17,34 +15,12 @@ var diagnosticCodes = map[string]bool{
 	CodeDuplicateStateName: true, CodeInvalidStateName: true,
 }
 
-// conformanceSeeds returns the definitions and inputs of
-// testdata/asl-cases.jsonl.
-func conformanceSeeds(f *testing.F) []conformanceCase {
-	f.Helper()
-	file, err := os.Open("testdata/asl-cases.jsonl")
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer file.Close()
-	var rows []conformanceCase
-	sc := bufio.NewScanner(file)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var c conformanceCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			f.Fatal(err)
-		}
-		rows = append(rows, c)
-	}
-	return rows
-}
-
 // FuzzParse: any definition either compiles, and compiles again the same
 // way, or fails with a *DefinitionError whose every diagnostic carries a
 // Step Functions code and a JSON-pointer location; valid JSON is never
 // reported as invalid JSON. It never panics.
 func FuzzParse(f *testing.F) {
-	for _, c := range conformanceSeeds(f) {
+	for _, c := range readASLCases(f) {
 		f.Add([]byte(c.Definition))
 	}
 	for _, def := range []string{"", "null", "{}", `{"StartAt":"A","States":{"A":{"Type":"Choice","Choices":[{"Variable":"$.x","NumericEquals":1,"Next":"A"}],"Default":"B"},"B":{"Type":"Map","Iterator":{"StartAt":"C","States":{"C":{"Type":"Succeed"}}},"End":true}}}`,
@@ -83,7 +59,7 @@ func FuzzParse(f *testing.F) {
 // Functions reports it. It never panics, and evaluation is deterministic
 // for the functions that are not random (UUID, Hash are excluded by name).
 func FuzzIntrinsic(f *testing.F) {
-	for _, c := range conformanceSeeds(f) {
+	for _, c := range readASLCases(f) {
 		var def struct {
 			States map[string]struct {
 				Parameters     map[string]any
