@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand"
 	"net"
 	"net/http"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/authz"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cloudformation"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/faults"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
 )
@@ -44,6 +46,9 @@ type Options struct {
 	// up on, logs a function's role may not write); slog.Default() when
 	// nil.
 	Logger *slog.Logger
+	// FaultRand is what injected faults' probabilities draw from (a
+	// seeded source repeats a run's hits); seeded from the time when nil.
+	FaultRand rand.Source
 }
 
 // IAMMode turns IAM enforcement on or off.
@@ -75,6 +80,11 @@ type Cloud struct {
 	endpoint   string
 	identities *identity.Store
 	authz      *authz.Authorizer // nil when IAM is off
+	clock      clock.Clock
+	faults     *faults.Registry
+	// operationNames names requests by IAM action for fault matching:
+	// the authorizer, or one of its own when IAM is off.
+	operationNames *authz.Authorizer
 	serveErr   chan error
 	closeOnce  sync.Once
 	// closing ends when Close starts: waiters for the cloud to settle
@@ -97,6 +107,9 @@ func Start(opts Options) (*Cloud, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.FaultRand == nil {
+		opts.FaultRand = rand.NewSource(time.Now().UnixNano())
+	}
 	if _, err := ParseIAMMode(string(opts.IAM)); err != nil {
 		return nil, fmt.Errorf("local cloud: %w", err)
 	}
@@ -105,7 +118,8 @@ func Start(opts Options) (*Cloud, error) {
 		return nil, fmt.Errorf("local cloud: listen on %s: %w", opts.Addr, err)
 	}
 	c := &Cloud{listener: ln, endpoint: "http://" + ln.Addr().String(),
-		identities: identity.NewStore(), serveErr: make(chan error, 1)}
+		identities: identity.NewStore(), serveErr: make(chan error, 1),
+		clock: opts.Clock, faults: faults.NewRegistry(opts.FaultRand)}
 	c.closing, c.stopClosing = context.WithCancel(context.Background())
 	if err := c.wire(opts); err != nil {
 		ln.Close()
@@ -119,6 +133,7 @@ func Start(opts Options) (*Cloud, error) {
 		g.Secure(gateway.Security{Keys: c.identities, Region: arn.Region, Authorizer: c.authz})
 	}
 	g.Track(c.activity)
+	g.InjectFaults(faultInjector{c})
 	// Bodies time out in the gateway after DefaultBodyIdleTimeout without
 	// data; a whole-request ReadTimeout would also cut off a slow but
 	// steady upload, and responses that wait (long polls) need none.

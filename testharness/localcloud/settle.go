@@ -79,6 +79,7 @@ func (c *Cloud) controlRoute() gateway.Route {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+SettledPath, c.serveSettled)
 	mux.HandleFunc("POST "+SettledPath, c.serveSettledNotify)
+	c.registerFaultRoutes(mux)
 	return gateway.Route{Service: "tracebridge", PathPrefixes: []string{ControlPathPrefix},
 		UnsignedPaths: []string{ControlPathPrefix}, Untracked: true, Handler: mux}
 }

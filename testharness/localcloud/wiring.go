@@ -107,6 +107,7 @@ func (c *Cloud) wire(opts Options) error {
 		EndpointURL:       c.endpoint,
 		XRayDaemonAddress: daemon,
 		Activity:          c.activity,
+		Faults:            lambdaFaults{c},
 	})
 	c.EventBridge = eventbridge.New(eventbridge.Options{
 		Clock:   clk,
@@ -499,7 +500,7 @@ func (a lambdaTracer) TraceInvocation(ctx context.Context, r lambda.InvocationRe
 		TraceID: r.TraceID, ParentID: r.CallerParentID, FunctionARN: r.FunctionARN, RequestID: r.RequestID,
 		Start: r.Start, ColdStart: r.InitDuration > 0, InitDuration: r.InitDuration,
 		ServiceSegmentID: r.ServiceSegmentID, FunctionSegmentID: r.FunctionSegmentID,
-	}, xray.LambdaOutcome{End: r.End, FunctionError: r.FunctionError, ErrorType: r.ErrorType})
+	}, xray.LambdaOutcome{End: r.End, FunctionError: r.FunctionError, ErrorType: r.ErrorType, FaultID: r.FaultID})
 	if err != nil {
 		a.log.Warn("recording an invocation's trace", "function", r.FunctionARN, "error", err)
 	}

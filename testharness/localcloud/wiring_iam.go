@@ -25,16 +25,20 @@ import (
 // EventBridge invoking a function as events.amazonaws.com is checked by
 // Lambda against the function's resource policy (lambda.InvokeAsync).
 
-// newAuthorizer builds the authorizer when IAM is on, nil when off.
+// newAuthorizer builds the authorizer when IAM is on, nil when off. It
+// also sets c.operationNames, which fault injection names requests with
+// whether IAM is on or not.
 func (c *Cloud) newAuthorizer(mode IAMMode) *authz.Authorizer {
-	if mode == IAMOff {
-		return nil
-	}
 	// Resource policies and S3 addresses are looked up through c at each
 	// request: S3, SQS and the rest are built after the authorizer, which
 	// their adapters need.
-	return authz.New(authz.Options{Roles: c.IAM, Resources: resourcePolicies{c},
+	a := authz.New(authz.Options{Roles: c.IAM, Resources: resourcePolicies{c},
 		S3Address: func(r *http.Request) (bucket, key string) { return c.S3.Address(r) }})
+	c.operationNames = a
+	if mode == IAMOff {
+		return nil
+	}
+	return a
 }
 
 // permissions asks the authorizer about an in-process call as the

@@ -76,6 +76,7 @@ type Gateway struct {
 	security *Security
 	activity *activity.Tracker
 	bodyIdle time.Duration
+	faults   FaultInjector
 }
 
 // New returns a gateway that resolves principals with auth.
@@ -123,6 +124,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, r, route, err)
 			return
 		}
+	}
+	if g.injectFault(w, r, route) {
+		return
 	}
 	route.Handler.ServeHTTP(w, r)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/faults"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/lambda/runtimeapi"
 )
 
@@ -77,6 +78,9 @@ type invocationRequest struct {
 	async     bool
 	requestID string // an async event keeps its id across attempts
 	InvokeOptions
+	// fault is the injected fault the invocation itself meets (fail,
+	// time out, kill).
+	fault *faults.Fault
 }
 
 // run takes a slot and a process, executes one invocation, and gives the
@@ -87,6 +91,11 @@ func (s *Service) run(ctx context.Context, fn *function, req invocationRequest, 
 	}
 	work := s.opts.Activity.Begin(ctx, "lambda invocation of "+fn.cfg.Name)
 	defer work.Done()
+	fault, err := s.injectedFault(ctx, fn, req, work)
+	if err != nil {
+		return Result{}, err
+	}
+	req.fault = fault
 	if err := fn.pool.acquire(ctx, wait); err != nil {
 		return Result{}, err
 	}
@@ -151,6 +160,9 @@ func (s *Service) execute(fn *function, proc *process, requestID string, req inv
 	}
 	proc.log(lines.start(s.clock.Now(), requestID))
 	if out == nil {
+		out = s.faultedAttempt(req.fault, fn, requestID)
+	}
+	if out == nil {
 		out = s.invokeRuntime(fn, proc, requestID, tc, req)
 	}
 	duration := time.Since(start)
@@ -173,7 +185,7 @@ func (s *Service) execute(fn *function, proc *process, requestID string, req inv
 			FunctionARN: cfg.ARN, RequestID: requestID, TraceID: tc.root, CallerParentID: tc.callerParent,
 			ServiceSegmentID: tc.serviceSegment, FunctionSegmentID: tc.functionSegment,
 			Start: startWall, End: s.clock.Now(), InitDuration: initDuration,
-			FunctionError: res.FunctionError, ErrorType: out.errorType, Async: req.async,
+			FunctionError: res.FunctionError, ErrorType: out.errorType, Async: req.async, FaultID: faultID(req.fault),
 		})
 	}
 	return res, out.status == ""
@@ -214,6 +226,9 @@ func (s *Service) invokeRuntime(fn *function, proc *process, requestID string, t
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	proc.api.Dispatch(inv)
+	if req.fault != nil && req.fault.Action == faults.Kill {
+		return s.killAfterTaken(proc, inv, requestID)
+	}
 
 	var out *attempt
 	select {

@@ -74,6 +74,8 @@ type Options struct {
 	// Activity records invocations and queued events, so the cloud knows
 	// when it has settled; a tracker of the service's own when nil.
 	Activity *activity.Tracker
+	// Faults injects faults into invocations; none when nil.
+	Faults Faults
 }
 
 // Service is the Lambda service.

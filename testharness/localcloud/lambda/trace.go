@@ -85,6 +85,8 @@ type InvocationRecord struct {
 	// the error's type (Runtime.ExitError, a Go type name, …).
 	FunctionError, ErrorType string
 	Async                    bool
+	// FaultID is the injected fault the invocation met ("" for none).
+	FaultID string
 }
 
 // InvocationTracer is told about every sampled invocation when it ends.

@@ -59,6 +59,9 @@ type LambdaOutcome struct {
 	FunctionError string
 	// ErrorType is the failure's type (Runtime.ExitError, a Go type name).
 	ErrorType string
+	// FaultID is the injected fault the invocation met: the service
+	// segment is annotated with it (FaultAnnotation).
+	FaultID string
 }
 
 // LambdaSegments is a started invocation's trace context.
@@ -161,6 +164,7 @@ type lambdaDoc struct {
 	Origin      string         `json:"origin,omitempty"`
 	ResourceARN string         `json:"resource_arn,omitempty"`
 	Subsegments []lambdaDoc    `json:"subsegments,omitempty"`
+	Annotations map[string]any `json:"annotations,omitempty"`
 }
 
 // record stores the two segments, in progress when out is nil.
@@ -187,6 +191,9 @@ func (l *LambdaSegments) record(out *LambdaOutcome) error {
 	} else {
 		end := epoch(out.End)
 		svc.EndTime, fn.EndTime = end, end
+		if out.FaultID != "" {
+			svc.Annotations = map[string]any{FaultAnnotation: out.FaultID}
+		}
 		svc.HTTP = map[string]any{"response": map[string]any{"status": 200}}
 		invocation := lambdaDoc{ID: l.invokeID, Name: "Invocation", StartTime: epoch(inv.Start),
 			EndTime: end, AWS: fnAWS}

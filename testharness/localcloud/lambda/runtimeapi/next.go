@@ -40,6 +40,7 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) {
 		h.Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write(inv.Payload)
+		close(inv.taken)
 	case <-r.Context().Done():
 	case <-s.closed:
 	}

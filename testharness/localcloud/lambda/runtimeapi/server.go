@@ -33,13 +33,18 @@ type Invocation struct {
 	ClientContext      string
 	CognitoIdentity    string
 
-	done chan Outcome
+	done  chan Outcome
+	taken chan struct{}
 }
 
 // NewInvocation returns an invocation ready to Dispatch.
 func NewInvocation(requestID string, payload []byte) *Invocation {
-	return &Invocation{RequestID: requestID, Payload: payload, done: make(chan Outcome, 1)}
+	return &Invocation{RequestID: requestID, Payload: payload, done: make(chan Outcome, 1), taken: make(chan struct{})}
 }
+
+// Taken is closed once the runtime has received the invocation from
+// /invocation/next: from then on the function is running it.
+func (inv *Invocation) Taken() <-chan struct{} { return inv.taken }
 
 // Done delivers the invocation's outcome once the runtime has posted it.
 func (inv *Invocation) Done() <-chan Outcome { return inv.done }

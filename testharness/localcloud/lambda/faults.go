@@ -1,0 +1,92 @@
+package lambda
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/faults"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/lambda/runtimeapi"
+)
+
+// Faults decides which injected fault, if any, an invocation meets: the
+// local cloud's fault registry, which also logs and traces the hit. Lambda
+// asks it for every invocation, whoever the invoker — the Invoke API,
+// EventBridge, Pipes, Step Functions, an async retry — so a fault on a
+// function hits them all.
+type Faults interface {
+	// InvocationFault returns the fault that hits an invocation of
+	// functionARN by the principal in ctx, traced with traceHeader.
+	InvocationFault(ctx context.Context, functionARN, traceHeader string) (faults.Fault, bool)
+}
+
+// injectedFault applies the fault an invocation meets before it runs: an
+// Error fault is returned as the invoker's error, a Latency fault waits
+// on the service's clock (with work paused, as a timer the cloud knows),
+// and the fault is returned when the invocation itself must fail, time out
+// or be killed (execute).
+func (s *Service) injectedFault(ctx context.Context, fn *function, req invocationRequest, work *activity.Work) (*faults.Fault, error) {
+	if s.opts.Faults == nil {
+		return nil, nil
+	}
+	f, ok := s.opts.Faults.InvocationFault(ctx, fn.cfg.ARN, req.TraceHeader)
+	if !ok {
+		return nil, nil
+	}
+	switch f.Action {
+	case faults.Error:
+		return nil, awsproto.NewError(f.ErrorCode, f.StatusCode, f.Message)
+	case faults.Latency:
+		timer := s.opts.Activity.NewTimer(ctx, time.Duration(f.Latency), "injected latency before "+fn.cfg.Name)
+		defer timer.Stop()
+		work.Pause()
+		defer work.Resume()
+		select {
+		case <-timer.C:
+			return nil, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-s.ctx.Done():
+			return nil, awsproto.NewError("ServiceException", http.StatusInternalServerError, "the local Lambda service is closing")
+		}
+	}
+	return &f, nil
+}
+
+// faultedAttempt is the outcome of an invocation that a Fail or Timeout
+// fault ends without running the function; nil for other faults.
+func (s *Service) faultedAttempt(f *faults.Fault, fn *function, requestID string) *attempt {
+	switch {
+	case f == nil:
+		return nil
+	case f.Action == faults.Fail:
+		return &attempt{payload: errorDocument(f.ErrorCode, f.Message), errorType: f.ErrorCode}
+	case f.Action == faults.Timeout:
+		return timedOut(s.clock.Now(), requestID, time.Duration(fn.cfg.Timeout)*time.Second)
+	}
+	return nil
+}
+
+// killAfterTaken kills proc's process group once its runtime has taken
+// inv, and reports the crash as Lambda does: Runtime.ExitError.
+func (s *Service) killAfterTaken(proc *process, inv *runtimeapi.Invocation, requestID string) *attempt {
+	select {
+	case <-inv.Taken():
+	case <-proc.exited:
+		return exited(proc, requestID)
+	case <-s.ctx.Done():
+		return shutDown(requestID)
+	}
+	_ = killGroup(proc.pid)
+	<-proc.exited
+	return exited(proc, requestID)
+}
+
+func faultID(f *faults.Fault) string {
+	if f == nil {
+		return ""
+	}
+	return f.ID
+}
