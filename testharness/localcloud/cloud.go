@@ -85,8 +85,8 @@ type Cloud struct {
 	// operationNames names requests by IAM action for fault matching:
 	// the authorizer, or one of its own when IAM is off.
 	operationNames *authz.Authorizer
-	serveErr   chan error
-	closeOnce  sync.Once
+	serveErr       chan error
+	closeOnce      sync.Once
 	// closing ends when Close starts: waiters for the cloud to settle
 	// give up then.
 	closing     context.Context
