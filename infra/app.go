@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,14 +23,15 @@ const LocalCloudAssetsContextKey = "tracebridge:localCloudAssets"
 // writes the cloud assembly to outDir. main and the tests share it, so the
 // tests check exactly what `go run ./infra` and `cdk deploy` produce.
 //
-// Every handler is compiled in one go build that starts as soon as the
-// target is known and runs while the constructs are defined; each
-// function's Build waits for its executable.
+// Every handler is compiled in one go build that starts before jsii loads
+// the CDK, so compiling overlaps with loading it and defining the
+// constructs; each function's Build waits for its executable.
 func synthesize(outDir string, builder *GoBuilder) (*AppStack, cxapi.CloudAssembly, error) {
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outDir)})
-	if contextTrue(app.Node().TryGetContext(jsii.String(LocalCloudAssetsContextKey))) {
-		builder.ForLocalCloud = true
+	localCloud, err := localCloudAssets()
+	if err != nil {
+		return nil, nil, err
 	}
+	builder.ForLocalCloud = localCloud
 	pkgs, err := handlerPackages(builder.ModuleRoot)
 	if err != nil {
 		return nil, nil, err
@@ -38,12 +40,33 @@ func synthesize(outDir string, builder *GoBuilder) (*AppStack, cxapi.CloudAssemb
 	// function's Build compiles it alone.
 	wait := builder.StartBuildAll(pkgs...)
 	defer func() { _ = wait() }()
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outDir)})
+	if seen := contextTrue(app.Node().TryGetContext(jsii.String(LocalCloudAssetsContextKey))); seen != localCloud {
+		return nil, nil, fmt.Errorf("context %s: the app sees %v, $CDK_CONTEXT_JSON says %v (the handlers are built before the app exists, from $CDK_CONTEXT_JSON)",
+			LocalCloudAssetsContextKey, seen, localCloud)
+	}
 	stack, err := NewAppStack(app, StackName, &AppStackProps{Builder: builder})
 	if err != nil {
 		return nil, nil, err
 	}
 	checkCompliance(app)
 	return stack, app.Synth(nil), nil
+}
+
+// localCloudAssets reads LocalCloudAssetsContextKey from the context the
+// CDK CLI (or `tracebridge test`) gives the app in $CDK_CONTEXT_JSON,
+// before the app exists, so that the handlers' target is known before
+// jsii starts.
+func localCloudAssets() (bool, error) {
+	raw := os.Getenv("CDK_CONTEXT_JSON")
+	if raw == "" {
+		return false, nil
+	}
+	var ctx map[string]any
+	if err := json.Unmarshal([]byte(raw), &ctx); err != nil {
+		return false, fmt.Errorf("read $CDK_CONTEXT_JSON: %w", err)
+	}
+	return contextTrue(ctx[LocalCloudAssetsContextKey]), nil
 }
 
 // handlerPackages are the Lambda handlers' packages, one folder with a

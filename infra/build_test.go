@@ -67,3 +67,24 @@ func TestCompileCounterCountsHandlersAndPackages(t *testing.T) {
 		t.Errorf("progress: %q", progress.String())
 	}
 }
+
+func TestLocalCloudAssetsIsReadFromTheCDKContextEnvironment(t *testing.T) {
+	for _, tt := range []struct {
+		env  string
+		want bool
+	}{
+		{"", false},
+		{`{"tracebridge:localCloudAssets":true}`, true},
+		{`{"tracebridge:localCloudAssets":"true","other":1}`, true},
+		{`{"tracebridge:skipTests":true}`, false},
+	} {
+		t.Setenv("CDK_CONTEXT_JSON", tt.env)
+		if got, err := localCloudAssets(); err != nil || got != tt.want {
+			t.Errorf("CDK_CONTEXT_JSON=%s: %v, %v; want %v", tt.env, got, err, tt.want)
+		}
+	}
+	t.Setenv("CDK_CONTEXT_JSON", "{not json")
+	if _, err := localCloudAssets(); err == nil {
+		t.Error("malformed CDK_CONTEXT_JSON: no error")
+	}
+}
