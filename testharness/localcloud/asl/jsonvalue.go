@@ -25,9 +25,43 @@ func decodeJSON(b []byte) (any, error) {
 	}
 	v, err := oj.Parse(b)
 	if err != nil {
-		return nil, fmt.Errorf("invalid JSON: %w", err)
+		// ojg also refuses some valid numbers (a zero with an exponent,
+		// 0e0); encoding/json reads those.
+		return decodeStdJSON(b)
 	}
 	return v, nil
+}
+
+// decodeStdJSON decodes valid JSON with encoding/json into the shapes ojg
+// produces: integers as int64, other numbers as float64.
+func decodeStdJSON(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("invalid JSON: %w", err)
+	}
+	return ojgShapes(v), nil
+}
+
+func ojgShapes(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			t[k] = ojgShapes(e)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = ojgShapes(e)
+		}
+	case json.Number:
+		if i, err := t.Int64(); err == nil {
+			return i
+		}
+		f, _ := t.Float64()
+		return f
+	}
+	return v
 }
 
 // encodeJSON renders a value compactly without HTML escaping, as Step
