@@ -6,6 +6,7 @@
 //	tracebridge trace                a trace (or every trace of a correlation id) as a waterfall
 //	tracebridge replay               replay an archive's events of a time window
 //	tracebridge local up             the local cloud in the foreground with the app deployed
+//	tracebridge local fault          add, list and clear faults in a running local cloud
 package main
 
 import (
@@ -27,6 +28,9 @@ commands:
   trace       show a trace, or every trace of a correlation id, as a waterfall
   replay      replay an EventBridge archive's events of a time window
   local up    start the local cloud with the app deployed, in the foreground
+  local fault add|list|clear
+              inject AWS errors, latency and failed or killed invocations
+              into a running local cloud (--endpoint, default 127.0.0.1:4566)
 
 Run "tracebridge <command> -h" for a command's flags.
 `
@@ -50,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case args[0] == "local" && len(args) > 1 && args[1] == "up":
 		err = localUp(ctx, args[2:], stdout, stderr)
+	case args[0] == "local" && len(args) > 1 && args[1] == "fault":
+		err = faultCmd(ctx, args[2:], stdout, stderr)
 	case args[0] == "test":
 		err = test(ctx, args[1:], stdout, stderr)
 	case args[0] == "trace":
