@@ -109,7 +109,16 @@ func (b *GoBuilder) goBuildArgs(out string, pkgs ...string) []string {
 	return append(append(args, "-o", out), pkgs...)
 }
 
+// goEnv is the go command's environment. Lambda's provided.al2023 wants a
+// static executable (CGO_ENABLED=0). The local cloud runs its executables
+// on this machine, so they are built with the go command's defaults, as
+// infra and the CLI are: cgo changes package net, and with it every
+// package that imports it, so only the same setting lets the handlers
+// reuse the compiled AWS SDK instead of compiling it again.
 func (b *GoBuilder) goEnv() []string {
+	if b.ForLocalCloud {
+		return os.Environ()
+	}
 	goos, goarch := b.platform()
 	return append(os.Environ(), "CGO_ENABLED=0", "GOOS="+goos, "GOARCH="+goarch)
 }
