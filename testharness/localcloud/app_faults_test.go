@@ -103,6 +103,17 @@ func (c *completionTally) of(detailType string) map[string]int {
 	return out
 }
 
+// expectNoFailures fails the test for any failure event: every fault
+// injected here is one that retrying fixes.
+func (c *completionTally) expectNoFailures(t *testing.T) {
+	t.Helper()
+	for _, dt := range []string{schemas.DetailTypeImageMetadataFailed, schemas.DetailTypeUserAuditFailed} {
+		if failed := c.of(dt); len(failed) > 0 {
+			t.Errorf("%s: %v", dt, failed)
+		}
+	}
+}
+
 // exactlyOnce compares counts per subject with the subjects expected and
 // fails the test for any lost (counted 0 times), repeated, or unexpected;
 // what names the count in messages.
@@ -187,9 +198,7 @@ func TestImageFlowAbsorbsS3ThrottlingOnReadAndCopy(t *testing.T) {
 	}
 	lost, dups := exactlyOnce(t, "ImageMetadataWritten", tally.of(schemas.DetailTypeImageMetadataWritten), []string{key})
 	exactlyOnce(t, "metadata write", a.metadataWrites(t, []string{key}), []string{key})
-	if failed := tally.of(schemas.DetailTypeImageMetadataFailed); len(failed) > 0 {
-		t.Errorf("ImageMetadataFailed: %v", failed)
-	}
+	tally.expectNoFailures(t)
 	bucket := a.output(t, schemas.OutputBucketName)
 	head, err := a.s3Client().HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: &bucket, Key: &key})
 	if err != nil || head.Metadata[schemas.S3UserMetadataImageWidth] != "8" || head.Metadata[schemas.S3UserMetadataImageHeight] != "8" {
@@ -230,6 +239,7 @@ func TestImageFlowAnnouncesOnceWhenPutEventsFails(t *testing.T) {
 			}
 			lost, dups := exactlyOnce(t, "ImageMetadataWritten", onlyKey(tally.of(schemas.DetailTypeImageMetadataWritten), key), []string{key})
 			exactlyOnce(t, "metadata write", a.metadataWrites(t, []string{key}), []string{key})
+			tally.expectNoFailures(t)
 			t.Logf("faults fired %d, outcomes lost %d, duplicates %d, wall %s", c.count, lost, dups, time.Since(start).Round(time.Millisecond))
 		})
 	}
@@ -278,8 +288,10 @@ func (a *app) putUsers(t *testing.T, pks []string) {
 // partial batch failure is retried from its first failed record (records
 // after it are delivered again), and a record whose entry was stored but
 // whose UserAuditLogged could not be put is reported failed and audited
-// again on the next delivery. A PutLogEvents that fails stores nothing,
-// so throttling alone opens no window: these tests measure 0 duplicates.
+// again on the next delivery: one duplicate entry per such delivery, which
+// TestAuditDuplicateWindowOpensWhenTheAnnouncementFails measures. A
+// PutLogEvents that fails stores nothing, so throttling it opens no
+// window: the other tests measure 0 duplicates.
 
 func TestAuditFlowAbsorbsThrottledPutLogEvents(t *testing.T) {
 	a := deployApp(t, appAssemblyDir)
@@ -310,6 +322,7 @@ func TestAuditFlowAbsorbsThrottledPutLogEvents(t *testing.T) {
 			}
 			lost, dups := exactlyOnce(t, "audit entries", onlyKeys(a.auditEntries(t), users), users)
 			exactlyOnce(t, "UserAuditLogged", onlyKeys(tally.of(schemas.DetailTypeUserAuditLogged), users), users)
+			tally.expectNoFailures(t)
 			t.Logf("faults fired %d, outcomes lost %d, duplicates %d, wall %s", c.count, lost, dups, time.Since(start).Round(time.Millisecond))
 			if n := a.redeliveriesAsked(t, users[0]); n != c.redeliveries {
 				t.Errorf("the function asked the pipe to deliver %d batches again, want %d", n, c.redeliveries)
@@ -330,6 +343,33 @@ func (a *app) redeliveriesAsked(t *testing.T, pk string) int {
 		}
 	}
 	return n
+}
+
+func TestAuditDuplicateWindowOpensWhenTheAnnouncementFails(t *testing.T) {
+	a := deployApp(t, appAssemblyDir)
+	tally := a.tallyCompletions(t)
+	// The publisher's three calls of three SDK attempts each: the entry is
+	// stored, its UserAuditLogged is not put, the record is reported
+	// failed, and the pipe's next delivery stores the entry again.
+	const publisherAttempts, sdkAttempts = 3, 3
+	f := addFault(t, a.cloud, faults.Spec{Service: "events", Operation: "events:PutEvents",
+		Principal: a.stackRoleARN(t, path.Base(auditFunctionPackage)), Action: faults.Error, Count: publisherAttempts * sdkAttempts})
+	start := time.Now()
+	users := newUsers("unannounced", 1)
+	a.putUsers(t, users)
+	a.awaitSettledWithNothingLeft(t)
+
+	if n := fired(a.cloud, f); n != f.Count {
+		t.Errorf("fault fired %d times, want %d", n, f.Count)
+	}
+	lost, _ := exactlyOnce(t, "UserAuditLogged", tally.of(schemas.DetailTypeUserAuditLogged), users)
+	tally.expectNoFailures(t)
+	entries := a.auditEntries(t)[users[0]]
+	if entries != 2 {
+		t.Errorf("audit entries of %s: %d, want 2: one per delivery of a record stored but not announced", users[0], entries)
+	}
+	t.Logf("faults fired %d, outcomes lost %d, duplicate audit entries %d (the window), wall %s",
+		f.Count, lost, entries-1, time.Since(start).Round(time.Millisecond))
 }
 
 // onlyKeys keeps the counts of some subjects.
@@ -358,6 +398,7 @@ func TestPipeRedeliversABatchWhoseTargetFailed(t *testing.T) {
 	}
 	lost, dups := exactlyOnce(t, "audit entries", a.auditEntries(t), users)
 	exactlyOnce(t, "UserAuditLogged", tally.of(schemas.DetailTypeUserAuditLogged), users)
+	tally.expectNoFailures(t)
 	t.Logf("faults fired 1, outcomes lost %d, duplicates %d, wall %s", lost, dups, time.Since(start).Round(time.Millisecond))
 }
 
@@ -433,6 +474,7 @@ func TestConcurrentFlowsUnderTenPercentFaultsReachEveryOutcomeOnce(t *testing.T)
 	exactlyOnce(t, "metadata write", a.metadataWrites(t, keys), keys)
 	lostUsers, dupUsers := exactlyOnce(t, "audit entries", a.auditEntries(t), users)
 	exactlyOnce(t, "UserAuditLogged", tally.of(schemas.DetailTypeUserAuditLogged), users)
+	tally.expectNoFailures(t)
 	t.Logf("%d uploads and %d new users: faults fired %d (S3 %d, Logs %d), outcomes lost %d, duplicates %d, invocations retried by Lambda %d, wall %s",
 		concurrentFlows, concurrentFlows, injected, fired(a.cloud, s3Fault), fired(a.cloud, logsFault),
 		lostImages+lostUsers, dupImages+dupUsers, asyncRetried, time.Since(start).Round(time.Millisecond))
