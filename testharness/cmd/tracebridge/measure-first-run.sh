@@ -35,9 +35,11 @@ go mod download
 export GOCACHE="$work/gocache" XDG_CACHE_HOME="$work/cache"
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 timed() { # label command…: wall and CPU time of a command and its children
-	local label=$1
+	local label=$1 status=0
 	shift
-	/usr/bin/time -f "$label: %e s wall, %U s user + %S s sys CPU" "$@"
+	/usr/bin/time -o "$work/time" -f "$label: %e s wall, %U s user + %S s sys CPU" "$@" || status=$?
+	cat "$work/time"
+	return $status
 }
 stamp() { # prefixes each line with the seconds since $1
 	local t0=$1 line
