@@ -83,7 +83,7 @@ func newestSource(root string) (time.Time, error) {
 				}
 				return err
 			}
-			if e.IsDir() && (e.Name() == "cdk.out" || e.Name() == "testdata") {
+			if e.IsDir() && (isAssemblyDir(e.Name()) || e.Name() == "testdata") {
 				return filepath.SkipDir
 			}
 			if !e.IsDir() && (strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".json")) {
@@ -96,6 +96,12 @@ func newestSource(root string) (time.Time, error) {
 		}
 	}
 	return newest, nil
+}
+
+// isAssemblyDir tells whether a folder's name is one of a cloud assembly
+// (cdk.out, cdk.local.out), whose JSON files are outputs, not sources.
+func isAssemblyDir(name string) bool {
+	return strings.HasPrefix(name, "cdk.") && strings.HasSuffix(name, ".out")
 }
 
 // Run synthesizes the app into dir with `go run ./infra`, streaming the

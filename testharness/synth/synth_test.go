@@ -36,8 +36,9 @@ func TestStaleFollowsTheNewestSource(t *testing.T) {
 	if stale, err := Stale(root, dir); err != nil || stale {
 		t.Fatalf("fresh assembly: stale=%v err=%v, want fresh", stale, err)
 	}
-	// Files inside the assembly itself and test data do not count.
+	// Files inside the assemblies themselves and test data do not count.
 	write(t, filepath.Join(dir, "asset.abc", "x.json"), base.Add(2*time.Hour))
+	write(t, filepath.Join(LocalAssemblyDir(root), "tree.json"), base.Add(2*time.Hour))
 	write(t, filepath.Join(root, "handlers", "auditlog", "testdata", "e.json"), base.Add(2*time.Hour))
 	if stale, err := Stale(root, dir); err != nil || stale {
 		t.Fatalf("assembly with newer outputs and testdata: stale=%v err=%v, want fresh", stale, err)
