@@ -33,12 +33,13 @@ go mod download
 # Empty caches for this measurement only: the Go build cache, and (through
 # XDG_CACHE_HOME) the local cloud's ~/.cache/tracebridge/lambda-builds.
 export GOCACHE="$work/gocache" XDG_CACHE_HOME="$work/cache"
+exec 3>&1
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 timed() { # label command…: wall and CPU time of a command and its children
 	local label=$1 status=0
 	shift
 	/usr/bin/time -o "$work/time" -f "$label: %e s wall, %U s user + %S s sys CPU" "$@" || status=$?
-	cat "$work/time"
+	cat "$work/time" >&3 # to the script's stdout, whatever the command's is
 	return $status
 }
 stamp() { # prefixes each line with the seconds since $1

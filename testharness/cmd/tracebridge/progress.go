@@ -16,7 +16,7 @@ import (
 // takes a minute or more, never sits silent. On a terminal it is one live
 // line, rewritten in place with the step's elapsed time every second; in
 // CI logs and files it is plain lines: the step's start, an update at most
-// every plainInterval, and its end. Quiet (--json) shows no steps; notes
+// every plainInterval, the lines of the command it runs, and its end. Quiet (--json) shows no steps; notes
 // (warnings the user must read) are written either way.
 type progress struct {
 	w     io.Writer
@@ -136,8 +136,8 @@ func (p *progress) Note(format string, args ...any) {
 	}
 }
 
-// Write takes the output of a command the step runs (`go run ./infra`):
-// each line is an update.
+// Write takes the output of a command the step runs (`go run ./infra`),
+// line by line.
 func (p *progress) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	p.partial = append(p.partial, b...)
@@ -153,10 +153,29 @@ func (p *progress) Write(b []byte) (int, error) {
 	p.mu.Unlock()
 	for _, l := range lines {
 		if l != "" {
-			p.Update(l)
+			p.commandLine(l)
 		}
 	}
 	return len(b), nil
+}
+
+// commandLine shows a line of the step's command: the live line's detail
+// on a terminal, and in a log always a line of its own, since the command
+// paces its own lines (infra's build reports every few dozen packages) and
+// the last, which says how it ended, must not be dropped.
+func (p *progress) commandLine(line string) {
+	if p.quiet {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.detail = line
+	if p.live {
+		p.drawLocked()
+		return
+	}
+	p.printed = p.now()
+	fmt.Fprintf(p.w, "  %s (%s)\n", line, p.elapsedLocked())
 }
 
 // endLocked clears the live line of the step under way and stops its

@@ -26,10 +26,11 @@ func TestProgressInALogIsPlainLinesAtMostOneUpdateEveryFewSeconds(t *testing.T) 
 	p.Update("7 of 61 resources") // too soon after the start line
 	clk.t = clk.t.Add(plainInterval)
 	p.Update("40 of 61 resources")
-	p.Write([]byte("infra: compiling handlers for linux/amd64: 2 of 5 (80 packages compiled, 31s)\n")) // too soon again
+	p.Update("41 of 61 resources")                                              // too soon again
+	p.Write([]byte("infra: compiled handlers for linux/amd64: 5 of 5 in 3s\n")) // a command's line: always
 	p.Note("a warning")
 	p.Done("deployed in 9s (61 of 61 resources)")
-	want := "deploying…\n  40 of 61 resources (7s)\na warning\ndeployed in 9s (61 of 61 resources)\n"
+	want := "deploying…\n  40 of 61 resources (7s)\n  infra: compiled handlers for linux/amd64: 5 of 5 in 3s (7s)\na warning\ndeployed in 9s (61 of 61 resources)\n"
 	if out.String() != want {
 		t.Errorf("log:\n%q\nwant\n%q", out.String(), want)
 	}
