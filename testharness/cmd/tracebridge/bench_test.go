@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/tracebridge/tracebridge/testharness"
 	"github.com/tracebridge/tracebridge/testharness/internal/assemblyedit"
 )
 
@@ -15,28 +16,7 @@ import (
 // print. It reports the suite's verdict time and the slowest test's time to
 // verdict besides the wall time per run.
 func BenchmarkTestCommand(b *testing.B) {
-	var verdict, slowest float64
-	for b.Loop() {
-		var stdout, stderr bytes.Buffer
-		if code := run(context.Background(), []string{"test", "--assembly", assemblyDir, "--json"}, &stdout, &stderr); code != 0 {
-			b.Fatalf("exit %d: %s", code, stderr.String())
-		}
-		var doc struct {
-			VerdictMs int64 `json:"verdictMs"`
-			Results   []struct {
-				DurationMs int64 `json:"durationMs"`
-			} `json:"results"`
-		}
-		if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
-			b.Fatal(err)
-		}
-		verdict += float64(doc.VerdictMs)
-		for _, r := range doc.Results {
-			slowest = max(slowest, float64(r.DurationMs))
-		}
-	}
-	b.ReportMetric(verdict/float64(b.N), "verdict-ms/op")
-	b.ReportMetric(slowest, "slowest-test-ms")
+	benchmarkVerdicts(b, assemblyDir, 0, "slowest-test-ms")
 }
 
 // BenchmarkBrokenGlueVerdict is `tracebridge test --assembly` on each
@@ -48,31 +28,32 @@ func BenchmarkBrokenGlueVerdict(b *testing.B) {
 	for _, c := range brokenGlueCases {
 		b.Run(c.name, func(b *testing.B) {
 			dir := assemblyedit.Copy(b, assemblyDir, func(tmpl assemblyedit.Template) { c.edit(b, tmpl) })
-			var verdict, slowest float64
-			for b.Loop() {
-				var stdout, stderr bytes.Buffer
-				if code := run(context.Background(), []string{"test", "--assembly", dir, "--json"}, &stdout, &stderr); code != 1 {
-					b.Fatalf("exit %d, want 1: %s", code, stderr.String())
-				}
-				var doc struct {
-					VerdictMs int64 `json:"verdictMs"`
-					Results   []struct {
-						Passed     bool  `json:"passed"`
-						DurationMs int64 `json:"durationMs"`
-					} `json:"results"`
-				}
-				if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
-					b.Fatal(err)
-				}
-				verdict += float64(doc.VerdictMs)
-				for _, r := range doc.Results {
-					if !r.Passed {
-						slowest = max(slowest, float64(r.DurationMs))
-					}
-				}
-			}
-			b.ReportMetric(verdict/float64(b.N), "verdict-ms/op")
-			b.ReportMetric(slowest, "slowest-failing-test-ms")
+			benchmarkVerdicts(b, dir, 1, "slowest-failing-test-ms")
 		})
 	}
+}
+
+// benchmarkVerdicts runs `tracebridge test --assembly dir --json`, which
+// must exit with wantCode, and reports the mean verdict time and the
+// slowest time to verdict of the tests that passed (wantCode 0) or failed.
+func benchmarkVerdicts(b *testing.B, dir string, wantCode int, slowestMetric string) {
+	var verdict, slowest float64
+	for b.Loop() {
+		var stdout, stderr bytes.Buffer
+		if code := run(context.Background(), []string{"test", "--assembly", dir, "--json"}, &stdout, &stderr); code != wantCode {
+			b.Fatalf("exit %d, want %d: %s", code, wantCode, stderr.String())
+		}
+		var report testharness.RunReport
+		if err := json.Unmarshal(stdout.Bytes(), &report); err != nil {
+			b.Fatal(err)
+		}
+		verdict += float64(report.VerdictMs)
+		for _, r := range report.Results {
+			if r.Passed == (wantCode == 0) {
+				slowest = max(slowest, float64(r.DurationMs))
+			}
+		}
+	}
+	b.ReportMetric(verdict/float64(b.N), "verdict-ms/op")
+	b.ReportMetric(slowest, slowestMetric)
 }
