@@ -2,10 +2,10 @@ package eventbridge
 
 import (
 	"context"
-	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"net/http"
 	"sync"
 
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"

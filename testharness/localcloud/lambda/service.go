@@ -20,12 +20,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/lambda/build"

@@ -2,12 +2,12 @@ package pipes
 
 import (
 	"context"
-	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/dynamodbstreams"

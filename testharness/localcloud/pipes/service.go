@@ -2,10 +2,10 @@ package pipes
 
 import (
 	"context"
-	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"sync"
 	"time"
 
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/dynamodbstreams"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"

@@ -4,11 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/asl"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"

@@ -3,11 +3,11 @@ package stepfunctions
 import (
 	"context"
 	"encoding/json"
-	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/asl"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
