@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/pipes/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cfnresource"
 )
 
@@ -113,6 +114,11 @@ func TestStopPipeStopsDelivery(t *testing.T) {
 	f.create(t, f.spec("stoppable"))
 	f.write(t, "INSERT", "A")
 	f.next(t)
+	// Stop once A is done with (the pipe idles, caught up): a stop while
+	// its invocation is in flight would deliver it again on start.
+	if err := f.svc.opts.Activity.WaitSettled(ctx, activity.Settle{}); err != nil {
+		t.Fatal(err)
+	}
 
 	out, err := f.client.StopPipe(ctx, &pipes.StopPipeInput{Name: aws.String("stoppable")})
 	if err != nil {
