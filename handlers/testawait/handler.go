@@ -238,19 +238,34 @@ func (h *Handler) complete(ctx context.Context, out Outcome, p pairing) (Outcome
 		out.Completed = ev.DetailType
 		log.Info("completed the Await task")
 	}
-	_, err = h.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	h.markCompleted(ctx, log, out.CorrelationID, ev.DetailType)
+	return out, nil
+}
+
+// markCompleted records on the pairing what completed its task (a
+// detail-type, or the error the await function failed it with), so later
+// deliveries complete nothing. The task is complete either way: a failed
+// mark only costs a later delivery a SendTask call, so it is logged, not
+// retried.
+func (h *Handler) markCompleted(ctx context.Context, log *slog.Logger, correlationID, by string) {
+	_, err := h.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(h.Table),
-		Key:                       h.key(out.CorrelationID),
-		UpdateExpression:          aws.String("SET #completed = :dt"),
+		Key:                       h.key(correlationID),
+		UpdateExpression:          aws.String("SET #completed = :by"),
 		ExpressionAttributeNames:  map[string]string{"#completed": attrCompleted},
-		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":dt": &ddbtypes.AttributeValueMemberS{Value: ev.DetailType}},
+		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":by": &ddbtypes.AttributeValueMemberS{Value: by}},
 	})
 	if err != nil {
-		// The task is complete; the mark only spares later deliveries a
-		// SendTask call, so this is not worth a retry of the whole event.
 		log.Warn("could not mark the pairing completed", "error", err)
 	}
-	return out, nil
+}
+
+// limitCause cuts a cause to SendTaskFailure's limit.
+func limitCause(cause string) string {
+	if len(cause) > maxCauseLength {
+		return cause[:maxCauseLength]
+	}
+	return cause
 }
 
 // failureCause is the detail's reason (ImageMetadataFailed has one), else
@@ -263,10 +278,7 @@ func failureCause(ev event) string {
 	if json.Unmarshal([]byte(ev.Detail), &d) == nil && d.Reason != "" {
 		cause = ev.DetailType + ": " + d.Reason
 	}
-	if len(cause) > maxCauseLength {
-		cause = cause[:maxCauseLength]
-	}
-	return cause
+	return limitCause(cause)
 }
 
 func (h *Handler) key(correlationID string) map[string]ddbtypes.AttributeValue {

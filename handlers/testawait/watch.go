@@ -8,7 +8,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
@@ -107,9 +106,7 @@ func (h *Handler) settled(ctx context.Context, req testharness.AwaitRequest) (Ou
 // completion event that still came would not complete it again.
 func (h *Handler) failTask(ctx context.Context, req testharness.AwaitRequest, name, cause string) {
 	log := h.logger().With("correlation_id", req.CorrelationID, "error", name)
-	if len(cause) > maxCauseLength {
-		cause = cause[:maxCauseLength]
-	}
+	cause = limitCause(cause)
 	_, err := h.SFN.SendTaskFailure(ctx, &sfn.SendTaskFailureInput{TaskToken: aws.String(req.TaskToken), Error: aws.String(name), Cause: aws.String(cause)})
 	var timedOut *sfntypes.TaskTimedOut
 	switch {
@@ -121,16 +118,7 @@ func (h *Handler) failTask(ctx context.Context, req testharness.AwaitRequest, na
 		return
 	}
 	log.Info("failed the Await task", "cause", cause)
-	_, err = h.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(h.Table),
-		Key:                       h.key(req.CorrelationID),
-		UpdateExpression:          aws.String("SET #completed = :c"),
-		ExpressionAttributeNames:  map[string]string{"#completed": attrCompleted},
-		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":c": &ddbtypes.AttributeValueMemberS{Value: name}},
-	})
-	if err != nil {
-		log.Warn("could not mark the pairing completed", "update_error", err)
-	}
+	h.markCompleted(ctx, log, req.CorrelationID, name)
 }
 
 // diagnoseTimeout answers the Diagnose step after an Await timeout: what a
