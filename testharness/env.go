@@ -90,20 +90,25 @@ type Env struct {
 	EventBridge    *eventbridge.Client
 }
 
-// NewEnv builds the clients from cfg. S3 uses path-style addressing when
-// cfg has a custom endpoint (the local cloud has no per-bucket host names).
+// NewEnv builds the clients from cfg (S3 as NewS3Client does).
 func NewEnv(cfg aws.Config, outputs map[string]string) *Env {
 	return &Env{
-		Outputs: outputs,
-		AWS:     cfg,
-		S3: s3.NewFromConfig(cfg, func(o *s3.Options) {
-			o.UsePathStyle = cfg.BaseEndpoint != nil
-		}),
+		Outputs:        outputs,
+		AWS:            cfg,
+		S3:             NewS3Client(cfg),
 		DynamoDB:       dynamodb.NewFromConfig(cfg),
 		CloudWatchLogs: cloudwatchlogs.NewFromConfig(cfg),
 		XRay:           xray.NewFromConfig(cfg),
 		EventBridge:    eventbridge.NewFromConfig(cfg),
 	}
+}
+
+// NewS3Client is an S3 client for cfg: path-style when cfg has a custom
+// endpoint, since the local cloud has no per-bucket host names.
+func NewS3Client(cfg aws.Config) *s3.Client {
+	return s3.NewFromConfig(cfg, func(o *s3.Options) {
+		o.UsePathStyle = cfg.BaseEndpoint != nil
+	})
 }
 
 // Output returns a stack output, or an error naming it when it is missing.

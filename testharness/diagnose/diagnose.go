@@ -54,14 +54,11 @@ type Diagnoser struct {
 	accountID string // once known; guarded by mu
 }
 
-// New builds the clients from cfg. S3 uses path-style addressing when cfg
-// has a custom endpoint (the local cloud has no per-bucket host names).
+// New builds the clients from cfg (S3 as testharness.NewS3Client does).
 func New(cfg aws.Config) *Diagnoser {
 	return &Diagnoser{
-		region: cfg.Region,
-		s3: s3.NewFromConfig(cfg, func(o *s3.Options) {
-			o.UsePathStyle = cfg.BaseEndpoint != nil
-		}),
+		region:          cfg.Region,
+		s3:              testharness.NewS3Client(cfg),
 		events:          eventbridge.NewFromConfig(cfg),
 		lambda:          lambda.NewFromConfig(cfg),
 		iam:             iam.NewFromConfig(cfg),
