@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/tracebridge/tracebridge/schemas"
+	"github.com/tracebridge/tracebridge/testharness"
 	"github.com/tracebridge/tracebridge/testharness/localcloud"
 )
 
@@ -119,20 +119,15 @@ func TestSettledAtOnceWhenTheRuleMatchesNothing(t *testing.T) {
 }
 
 func TestSettledEndpointAnswersOverHTTP(t *testing.T) {
+	if testharness.SettledPath != localcloud.SettledPath {
+		t.Fatalf("the harness asks %s, the cloud answers %s", testharness.SettledPath, localcloud.SettledPath)
+	}
 	a := deployApp(t, appAssemblyDir)
 	a.putPNG(t, "http.png")
-	q := url.Values{"until": {time.Now().Add(30 * time.Second).Format(time.RFC3339Nano)}}
-	resp, err := http.Get(a.cloud.Endpoint() + localcloud.SettledPath + "?" + q.Encode())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var got struct {
-		Settled bool     `json:"settled"`
-		Pending []string `json:"pending"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != http.StatusOK || !got.Settled {
-		t.Fatalf("GET %s: %d %+v %v", localcloud.SettledPath, resp.StatusCode, got, err)
+	// The harness's client of the GET form, as a test of your own uses it.
+	settled, err := testharness.WaitSettled(context.Background(), nil, a.cloud.Endpoint(), time.Now().Add(30*time.Second))
+	if err != nil || !settled {
+		t.Fatalf("GET %s: settled %v, %v", localcloud.SettledPath, settled, err)
 	}
 	bucket := a.output(t, schemas.OutputBucketName)
 	head, err := a.s3Client().HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: &bucket, Key: aws.String("http.png")})
