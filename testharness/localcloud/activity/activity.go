@@ -130,6 +130,24 @@ func (w *Work) Resume() {
 	w.setPausedLocked(false)
 }
 
+// Sleep waits d on the tracker's clock with the work paused and the wait
+// a timer the cloud knows (owned by ctx's owner), so a waiting retry or
+// backoff holds the cloud busy only once it is due. The work is busy again
+// before the timer stops pending (the hand-over). It reports false when
+// ctx ended first.
+func (w *Work) Sleep(ctx context.Context, d time.Duration, what string) bool {
+	timer := w.t.NewTimer(ctx, d, what)
+	defer timer.Stop()
+	w.Pause()
+	defer w.Resume()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
 // Wakes is how often the work was resumed. A consumer reads it before it
 // looks for input, and pauses with PauseUnlessWoken(wakes) when it found
 // none: if a producer resumed it in between, it does not pause.

@@ -144,3 +144,28 @@ func TestWaitSettledGivesUpAtUntil(t *testing.T) {
 		t.Fatalf("at until: %v", err)
 	}
 }
+
+func TestSleepPausesTheWorkUntilItsTimerFires(t *testing.T) {
+	clk := clock.NewFake(t0)
+	tr := New(clk)
+	w := tr.Begin(context.Background(), "retrying event")
+	defer w.Done()
+	woke := make(chan bool, 1)
+	go func() { woke <- w.Sleep(context.Background(), time.Minute, "retry") }()
+	if err := clk.WaitForWaiters(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	if ok, pending := settledNow(tr, Settle{Until: t0.Add(30 * time.Second)}); !ok {
+		t.Fatalf("a sleep due after until held the cloud busy: %v", pending)
+	}
+	if ok, _ := settledNow(tr, Settle{Until: t0.Add(2 * time.Minute)}); ok {
+		t.Fatal("a sleep due before until must count")
+	}
+	clk.Advance(time.Minute)
+	if !<-woke {
+		t.Fatal("Sleep reported its context ended")
+	}
+	if ok, _ := settledNow(tr, Settle{}); ok {
+		t.Fatal("the work must be busy again after Sleep")
+	}
+}

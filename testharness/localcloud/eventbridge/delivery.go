@@ -223,16 +223,7 @@ func (s *Service) retry(it item, code, msg string) {
 // backOff waits delay with the item's work paused. It reports false when
 // the service closed first.
 func (s *Service) backOff(it item, delay time.Duration) bool {
-	timer := s.opts.Activity.NewTimer(s.ctx, delay, "eventbridge retry to "+it.target.Arn)
-	defer timer.Stop()
-	it.work.Pause()
-	defer it.work.Resume()
-	select {
-	case <-timer.C:
-		return true
-	case <-s.ctx.Done():
-		return false
-	}
+	return it.work.Sleep(s.ctx, delay, "eventbridge retry to "+it.target.Arn)
 }
 
 // attempt delivers an item once, never holding the service lock.

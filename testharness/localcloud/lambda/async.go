@@ -203,16 +203,7 @@ func (s *Service) deliver(fn *function, ev asyncEvent, work *activity.Work) {
 // so a pending retry holds the cloud busy only once it is due. It reports
 // false when the service closed first.
 func (s *Service) waitForRetry(fn *function, d time.Duration, work *activity.Work) bool {
-	timer := s.opts.Activity.NewTimer(s.ctx, d, "lambda retry of "+fn.cfg.Name)
-	defer timer.Stop()
-	work.Pause()
-	defer work.Resume()
-	select {
-	case <-timer.C:
-		return true
-	case <-s.ctx.Done():
-		return false
-	}
+	return work.Sleep(s.ctx, d, "lambda retry of "+fn.cfg.Name)
 }
 
 // DestinationRecord is the invocation record Lambda sends to an

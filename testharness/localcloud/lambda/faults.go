@@ -39,16 +39,15 @@ func (s *Service) injectedFault(ctx context.Context, fn *function, req invocatio
 	case faults.Error:
 		return nil, awsproto.NewError(f.ErrorCode, f.StatusCode, f.Message)
 	case faults.Latency:
-		timer := s.opts.Activity.NewTimer(ctx, time.Duration(f.Latency), "injected latency before "+fn.cfg.Name)
-		defer timer.Stop()
-		work.Pause()
-		defer work.Resume()
-		select {
-		case <-timer.C:
+		waitCtx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		defer context.AfterFunc(s.ctx, cancel)()
+		switch {
+		case work.Sleep(waitCtx, time.Duration(f.Latency), "injected latency before "+fn.cfg.Name):
 			return nil, nil
-		case <-ctx.Done():
+		case ctx.Err() != nil:
 			return nil, ctx.Err()
-		case <-s.ctx.Done():
+		default:
 			return nil, awsproto.NewError("ServiceException", http.StatusInternalServerError, "the local Lambda service is closing")
 		}
 	}

@@ -168,16 +168,7 @@ func (s *Service) deliver(ctx context.Context, p *pipe, batch []dynamodbstreams.
 // backOff waits before a retry with the pipe's work paused. It reports
 // false when ctx ended first.
 func (s *Service) backOff(ctx context.Context, p *pipe, d time.Duration) bool {
-	timer := s.opts.Activity.NewTimer(ctx, d, "pipe "+p.cfg.spec.Name+" retry")
-	defer timer.Stop()
-	p.work.Pause()
-	defer p.work.Resume()
-	select {
-	case <-timer.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	return p.work.Sleep(ctx, d, "pipe "+p.cfg.spec.Name+" retry")
 }
 
 // expired returns how many leading records of b are older than
