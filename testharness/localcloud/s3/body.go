@@ -114,8 +114,9 @@ func isAWSChunked(r *http.Request) bool {
 		strings.Contains(r.Header.Get("Content-Encoding"), "aws-chunked")
 }
 
-// readExactly reads a body of a known size into one allocation, or all of
-// a body of unknown size (-1).
+// readExactly reads a body of a known size, or all of a body of unknown
+// size (-1). Its buffer grows as the bytes arrive, so a size the client
+// claims costs memory only once it is sent.
 func readExactly(body io.Reader, size int64) ([]byte, error) {
 	if size < 0 {
 		data, err := io.ReadAll(io.LimitReader(body, maxObjectSize+1))
@@ -127,9 +128,37 @@ func readExactly(body io.Reader, size int64) ([]byte, error) {
 		}
 		return data, nil
 	}
-	data := make([]byte, size)
-	if _, err := io.ReadFull(body, data); err != nil {
+	data, err := appendRead(nil, body, size, size)
+	if err != nil {
 		return nil, bodyError(err, errIncompleteBody)
+	}
+	return data, nil
+}
+
+// firstBodyBuffer is the capacity a body's buffer starts with, whatever
+// size is claimed for it.
+const firstBodyBuffer = 64 << 10
+
+// appendRead appends exactly n bytes of r to data. The buffer grows as they
+// arrive, doubling up to total (the size of the whole body when known, so
+// that a body read in full holds no spare capacity), instead of being
+// sized up front by a length the client claims (a hostile Content-Length,
+// x-amz-decoded-content-length or chunk size would otherwise cost that
+// much memory before a byte of it is sent).
+func appendRead(data []byte, r io.Reader, n, total int64) ([]byte, error) {
+	end := int64(len(data)) + n
+	total = max(total, end)
+	for int64(len(data)) < end {
+		if len(data) == cap(data) {
+			grown := make([]byte, len(data), min(max(2*int64(cap(data)), firstBodyBuffer), total))
+			copy(grown, data)
+			data = grown
+		}
+		k, err := io.ReadFull(r, data[len(data):min(int64(cap(data)), end)])
+		data = data[:len(data)+k]
+		if err != nil {
+			return nil, err
+		}
 	}
 	return data, nil
 }
@@ -149,15 +178,13 @@ func bodyError(err, otherwise error) error {
 // "Signature Calculations for the Authorization Header: Transferring
 // Payload in Multiple Chunks"): chunks of "hex-size[;chunk-signature=…]\r\n
 // data\r\n", a zero-size chunk, then trailer lines "name:value\r\n" up to
-// an empty line. decodedSize, when known (not -1), sizes the buffer once.
+// an empty line. decodedSize, when known (not -1), bounds the buffer's
+// growth; it is checked against the chunks once they are all read.
 func decodeAWSChunked(br *bufio.Reader, decodedSize int64) ([]byte, http.Header, error) {
 	malformed := func(what string) error {
 		return awsproto.Errorf("IncompleteBody", http.StatusBadRequest, "The aws-chunked request body is malformed: %s", what)
 	}
 	var data []byte
-	if decodedSize >= 0 {
-		data = make([]byte, 0, decodedSize)
-	}
 	for {
 		line, err := br.ReadString('\n')
 		if err != nil {
@@ -165,15 +192,16 @@ func decodeAWSChunked(br *bufio.Reader, decodedSize int64) ([]byte, http.Header,
 		}
 		sizeHex, _, _ := strings.Cut(strings.TrimRight(line, "\r\n"), ";")
 		n, err := strconv.ParseInt(strings.TrimSpace(sizeHex), 16, 64)
-		if err != nil || n < 0 || int64(len(data))+n > maxObjectSize {
+		if err != nil || n < 0 {
 			return nil, nil, malformed("bad chunk size " + strconv.Quote(sizeHex))
+		}
+		if int64(len(data))+n > maxObjectSize {
+			return nil, nil, errEntityTooLarge
 		}
 		if n == 0 {
 			break
 		}
-		start := len(data)
-		data = append(data, make([]byte, n)...)
-		if _, err := io.ReadFull(br, data[start:]); err != nil {
+		if data, err = appendRead(data, br, n, decodedSize); err != nil {
 			return nil, nil, bodyError(err, malformed("short chunk"))
 		}
 		if crlf, err := br.ReadString('\n'); err != nil || strings.TrimRight(crlf, "\r\n") != "" {

@@ -13,6 +13,7 @@ import (
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
+	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
@@ -54,12 +55,22 @@ type env struct {
 
 // newEnv serves a fresh S3 behind the gateway and returns a path-style
 // SDK client for it.
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB) *env { return serveEnv(t, false) }
+
+// newSignedEnv is newEnv with SigV4 verification on, as the local cloud
+// serves S3, for tests of what a signed request may cost the server.
+func newSignedEnv(t testing.TB) *env { return serveEnv(t, true) }
+
+func serveEnv(t testing.TB, signed bool) *env {
 	t.Helper()
 	e := &env{events: &recorder{}, clock: clock.NewFake(start)}
 	e.svc = s3.New(s3.Options{Clock: e.clock, Events: e.events})
-	g := gateway.New(identity.NewStore())
+	store := identity.NewStore()
+	g := gateway.New(store)
 	g.Register(e.svc.Route())
+	if signed {
+		g.Secure(gateway.Security{Keys: store, Region: arn.Region})
+	}
 	srv := httptest.NewServer(g)
 	t.Cleanup(srv.Close)
 	e.url = srv.URL
