@@ -37,11 +37,12 @@ import (
 type Tracker struct {
 	clk clock.Clock
 
-	mu     sync.Mutex
-	nextID uint64
-	works  map[uint64]*Work  // guarded by mu
-	timers map[uint64]*Timer // guarded by mu
-	change chan struct{}     // guarded by mu: closed and replaced on every change
+	mu      sync.Mutex
+	nextID  uint64
+	works   map[uint64]*Work   // guarded by mu
+	timers  map[uint64]*Timer  // guarded by mu
+	waiters map[uint64]*Settle // guarded by mu: WhenSettled's, until they have acted
+	change  chan struct{}      // guarded by mu: closed and replaced on every change
 }
 
 // OrNew returns t, or a new tracker on clk when t is nil.
@@ -55,7 +56,7 @@ func OrNew(t *Tracker, clk clock.Clock) *Tracker {
 // New returns a tracker whose timers run on clk.
 func New(clk clock.Clock) *Tracker {
 	return &Tracker{clk: clk, works: map[uint64]*Work{}, timers: map[uint64]*Timer{},
-		change: make(chan struct{})}
+		waiters: map[uint64]*Settle{}, change: make(chan struct{})}
 }
 
 type ownerKey struct{}
@@ -266,18 +267,40 @@ func (t *Tracker) pendingLocked(s Settle) []string {
 // and returns nil; or until s.Until has passed on the tracker's clock or
 // ctx ends, returning an error that lists what was still pending.
 func (t *Tracker) WaitSettled(ctx context.Context, s Settle) error {
+	return t.WhenSettled(ctx, s, nil)
+}
+
+// WhenSettled is WaitSettled that acts once settled: act runs before the
+// waiter stops counting as one, so whatever work act begins (invoking a
+// function) is in progress before virtual time may jump past the moment
+// the cloud settled. act is not run when an error is returned.
+func (t *Tracker) WhenSettled(ctx context.Context, s Settle, act func()) error {
 	var deadline <-chan time.Time
 	if !s.Until.IsZero() {
 		c, stop := t.clk.Timer(s.Until.Sub(t.clk.Now()))
 		defer stop()
 		deadline = c
 	}
+	t.mu.Lock()
+	t.nextID++
+	id := t.nextID
+	t.waiters[id] = &s
+	t.mu.Unlock()
+	defer func() {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		delete(t.waiters, id)
+		t.changed()
+	}()
 	for {
 		t.mu.Lock()
 		pending := t.pendingLocked(s)
 		change := t.change
 		t.mu.Unlock()
 		if len(pending) == 0 {
+			if act != nil {
+				act()
+			}
 			return nil
 		}
 		select {

@@ -152,12 +152,9 @@ func TestSleepPausesTheWorkUntilItsTimerFires(t *testing.T) {
 	defer w.Done()
 	woke := make(chan bool, 1)
 	go func() { woke <- w.Sleep(context.Background(), time.Minute, "retry") }()
-	if err := clk.WaitForWaiters(context.Background(), 1); err != nil {
-		t.Fatal(err)
-	}
-	if ok, pending := settledNow(tr, Settle{Until: t0.Add(30 * time.Second)}); !ok {
-		t.Fatalf("a sleep due after until held the cloud busy: %v", pending)
-	}
+	// Sleep arms its timer before it pauses the work (the hand-over), so
+	// wait for the pause; a sleep that never paused fails the test's timeout.
+	waitUntil(tr, func() bool { ok, _ := settledNow(tr, Settle{Until: t0.Add(30 * time.Second)}); return ok })
 	if ok, _ := settledNow(tr, Settle{Until: t0.Add(2 * time.Minute)}); ok {
 		t.Fatal("a sleep due before until must count")
 	}

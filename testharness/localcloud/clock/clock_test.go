@@ -75,3 +75,46 @@ func TestFakeAutoAdvance(t *testing.T) {
 		t.Fatal("AutoAdvance did not fire the timer")
 	}
 }
+
+func TestVirtualAdvanceToFiresDueTimersAndRearmsTheRest(t *testing.T) {
+	v := NewVirtual()
+	start := v.Now()
+	soon, _ := v.Timer(time.Minute)
+	later, _ := v.Timer(time.Hour)
+	stopped, stop := v.Timer(2 * time.Minute)
+	stop()
+	v.AdvanceTo(start.Add(5 * time.Minute))
+	if at, ok := fired(soon); !ok || at.Sub(start.Add(time.Minute)).Abs() > time.Second {
+		t.Fatalf("the 1m timer: fired %v at %v, want at its due time %v", ok, at, start.Add(time.Minute))
+	}
+	if _, ok := fired(stopped); ok {
+		t.Fatal("a stopped timer fired")
+	}
+	if _, ok := fired(later); ok {
+		t.Fatal("the 1h timer fired 55 minutes early")
+	}
+	if off := v.Offset(); off < 5*time.Minute-time.Second || off > 5*time.Minute {
+		t.Fatalf("offset %v after jumping 5 minutes ahead", off)
+	}
+	if now := v.Now(); now.Before(start.Add(5 * time.Minute)) {
+		t.Fatalf("now %v, before the time jumped to", now)
+	}
+	v.AdvanceTo(start) // never back
+	if now := v.Now(); now.Before(start.Add(5 * time.Minute)) {
+		t.Fatalf("now %v went back", now)
+	}
+	v.AdvanceTo(start.Add(time.Hour + time.Second))
+	if _, ok := fired(later); !ok {
+		t.Fatal("the 1h timer did not fire when the clock reached it")
+	}
+}
+
+func TestVirtualTimersFireOnTheWallClockToo(t *testing.T) {
+	v := NewVirtual()
+	v.AdvanceTo(v.Now().Add(time.Hour))
+	select {
+	case <-v.After(time.Millisecond):
+	case <-time.After(10 * time.Second):
+		t.Fatal("a 1ms timer did not fire as the wall clock passed it")
+	}
+}
