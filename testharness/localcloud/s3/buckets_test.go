@@ -76,6 +76,21 @@ func TestBucketSubresources(t *testing.T) {
 	}
 	_, err = e.client.PutBucketPolicy(ctx, &awss3.PutBucketPolicyInput{Bucket: b, Policy: aws.String("not json")})
 	wantCode(t, err, "MalformedPolicy")
+	// 20 KB at most, counted without whitespace: a policy padded to exactly
+	// 20 KiB fits however it is indented; one byte more does not.
+	sized := func(n int, indent string) string {
+		pad := strings.Repeat("x", n-len(policy)+len(`}`)-len(`,"Id":""}`))
+		return strings.TrimSuffix(policy, "}") + "," + indent + `"Id":"` + pad + `"}`
+	}
+	if _, err := e.client.PutBucketPolicy(ctx, &awss3.PutBucketPolicyInput{Bucket: b,
+		Policy: aws.String(sized(20<<10, strings.Repeat(" ", 4096)))}); err != nil {
+		t.Errorf("PutBucketPolicy of 20 KiB (and 4 KiB of indentation): %v", err)
+	}
+	_, err = e.client.PutBucketPolicy(ctx, &awss3.PutBucketPolicyInput{Bucket: b, Policy: aws.String(sized(20<<10+1, ""))})
+	wantCode(t, err, "MalformedPolicy")
+	if msg := err.Error(); !strings.Contains(msg, "Policy exceeds the maximum allowed document size.") {
+		t.Errorf("PutBucketPolicy of 20 KiB + 1: %v; want the size error", err)
+	}
 	if _, err := e.client.DeleteBucketPolicy(ctx, &awss3.DeleteBucketPolicyInput{Bucket: b}); err != nil {
 		t.Fatalf("DeleteBucketPolicy: %v", err)
 	}

@@ -48,6 +48,10 @@ func (s *Service) PutBucketPolicy(ctx context.Context, bucket, policy string) er
 	if len(policy) == 0 || policy[0] != '{' || json.Unmarshal([]byte(policy), &doc) != nil {
 		return errMalformedPolicy
 	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, []byte(policy)); err != nil || compact.Len() > maxBucketPolicyBytes {
+		return errPolicyTooLarge
+	}
 	if _, err := iampolicy.FromDocument(doc); err != nil {
 		msg := err.Error()
 		if e := awsproto.AsError(err); e != nil {
@@ -142,9 +146,12 @@ func (s *Service) handleGetPolicy(r *request) (*response, error) {
 }
 
 func (s *Service) handlePutPolicy(r *request) (*response, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, 20<<10+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBucketPolicyRead+1))
 	if err != nil {
 		return nil, fmt.Errorf("read policy: %w", err)
+	}
+	if len(body) > maxBucketPolicyRead {
+		return nil, errPolicyTooLarge
 	}
 	if err := s.PutBucketPolicy(r.ctx, r.bucket, string(body)); err != nil {
 		return nil, err

@@ -106,6 +106,24 @@ var errNoSuchBucketPolicy = awsproto.NewError("NoSuchBucketPolicy", http.StatusN
 var errMalformedPolicy = awsproto.NewError("MalformedPolicy", http.StatusBadRequest,
 	"Policies must be valid JSON and the first byte must be '{'")
 
+// maxBucketPolicyBytes is S3's limit on a bucket policy: "Bucket policies
+// are limited to 20 KB in size" (Amazon S3 User Guide, "Bucket policies and
+// user policies"). S3 normalizes a policy before it measures it; the local
+// S3 measures it without insignificant whitespace, so a pretty-printed
+// policy is not refused for its indentation.
+const maxBucketPolicyBytes = 20 << 10
+
+// maxBucketPolicyRead bounds the PutBucketPolicy body read: whitespace
+// aside, no policy this long fits the limit.
+const maxBucketPolicyRead = 1 << 20
+
+// errPolicyTooLarge answers a bucket policy over maxBucketPolicyBytes. S3
+// refuses every document it cannot take with MalformedPolicy (400); the
+// message is the one S3-compatible servers give for the size, as AWS does
+// not document its own wording.
+var errPolicyTooLarge = awsproto.NewError("MalformedPolicy", http.StatusBadRequest,
+	"Policy exceeds the maximum allowed document size.")
+
 var errNoSuchPublicAccessBlock = awsproto.NewError("NoSuchPublicAccessBlockConfiguration", http.StatusNotFound,
 	"The public access block configuration was not found")
 
