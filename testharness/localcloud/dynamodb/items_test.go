@@ -207,6 +207,10 @@ func TestItemValidation(t *testing.T) {
 		{"39 digits", item("a", "b", "n", n("123456789012345678901234567890123456789")), "Attempting to store more than 38 significant digits in a Number"},
 		{"overflow", item("a", "b", "n", n("1E126")), "Number overflow. Attempting to store a number with magnitude larger than supported range"},
 		{"underflow", item("a", "b", "n", n("1E-131")), "Number underflow. Attempting to store a number with magnitude smaller than supported range"},
+		// Range is checked before precision: too large and too precise is an overflow.
+		{"overflow, 40 digits", item("a", "b", "n", n("-1234567890123456789012345678901234567890E200")), "Number overflow. Attempting to store a number with magnitude larger than supported range"},
+		{"underflow, 40 digits", item("a", "b", "n", n("1234567890123456789012345678901234567890E-200")), "Number underflow. Attempting to store a number with magnitude smaller than supported range"},
+		{"overflow in a set", item("a", "b", "ns", &types.AttributeValueMemberNS{Value: []string{"1", "1E126"}}), "Number overflow. Attempting to store a number with magnitude larger than supported range"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -244,4 +248,41 @@ func TestNumbersExact(t *testing.T) {
 	_, err = e.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String("Tbl"), Key: key("p", "s"),
 		UpdateExpression: aws.String("SET n = n + :x"), ExpressionAttributeValues: map[string]types.AttributeValue{":x": n("0.1")}})
 	wantErr(t, err, "ValidationException", "Attempting to store more than 38 significant digits in a Number")
+}
+
+// TestArithmeticPastTheRangeFails: an UpdateItem whose SET arithmetic or
+// ADD leaves DynamoDB's range or precision fails with the message of a
+// number written so, and the item keeps its value.
+func TestArithmeticPastTheRangeFails(t *testing.T) {
+	const (
+		overflow  = "Number overflow. Attempting to store a number with magnitude larger than supported range"
+		underflow = "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+		precision = "Attempting to store more than 38 significant digits in a Number"
+		largest   = "9.9999999999999999999999999999999999999E+125"
+	)
+	e := newEnv(t)
+	e.table(t, "Tbl")
+	e.put(t, "Tbl", item("p", "s", "huge", n(largest), "neghuge", n("-"+largest), "tiny", n("1.01E-129"), "whole", n("12345678901234567890123456789012345678")))
+	before := e.get(t, "Tbl", key("p", "s"))
+	for _, c := range []struct{ update, value, msg string }{
+		{"SET huge = huge + :v", "1E125", overflow},
+		{"ADD huge :v", "1E125", overflow},
+		{"SET neghuge = neghuge - :v", "1E125", overflow},
+		{"SET neghuge = :v + neghuge", "-1", precision},
+		{"SET tiny = tiny - :v", "1E-129", underflow},
+		{"ADD tiny :v", "-1E-129", underflow},
+		{"ADD whole :v", "0.5", precision},
+	} {
+		t.Run(c.update, func(t *testing.T) {
+			_, err := e.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: aws.String("Tbl"), Key: key("p", "s"),
+				UpdateExpression: aws.String(c.update), ExpressionAttributeValues: map[string]types.AttributeValue{":v": n(c.value)}})
+			wantErr(t, err, "ValidationException", c.msg)
+		})
+	}
+	after := e.get(t, "Tbl", key("p", "s"))
+	for name, v := range before {
+		if str(after[name]) != str(v) {
+			t.Errorf("%s changed from %s to %s", name, str(v), str(after[name]))
+		}
+	}
 }

@@ -93,15 +93,18 @@ func ParseNumber(s string) (Number, error) {
 	return n, n.check()
 }
 
-// check enforces DynamoDB's precision and range.
+// check enforces DynamoDB's range, then its precision: a number that is
+// both too large and too precise (a sum past the range, "1234…890E200") is
+// an overflow, as DynamoDB reports it (dynalite's checkNum, recorded from
+// DynamoDB, checks in this order).
 func (n Number) check() error {
 	switch {
-	case len(n.digits) > maxDigits:
-		return &Error{Msg: "Attempting to store more than 38 significant digits in a Number"}
 	case n.digits != "" && n.exp > maxExp:
 		return &Error{Msg: "Number overflow. Attempting to store a number with magnitude larger than supported range"}
 	case n.digits != "" && n.exp < minExp:
 		return &Error{Msg: "Number underflow. Attempting to store a number with magnitude smaller than supported range"}
+	case len(n.digits) > maxDigits:
+		return &Error{Msg: "Attempting to store more than 38 significant digits in a Number"}
 	}
 	return nil
 }
