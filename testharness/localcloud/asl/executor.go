@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 )
 
@@ -55,6 +56,7 @@ func (f TaskInvokerFunc) InvokeTask(ctx context.Context, req *TaskRequest) (json
 type Executor struct {
 	invoker TaskInvoker
 	clock   clock.Clock
+	tracker *activity.Tracker
 	region  string
 
 	mu     sync.Mutex
@@ -69,6 +71,13 @@ type Option func(*Executor)
 // (tests pass a *clock.Fake, so nothing really sleeps).
 func WithClock(c clock.Clock) Option { return func(e *Executor) { e.clock = c } }
 
+// WithTracker records each execution's threads as work in progress on t,
+// paused while they wait on a task token, a Wait state or a retry
+// interval (timers t knows of), so that a cloud built around the executor
+// can tell when it has settled and virtual time can jump. Without it
+// executions are tracked by a tracker nobody waits on.
+func WithTracker(t *activity.Tracker) Option { return func(e *Executor) { e.tracker = t } }
+
 // WithRegion sets the region reported in TaskScheduled events (default us-east-1).
 func WithRegion(r string) Option { return func(e *Executor) { e.region = r } }
 
@@ -78,6 +87,7 @@ func NewExecutor(invoker TaskInvoker, opts ...Option) *Executor {
 	for _, o := range opts {
 		o(e)
 	}
+	e.tracker = activity.OrNew(e.tracker, e.clock)
 	return e
 }
 
@@ -89,6 +99,11 @@ type RunOptions struct {
 	StateMachineName string // default "StateMachine"
 	RoleArn          string
 	History          HistorySink
+	// Work is the execution's work in progress, begun by the caller (so
+	// that it covers what the caller does before and after Run): the
+	// executor pauses it while the execution waits and leaves it busy when
+	// Run returns. Nil: the executor begins and ends its own.
+	Work *activity.Work
 }
 
 // Execution statuses, as DescribeExecution reports them.
@@ -130,7 +145,12 @@ func (e *Executor) Run(ctx context.Context, sm *StateMachine, input []byte, opts
 	if sm.TimeoutSeconds > 0 {
 		x.deadline = x.start.Add(time.Duration(sm.TimeoutSeconds) * time.Second)
 	}
-	th := &thread{x: x}
+	work := opts.Work
+	if work == nil {
+		work = e.tracker.Begin(ctx, "step functions execution "+x.arn)
+		defer work.Done()
+	}
+	th := &thread{x: x, work: work}
 	th.emit(types.HistoryEvent{Type: types.HistoryEventTypeExecutionStarted, ExecutionStartedEventDetails: &types.ExecutionStartedEventDetails{
 		Input: aws.String(encodeJSON(in)), RoleArn: nonEmpty(opts.RoleArn),
 	}})
@@ -138,10 +158,14 @@ func (e *Executor) Run(ctx context.Context, sm *StateMachine, input []byte, opts
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	if sm.TimeoutSeconds > 0 {
-		expired := e.clock.After(time.Duration(sm.TimeoutSeconds) * time.Second)
+		// The timer stays pending until the execution has ended, so the
+		// execution does not look settled while it winds up.
+		expired := e.tracker.NewTimer(ctx, time.Duration(sm.TimeoutSeconds)*time.Second, "step functions execution timeout")
+		defer expired.Stop()
 		go func() {
 			select {
-			case <-expired:
+			case <-expired.C:
+				work.Resume()
 				cancel(errExecutionTimedOut)
 			case <-runCtx.Done():
 			}
@@ -239,10 +263,12 @@ func formatTime(t time.Time) string {
 }
 
 // thread is one sequential line of events (the execution, a Parallel
-// branch, a Map iteration): PreviousEventId links events within it.
+// branch, a Map iteration): PreviousEventId links events within it. Its
+// work is busy while it runs states and paused while it waits.
 type thread struct {
 	x    *execution
 	prev int64
+	work *activity.Work
 }
 
 // emit records an event with the next id, linked to the thread's previous
@@ -271,8 +297,11 @@ func (x *execution) emit(t *thread, ev types.HistoryEvent) {
 // payloads nobody reads.
 func (x *execution) recording() bool { return x.history != nil }
 
-func (t *thread) fork() *thread {
+// fork starts a thread for a branch or an iteration, with work of its own
+// in progress from now on (call it before the parent may pause).
+func (t *thread) fork(ctx context.Context) *thread {
+	work := t.x.e.tracker.Begin(ctx, "step functions branch of "+t.x.arn)
 	t.x.mu.Lock()
 	defer t.x.mu.Unlock()
-	return &thread{x: t.x, prev: t.prev}
+	return &thread{x: t.x, prev: t.prev, work: work}
 }

@@ -3,7 +3,6 @@ package asl
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
@@ -19,8 +18,8 @@ func (r *stateRun) parallel(ctx context.Context, input any) (any, *StatesError) 
 	}
 	r.t.emit(types.HistoryEvent{Type: types.HistoryEventTypeParallelStateStarted})
 	results := make([]any, len(r.st.branches))
-	ferr := runConcurrently(ctx, len(r.st.branches), 0, func(ctx context.Context, i int) *StatesError {
-		out, err := r.t.fork().runMachine(ctx, r.st.branches[i], eff)
+	ferr := runConcurrently(ctx, r.t, len(r.st.branches), 0, func(ctx context.Context, th *thread, i int) *StatesError {
+		out, err := th.runMachine(ctx, r.st.branches[i], eff)
 		results[i] = out
 		return err
 	}, nil)
@@ -34,50 +33,64 @@ func (r *stateRun) parallel(ctx context.Context, input any) (any, *StatesError) 
 	return results, nil
 }
 
-// runConcurrently runs n jobs, at most limit at a time (0: no limit). When
-// onFailure is nil the first failure cancels the rest and is returned;
-// otherwise onFailure decides per failure whether to stop (returning the
-// error to stop with) or carry on.
-func runConcurrently(ctx context.Context, n int, limit int64, job func(context.Context, int) *StatesError, onFailure func(i int, err *StatesError) *StatesError) *StatesError {
+// runConcurrently runs n jobs on threads forked from parent, at most limit
+// at a time (0: no limit). When onFailure is nil the first failure cancels
+// the rest and is returned; otherwise onFailure decides per failure
+// whether to stop (returning the error to stop with) or carry on.
+//
+// The parent's work is paused while it waits for its jobs: each job's
+// thread is work of its own, and a job that ends resumes the parent
+// before its own work ends (the hand-over).
+func runConcurrently(ctx context.Context, parent *thread, n int, limit int64, job func(context.Context, *thread, int) *StatesError, onFailure func(i int, err *StatesError) *StatesError) *StatesError {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if limit <= 0 || limit > int64(n) {
 		limit = int64(n)
 	}
-	sem := make(chan struct{}, max(limit, 1))
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first *StatesError
-	)
-	for i := range n {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
+	type ended struct {
+		i   int
+		err *StatesError
+	}
+	ends := make(chan ended, n)
+	var first *StatesError
+	running, next := 0, 0
+	for next < n || running > 0 {
+		for next < n && int64(running) < limit && ctx.Err() == nil {
+			th, i := parent.fork(ctx), next
+			go func() {
+				err := job(ctx, th, i)
+				parent.work.Resume()
+				ends <- ended{i, err}
+				th.work.Done()
+			}()
+			running++
+			next++
 		}
-		if ctx.Err() != nil {
+		if running == 0 {
 			break
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			err := job(ctx, i)
-			if err == nil || err == errAborted {
-				return
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if onFailure != nil {
-				err = onFailure(i, err)
-			}
-			if err != nil && first == nil {
-				first = err
-				cancel()
-			}
-		}()
+		seen := parent.work.Wakes()
+		var end ended
+		select {
+		case end = <-ends:
+		default:
+			parent.work.PauseUnlessWoken(seen)
+			end = <-ends
+			parent.work.Resume()
+		}
+		running--
+		if end.err == nil || end.err == errAborted {
+			continue
+		}
+		err := end.err
+		if onFailure != nil {
+			err = onFailure(end.i, err)
+		}
+		if err != nil && first == nil {
+			first = err
+			cancel()
+		}
 	}
-	wg.Wait()
 	if first != nil {
 		return first
 	}
@@ -142,8 +155,7 @@ func (r *stateRun) mapState(ctx context.Context, input any) (any, *StatesError) 
 			return nil
 		}
 	}
-	ferr := runConcurrently(ctx, len(items), limit, func(ctx context.Context, i int) *StatesError {
-		th := r.t.fork()
+	ferr := runConcurrently(ctx, r.t, len(items), limit, func(ctx context.Context, th *thread, i int) *StatesError {
 		details := &types.MapIterationEventDetails{Name: aws.String(st.Name), Index: int32(i)}
 		th.emit(types.HistoryEvent{Type: types.HistoryEventTypeMapIterationStarted, MapIterationStartedEventDetails: details})
 		item := &mapItem{index: i, value: items[i]}

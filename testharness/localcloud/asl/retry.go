@@ -26,12 +26,8 @@ func (r *stateRun) withErrorHandling(ctx context.Context, input any) (any, strin
 			return nil, "", errAborted
 		}
 		if delay, ok := r.retryDelay(err, attempts); ok {
-			if delay > 0 {
-				select {
-				case <-r.t.x.e.clock.After(delay):
-				case <-ctx.Done():
-					return nil, "", errAborted
-				}
+			if delay > 0 && !r.t.work.Sleep(ctx, delay, "step functions retry interval") {
+				return nil, "", errAborted
 			}
 			r.retries++
 			r.entered = r.t.x.e.clock.Now()

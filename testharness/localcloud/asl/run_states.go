@@ -276,10 +276,8 @@ func (r *stateRun) wait(ctx context.Context, eff any) *StatesError {
 	if d <= 0 {
 		return nil
 	}
-	select {
-	case <-clock.After(d):
-		return nil
-	case <-ctx.Done():
+	if !r.t.work.Sleep(ctx, d, "step functions wait state") {
 		return errAborted
 	}
+	return nil
 }

@@ -11,12 +11,16 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 )
 
-// callback is an outstanding task token.
+// callback is an outstanding task token. Whoever answers it resumes the
+// waiting thread's work before the answer is sent (the hand-over).
 type callback struct {
 	done      chan *taskOutcome // receives exactly one outcome
 	heartbeat chan struct{}
+	work      *activity.Work
 }
 
 type taskOutcome struct {
@@ -60,6 +64,7 @@ func (e *Executor) SendTaskSuccess(token string, output []byte) error {
 	if err != nil {
 		return err
 	}
+	cb.work.Resume()
 	cb.done <- &taskOutcome{output: v}
 	return nil
 }
@@ -70,6 +75,7 @@ func (e *Executor) SendTaskFailure(token, errorName, cause string) error {
 	if err != nil {
 		return err
 	}
+	cb.work.Resume()
 	cb.done <- &taskOutcome{err: &StatesError{Name: errorName, Cause: cause}}
 	return nil
 }
@@ -80,6 +86,7 @@ func (e *Executor) SendTaskHeartbeat(token string) error {
 	if err != nil {
 		return err
 	}
+	cb.work.Resume()
 	select {
 	case cb.heartbeat <- struct{}{}:
 	default: // a heartbeat is already pending; one is enough
@@ -118,7 +125,7 @@ func (r *stateRun) task(ctx context.Context, input any) (any, *StatesError) {
 	var cb *callback
 	if strings.HasSuffix(st.resource, ".waitForTaskToken") {
 		r.token = newTaskToken()
-		cb = &callback{done: make(chan *taskOutcome, 1), heartbeat: make(chan struct{}, 1)}
+		cb = &callback{done: make(chan *taskOutcome, 1), heartbeat: make(chan struct{}, 1), work: r.t.work}
 		e.mu.Lock()
 		e.tokens[r.token] = cb
 		e.mu.Unlock()
@@ -180,9 +187,11 @@ type invokeResult struct {
 }
 
 // await calls the invoker and waits for the task's outcome, its timeout,
-// its heartbeat timeout, or the end of the execution.
+// its heartbeat timeout, or the end of the execution. Once the invoker
+// has answered, a task that waits for its token pauses the thread's work:
+// the answer (SendTaskSuccess, …) or a timer resumes it.
 func (r *stateRun) await(ctx context.Context, req *TaskRequest, cb *callback, timeout, heartbeat int64) (any, *StatesError, bool) {
-	clock := r.t.x.e.clock
+	work, tracker := r.t.work, r.t.x.e.tracker
 	taskCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	resCh := make(chan invokeResult, 1)
@@ -190,19 +199,44 @@ func (r *stateRun) await(ctx context.Context, req *TaskRequest, cb *callback, ti
 		out, err := r.t.x.e.invoker.InvokeTask(taskCtx, req)
 		resCh <- invokeResult{out, err}
 	}()
+	// Deferred in this order, the thread is busy again before its timers
+	// stop pending.
 	var timeoutC, heartbeatC <-chan time.Time
 	if timeout > 0 {
-		timeoutC = clock.After(time.Duration(timeout) * time.Second)
+		tm := tracker.NewTimer(ctx, time.Duration(timeout)*time.Second, "step functions task timeout")
+		defer tm.Stop()
+		timeoutC = tm.C
 	}
+	var beat *activity.Timer
+	armHeartbeat := func() {
+		if beat != nil {
+			beat.Stop()
+		}
+		beat = tracker.NewTimer(ctx, time.Duration(heartbeat)*time.Second, "step functions task heartbeat timeout")
+		heartbeatC = beat.C
+	}
+	defer func() {
+		if beat != nil {
+			beat.Stop()
+		}
+	}()
 	var doneC <-chan *taskOutcome
 	var beatC <-chan struct{}
 	if cb != nil {
 		doneC, beatC = cb.done, cb.heartbeat
 		if heartbeat > 0 {
-			heartbeatC = clock.After(time.Duration(heartbeat) * time.Second)
+			armHeartbeat()
 		}
 	}
+	defer work.Resume()
 	for {
+		// Waiting on the token alone, the thread pauses. An answer resumes
+		// it before it is sent, and is still in flight then (the answering
+		// request is busy), so an answer not yet here keeps the cloud busy
+		// one way or the other.
+		if seen := work.Wakes(); resCh == nil && len(doneC) == 0 && len(beatC) == 0 {
+			work.PauseUnlessWoken(seen)
+		}
 		select {
 		case res := <-resCh:
 			resCh = nil
@@ -226,8 +260,9 @@ func (r *stateRun) await(ctx context.Context, req *TaskRequest, cb *callback, ti
 		case o := <-doneC:
 			return o.output, o.err, false
 		case <-beatC:
+			work.Resume()
 			if heartbeat > 0 {
-				heartbeatC = clock.After(time.Duration(heartbeat) * time.Second)
+				armHeartbeat()
 			}
 		case <-timeoutC:
 			return nil, &StatesError{Name: StatesTimeout, Cause: ""}, true

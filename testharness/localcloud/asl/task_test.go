@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 )
 
@@ -205,7 +206,13 @@ func TestCallbackHeartbeatTimeout(t *testing.T) {
 	if err := ex.SendTaskHeartbeat(token); err != nil {
 		t.Fatal(err)
 	}
-	waitTimers(t, clk, 3) // the heartbeat armed a new timer (the old one is still pending)
+	// Settled for 11s once the heartbeat replaced the timer due at 10s
+	// (the next is due at 19s) and the task waits for its token again.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := ex.tracker.WaitSettled(ctx, activity.Settle{Until: time.Unix(11, 0)}); err != nil {
+		t.Fatalf("after the heartbeat: %v", err)
+	}
 	clk.Advance(9 * time.Second)
 	select {
 	case res := <-done:

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 )
 
@@ -114,8 +115,12 @@ func TestCallbackHeartbeatAndTimeout(t *testing.T) {
 		if _, err := f.client.SendTaskHeartbeat(ctx, &sfn.SendTaskHeartbeatInput{TaskToken: aws.String(tok)}); err != nil {
 			t.Fatalf("heartbeat %d: %v", i, err)
 		}
-		// a fired or replaced heartbeat timer leaves the timeout and the new one
-		waitForTimers(t, fake, 3)
+		// Once the heartbeat replaced the timer due in 2s (the new one is due
+		// in 10s) and the task waits for its token again, nothing is due
+		// within 9s.
+		if err := f.svc.opts.Activity.WaitSettled(ctx, activity.Settle{Until: fake.Now().Add(9 * time.Second)}); err != nil {
+			t.Fatalf("after heartbeat %d: %v", i, err)
+		}
 	}
 	d, err := f.client.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: out.ExecutionArn})
 	if err != nil || d.Status != types.ExecutionStatusRunning {
@@ -131,7 +136,7 @@ func TestCallbackHeartbeatAndTimeout(t *testing.T) {
 
 	// TimeoutSeconds bounds the whole task.
 	to := f.create(t, "timeout", def(`"TimeoutSeconds":5,`), "")
-	before := fake.Waiters() // the first task's unfired timeout timer
+	before := fake.Waiters()
 	out, err = f.client.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(to)})
 	if err != nil {
 		t.Fatal(err)

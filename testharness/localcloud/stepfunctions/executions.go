@@ -200,7 +200,7 @@ func (s *Service) startExecution(ctx context.Context, in *StartExecutionInput, s
 	s.wg.Add(1)
 	go func() {
 		defer work.Done()
-		s.run(runCtx, x)
+		s.run(runCtx, x, work)
 	}()
 	return x, nil
 }
@@ -223,8 +223,9 @@ func (s *Service) sessionPrincipal(roleArn, execName string, now time.Time, call
 	return caller
 }
 
-// run executes x and records how it ended.
-func (s *Service) run(ctx context.Context, x *execution) {
+// run executes x and records how it ended. work is the execution's work
+// in progress: the executor pauses it while the execution waits.
+func (s *Service) run(ctx context.Context, x *execution, work *activity.Work) {
 	defer s.wg.Done()
 	defer x.abort()
 	s.mu.Lock()
@@ -233,7 +234,7 @@ func (s *Service) run(ctx context.Context, x *execution) {
 	s.publishStatusChange(ctx, started, x.sm.typ)
 	res, err := s.executor.Run(ctx, x.sm.parsed, []byte(x.input), asl.RunOptions{
 		ExecutionArn: x.arn, Name: x.name, StateMachineArn: x.sm.arn, StateMachineName: x.sm.name,
-		RoleArn: x.sm.roleArn, History: historySink{s: s, x: x},
+		RoleArn: x.sm.roleArn, History: historySink{s: s, x: x}, Work: work,
 	})
 	if err != nil { // input was validated at start; a failure here is the interpreter's
 		res = &asl.Result{Status: StatusFailed, Error: asl.StatesRuntime, Cause: err.Error(), StopDate: s.clock.Now()}

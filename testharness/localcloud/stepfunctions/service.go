@@ -120,7 +120,8 @@ type Options struct {
 	// settled; a tracker of the service's own when nil. An execution is
 	// work in progress from start to end, owned by its ARN (what it
 	// invokes carries that owner too), so a waiter can ignore its own
-	// execution.
+	// execution; it is paused while the execution waits on a task token,
+	// a Wait state or a retry interval (its timers are the tracker's).
 	Activity *activity.Tracker
 }
 
@@ -162,7 +163,7 @@ func New(opts Options) *Service {
 		tokens:     map[string]string{},
 		hooks:      map[int]func(ExecutionResult){},
 	}
-	s.executor = asl.NewExecutor(asl.TaskInvokerFunc(s.invokeTask), asl.WithClock(opts.Clock))
+	s.executor = asl.NewExecutor(asl.TaskInvokerFunc(s.invokeTask), asl.WithClock(opts.Clock), asl.WithTracker(opts.Activity))
 	return s
 }
 
