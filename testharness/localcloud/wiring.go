@@ -264,11 +264,14 @@ func (a eventsToSQS) SendMessage(ctx context.Context, queueARN string, m eventbr
 	if err := a.perms.CheckService(ctx, "events.amazonaws.com", "sqs", "sqs:SendMessage", queueARN, m.RuleARN); err != nil {
 		return err
 	}
-	attrs := make(map[string]sqs.MessageAttributeValue, len(m.Attributes))
+	in := sqs.SendInput{Body: m.Body, MessageAttributes: make(map[string]sqs.MessageAttributeValue, len(m.Attributes))}
 	for k, v := range m.Attributes {
-		attrs[k] = sqs.MessageAttributeValue{DataType: "String", StringValue: &v}
+		in.MessageAttributes[k] = sqs.MessageAttributeValue{DataType: "String", StringValue: &v}
 	}
-	_, err := a.sqs.SendMessage(ctx, queueARN, m.Body, attrs)
+	if m.TraceHeader != "" {
+		in.SystemAttributes = map[string]string{"AWSTraceHeader": m.TraceHeader}
+	}
+	_, err := a.sqs.SendMessage(ctx, queueARN, in)
 	return err
 }
 
@@ -315,7 +318,7 @@ func (a lambdaDestinations) SendInvocationRecord(ctx context.Context, destinatio
 	}
 	switch dest.Service {
 	case "sqs":
-		_, err = a.c.SQS.SendMessage(ctx, destinationARN, string(body), nil)
+		_, err = a.c.SQS.SendMessage(ctx, destinationARN, sqs.SendInput{Body: string(body)})
 	case "events":
 		detailType := "Lambda Function Invocation Result - Failure"
 		if rec.RequestContext.Condition == "Success" {
@@ -475,7 +478,7 @@ func (a pipeQueues) SendMessage(ctx context.Context, queueARN, body string) erro
 	if err := a.perms.Check(ctx, "sqs", "sqs:SendMessage", queueARN); err != nil {
 		return err
 	}
-	_, err := a.sqs.SendMessage(ctx, queueARN, body, nil)
+	_, err := a.sqs.SendMessage(ctx, queueARN, sqs.SendInput{Body: body})
 	return err
 }
 

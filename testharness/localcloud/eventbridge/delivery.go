@@ -251,7 +251,7 @@ func (s *Service) attempt(it item) error {
 		if s.opts.SQS == nil {
 			return errNoConsumer
 		}
-		m := QueueMessage{Body: string(input), RuleARN: it.ruleARN}
+		m := QueueMessage{Body: string(input), RuleARN: it.ruleARN, TraceHeader: trace}
 		if t.SqsParameters != nil {
 			m.MessageGroupID = t.SqsParameters.MessageGroupId
 		}
@@ -329,7 +329,8 @@ func (s *Service) giveUp(it item, code, msg string, attempts int, exhausted stri
 		}
 		if s.opts.SQS == nil {
 			f.DeadLetterErr = errNoConsumer
-		} else if err := s.opts.SQS.SendMessage(s.ctx, dlq.Arn, QueueMessage{Body: string(it.ev.envelope), Attributes: attrs, RuleARN: it.ruleARN}); err != nil {
+		} else if err := s.opts.SQS.SendMessage(s.ctx, dlq.Arn, QueueMessage{Body: string(it.ev.envelope), Attributes: attrs, RuleARN: it.ruleARN,
+			TraceHeader: it.ev.entry.TraceHeader}); err != nil {
 			f.DeadLetterErr = fmt.Errorf("send to dead-letter queue %s: %w", dlq.Arn, err)
 		}
 	}

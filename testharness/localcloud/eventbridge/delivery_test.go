@@ -141,3 +141,25 @@ func TestRetrySucceeds(t *testing.T) {
 	none(t, f.sqs.msgs, "dead letter after a successful retry")
 	none(t, f.failures, "failure after a successful retry")
 }
+
+// TestQueuesReceiveTheEventsTraceHeader: an SQS target and a dead-letter
+// queue get the trace header PutEvents carried (for SQS's AWSTraceHeader),
+// not inside the event.
+func TestQueuesReceiveTheEventsTraceHeader(t *testing.T) {
+	f := newFixture(t)
+	f.lambda.failWith(func(string) error {
+		return awsproto.NewError("AccessDeniedException", http.StatusForbidden, "denied")
+	})
+	const header = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+	f.rule(t, "default", "q", `{"source":["app"]}`, types.Target{Id: aws.String("q"), Arn: aws.String("arn:aws:sqs:us-east-1:000000000000:q")})
+	f.rule(t, "default", "fn", `{"source":["app"]}`, failingTarget("fn", 0, 0))
+	e := entry("app", "T", `{}`)
+	e.TraceHeader = aws.String(header)
+	f.put(t, e)
+	for range 2 { // the target's message and the function's dead letter
+		c := recv(t, f.sqs.msgs)
+		if c.Msg.TraceHeader != header || strings.Contains(c.Msg.Body, "Root=") {
+			t.Errorf("message to %s: trace header %q, body %s", c.ARN, c.Msg.TraceHeader, c.Msg.Body)
+		}
+	}
+}

@@ -39,6 +39,12 @@ type QueueMessage struct {
 	// Attributes are string message attributes (dead-letter messages
 	// carry RULE_ARN, TARGET_ARN, ERROR_CODE, …).
 	Attributes map[string]string
+	// TraceHeader is the event's X-Ray trace header, which the message
+	// carries as its AWSTraceHeader system attribute: EventBridge passes
+	// the original trace header to the target, and to a dead-letter queue
+	// on its SendMessage (EventBridge User Guide, "Amazon EventBridge
+	// integration with AWS X-Ray").
+	TraceHeader string
 }
 
 // QueueSender sends messages to SQS queues: rule targets and dead-letter

@@ -44,15 +44,16 @@ type SendResult struct {
 }
 
 // SendMessage sends a message to the queue with the ARN queueARN. It is
-// the Go API for EventBridge targets and dead-letter queues.
-func (s *Service) SendMessage(ctx context.Context, queueARN, body string, attrs map[string]MessageAttributeValue) (string, error) {
+// the Go API for EventBridge targets and dead-letter queues, Lambda
+// destinations and Pipes' dead-letter queues.
+func (s *Service) SendMessage(ctx context.Context, queueARN string, in SendInput) (string, error) {
 	s.mu.Lock()
 	q, err := s.queueByARN(queueARN)
 	s.mu.Unlock()
 	if err != nil {
 		return "", err
 	}
-	res, err := s.Send(ctx, s.queueURL(ctx, q.name), SendInput{Body: body, MessageAttributes: attrs})
+	res, err := s.Send(ctx, s.queueURL(ctx, q.name), in)
 	return res.MessageID, err
 }
 

@@ -273,19 +273,23 @@ func TestGoAPISendMessage(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	url := e.queue(t, "target", nil)
-	id, err := e.svc.SendMessage(ctx, "arn:aws:sqs:us-east-1:000000000000:target", `{"detail-type":"Object Created"}`,
-		map[string]sqs.MessageAttributeValue{"source": {DataType: "String", StringValue: aws.String("events")}})
+	const trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
+	id, err := e.svc.SendMessage(ctx, "arn:aws:sqs:us-east-1:000000000000:target", sqs.SendInput{Body: `{"detail-type":"Object Created"}`,
+		MessageAttributes: map[string]sqs.MessageAttributeValue{"source": {DataType: "String", StringValue: aws.String("events")}},
+		SystemAttributes:  map[string]string{"AWSTraceHeader": trace}})
 	if err != nil || id == "" {
 		t.Fatalf("SendMessage = %q, %v", id, err)
 	}
-	out, err := e.client.ReceiveMessage(ctx, &awssqs.ReceiveMessageInput{QueueUrl: aws.String(url), MessageAttributeNames: []string{"All"}})
-	if err != nil || len(out.Messages) != 1 || aws.ToString(out.Messages[0].MessageId) != id || aws.ToString(out.Messages[0].MessageAttributes["source"].StringValue) != "events" {
+	out, err := e.client.ReceiveMessage(ctx, &awssqs.ReceiveMessageInput{QueueUrl: aws.String(url), MessageAttributeNames: []string{"All"},
+		MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameAWSTraceHeader}})
+	if err != nil || len(out.Messages) != 1 || aws.ToString(out.Messages[0].MessageId) != id ||
+		aws.ToString(out.Messages[0].MessageAttributes["source"].StringValue) != "events" || out.Messages[0].Attributes["AWSTraceHeader"] != trace {
 		t.Fatalf("received %+v, %v", out, err)
 	}
-	if _, err := e.svc.SendMessage(ctx, "arn:aws:sqs:us-east-1:000000000000:nope", "x", nil); err == nil {
+	if _, err := e.svc.SendMessage(ctx, "arn:aws:sqs:us-east-1:000000000000:nope", sqs.SendInput{Body: "x"}); err == nil {
 		t.Error("SendMessage to a missing queue succeeded")
 	}
-	if _, err := e.svc.SendMessage(ctx, "not-an-arn", "x", nil); err == nil {
+	if _, err := e.svc.SendMessage(ctx, "not-an-arn", sqs.SendInput{Body: "x"}); err == nil {
 		t.Error("SendMessage to a bad ARN succeeded")
 	}
 }
