@@ -33,9 +33,16 @@ type Options struct {
 	// ("tracebridge:go-package") are built from.
 	SourceRoot string
 	// Clock drives retries, retention, timeouts and Wait states;
-	// clock.Real{} when nil. Signatures are checked against the wall
-	// clock, as the SDKs sign with it.
+	// clock.Real{} when nil, or a virtual clock with TimeVirtual.
+	// Signatures are checked against the wall clock, as the SDKs sign
+	// with it.
 	Clock clock.Clock
+	// Time is TimeReal (the default, also for "") or TimeVirtual: once the
+	// cloud has settled, its clock jumps to the next thing it owes (a
+	// retry, a backoff, a Wait state, a timeout), so AWS's real timings
+	// play out at once. Virtual time brings its own clock: Clock must be
+	// nil then.
+	Time TimeMode
 	// IAM says whether requests are authenticated with SigV4 and
 	// authorized by IAM policy evaluation: IAMOn (the default, also for
 	// "") or IAMOff (`--iam=off`), which accepts any signature or none and
@@ -49,6 +56,24 @@ type Options struct {
 	// FaultRand is what injected faults' probabilities draw from (a
 	// seeded source repeats a run's hits); seeded from the time when nil.
 	FaultRand rand.Source
+}
+
+// TimeMode says how the cloud's clock moves.
+type TimeMode string
+
+// The time modes.
+const (
+	TimeReal    TimeMode = "real"
+	TimeVirtual TimeMode = "virtual"
+)
+
+// ParseTimeMode reads a flag value ("real" or "virtual").
+func ParseTimeMode(s string) (TimeMode, error) {
+	switch m := TimeMode(s); m {
+	case TimeReal, TimeVirtual:
+		return m, nil
+	}
+	return "", fmt.Errorf("time mode %q: want real or virtual", s)
 }
 
 // IAMMode turns IAM enforcement on or off.
@@ -98,8 +123,20 @@ func Start(opts Options) (*Cloud, error) {
 	if opts.Addr == "" {
 		opts.Addr = "127.0.0.1:0"
 	}
-	if opts.Clock == nil {
-		opts.Clock = clock.Real{}
+	var virtual *clock.Virtual
+	switch opts.Time {
+	case "", TimeReal:
+		if opts.Clock == nil {
+			opts.Clock = clock.Real{}
+		}
+	case TimeVirtual:
+		if opts.Clock != nil {
+			return nil, fmt.Errorf("local cloud: virtual time brings its own clock; leave Options.Clock nil")
+		}
+		virtual = clock.NewVirtual()
+		opts.Clock = virtual
+	default:
+		return nil, fmt.Errorf("local cloud: time mode %q: want real or virtual", opts.Time)
 	}
 	if opts.IAM == "" {
 		opts.IAM = IAMOn
@@ -139,12 +176,20 @@ func Start(opts Options) (*Cloud, error) {
 	// steady upload, and responses that wait (long polls) need none.
 	c.server = &http.Server{Handler: g, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	go func() { c.serveErr <- c.server.Serve(ln) }()
+	if virtual != nil {
+		go c.activity.RunVirtualTime(c.closing, virtual)
+	}
 	return c, nil
 }
 
 // RunT starts a local cloud for a test and closes it when the test ends.
+// Unless opts say otherwise (Time, or a Clock of the test's own), time is
+// virtual: a retry path takes milliseconds, not minutes.
 func RunT(t testing.TB, opts Options) *Cloud {
 	t.Helper()
+	if opts.Time == "" && opts.Clock == nil {
+		opts.Time = TimeVirtual
+	}
 	c, err := Start(opts)
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 type appOptions struct {
 	addr        string
 	iam         localcloud.IAMMode
+	time        localcloud.TimeMode
 	assemblyDir string // "" synthesizes the app for the local cloud when stale
 	progress    *progress
 	// beforeDeploy, when set, runs once the cloud is up and before the
@@ -61,7 +62,7 @@ func startApp(ctx context.Context, o appOptions) (*appEnv, error) {
 			return nil, err
 		}
 	}
-	cloud, err := localcloud.Start(localcloud.Options{Addr: o.addr, SourceRoot: root, IAM: o.iam})
+	cloud, err := localcloud.Start(localcloud.Options{Addr: o.addr, SourceRoot: root, IAM: o.iam, Time: o.time})
 	if err != nil {
 		return nil, err
 	}
@@ -115,6 +116,19 @@ func iamFlag(fs *flag.FlagSet) func() (localcloud.IAMMode, error) {
 		mode, err := localcloud.ParseIAMMode(*value)
 		if err != nil {
 			return "", usageError{"--iam: " + err.Error()}
+		}
+		return mode, nil
+	}
+}
+
+// timeFlag adds --time to a command: real or virtual time in the local
+// cloud, def unless a person says otherwise.
+func timeFlag(fs *flag.FlagSet, def localcloud.TimeMode) func() (localcloud.TimeMode, error) {
+	value := fs.String("time", string(def), "the local cloud's clock: real, or virtual (once nothing is in flight, it jumps to the next retry, backoff or timeout)")
+	return func() (localcloud.TimeMode, error) {
+		mode, err := localcloud.ParseTimeMode(*value)
+		if err != nil {
+			return "", usageError{"--time: " + err.Error()}
 		}
 		return mode, nil
 	}

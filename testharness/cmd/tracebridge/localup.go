@@ -21,6 +21,8 @@ func localUp(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	addr := fs.String("addr", localcloud.DefaultAddr, "listen address (loopback by default)")
 	assemblyDir := fs.String("assembly", "", "deploy this cloud assembly instead of synthesizing the app")
 	iamMode := iamFlag(fs)
+	// Real by default: clients outside the cloud share its clock.
+	timeMode := timeFlag(fs, localcloud.TimeReal)
 	noRollback := noRollbackFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -32,7 +34,11 @@ func localUp(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	env, err := startApp(ctx, appOptions{addr: *addr, iam: iam, assemblyDir: *assemblyDir, progress: newProgress(stderr, false),
+	clock, err := timeMode()
+	if err != nil {
+		return err
+	}
+	env, err := startApp(ctx, appOptions{addr: *addr, iam: iam, time: clock, assemblyDir: *assemblyDir, progress: newProgress(stderr, false),
 		noRollback: *noRollback, keepFailed: true})
 	if env == nil {
 		return err

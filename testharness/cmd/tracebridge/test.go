@@ -37,7 +37,7 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: tracebridge test [--assembly DIR] [--no-rollback] [--endpoint URL] [--stack NAME] [--json] [--junit FILE]\n\n"+
+		fmt.Fprint(stderr, "usage: tracebridge test [--assembly DIR] [--no-rollback] [--iam on|off] [--time virtual|real] [--endpoint URL] [--stack NAME] [--json] [--junit FILE]\n\n"+
 			"Without --endpoint or --stack: synthesize the app if needed, start the local cloud, deploy it\n"+
 			"(the deploy-time check runs the suite exactly as on AWS) and print the results.\n"+
 			"With --endpoint or --stack: run the suite of an already deployed stack, on a running local\n"+
@@ -50,6 +50,7 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print the results as one JSON document")
 	junit := fs.String("junit", "", "also write the results as JUnit XML to this file")
 	iamMode := iamFlag(fs)
+	timeMode := timeFlag(fs, localcloud.TimeVirtual)
 	noRollback := noRollbackFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -71,6 +72,13 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if deployed && flagSet(fs, "iam") {
 		return usageError{"test: --iam sets up the local cloud this command starts; it does not go with --endpoint or --stack"}
 	}
+	clock, err := timeMode()
+	if err != nil {
+		return err
+	}
+	if deployed && flagSet(fs, "time") {
+		return usageError{"test: --time sets up the local cloud this command starts; it does not go with --endpoint or --stack"}
+	}
 
 	var rep testharness.RunReport
 	if deployed {
@@ -84,7 +92,8 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	} else {
 		// --json is for machines: the results alone, no progress.
-		rep, err = runLocalSuite(ctx, *assemblyDir, iam, *noRollback, newProgress(stderr, *asJSON))
+		rep, err = runLocalSuite(ctx, appOptions{assemblyDir: *assemblyDir, iam: iam, time: clock,
+			noRollback: *noRollback, progress: newProgress(stderr, *asJSON)})
 	}
 	if err != nil {
 		return err
@@ -167,7 +176,7 @@ func runDeployedSuite(ctx context.Context, cfg aws.Config, stackName string, pro
 // (synthesized with tracebridge:skipTests) is deployed, then run like a
 // deployed stack. A deployment that fails without a report is an error
 // with CloudFormation's reason.
-func runLocalSuite(ctx context.Context, assemblyDir string, iam localcloud.IAMMode, noRollback bool, progress *progress) (testharness.RunReport, error) {
+func runLocalSuite(ctx context.Context, o appOptions) (testharness.RunReport, error) {
 	reports := make(chan testharness.RunReport, 1)
 	var app appTemplate
 	subscribe := func(cloud *localcloud.Cloud, dir string) error {
@@ -187,18 +196,19 @@ func runLocalSuite(ctx context.Context, assemblyDir string, iam localcloud.IAMMo
 		})
 		return nil
 	}
-	env, deployErr := startApp(ctx, appOptions{assemblyDir: assemblyDir, iam: iam, progress: progress, beforeDeploy: subscribe, noRollback: noRollback})
+	o.beforeDeploy = subscribe
+	env, deployErr := startApp(ctx, o)
 	if env != nil {
 		defer env.close()
 	}
 	select {
 	case rep := <-reports:
 		switch {
-		case deployErr != nil && noRollback:
-			progress.Note("the deployment failed because tests failed and was kept, not rolled back: %v\n"+
+		case deployErr != nil && o.noRollback:
+			o.progress.Note("the deployment failed because tests failed and was kept, not rolled back: %v\n"+
 				"(tracebridge local up --no-rollback keeps such a stack up to look at)", deployErr)
 		case deployErr != nil:
-			progress.Note("the deployment rolled back because tests failed: %v", deployErr)
+			o.progress.Note("the deployment rolled back because tests failed: %v", deployErr)
 		}
 		return rep, nil
 	default:
@@ -207,12 +217,12 @@ func runLocalSuite(ctx context.Context, assemblyDir string, iam localcloud.IAMMo
 		return testharness.RunReport{}, deployErr
 	}
 	if !app.hasTestRun {
-		progress.Note("the template has no %s (synthesized with tracebridge:skipTests): starting the suite directly", testharness.TestRunResourceType)
+		o.progress.Note("the template has no %s (synthesized with tracebridge:skipTests): starting the suite directly", testharness.TestRunResourceType)
 		cfg, err := awsConfig(ctx, env.cloud.Endpoint())
 		if err != nil {
 			return testharness.RunReport{}, err
 		}
-		return runDeployedSuite(ctx, cfg, env.stack.StackName, progress.w)
+		return runDeployedSuite(ctx, cfg, env.stack.StackName, o.progress.w)
 	}
 	timer := time.NewTimer(reportGrace)
 	defer timer.Stop()
