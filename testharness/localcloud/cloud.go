@@ -167,7 +167,7 @@ func Start(opts Options) (*Cloud, error) {
 		g.Register(r)
 	}
 	if c.authz != nil {
-		g.Secure(gateway.Security{Keys: c.identities, Region: arn.Region, Authorizer: c.authz})
+		g.Secure(gateway.Security{Keys: c.identities, Region: arn.Region, Authorizer: observedAuthorizer{c.authz, c.observe}})
 	}
 	g.Track(c.activity)
 	g.InjectFaults(faultInjector{c})

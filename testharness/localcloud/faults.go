@@ -9,6 +9,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/faults"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/observe"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/xray"
 )
 
@@ -69,7 +70,7 @@ func (a lambdaFaults) InvocationFault(ctx context.Context, functionARN, traceHea
 	} else {
 		// Lambda waits out latency on its own, and the invocation's trace
 		// carries the fault of a failed, timed-out or killed invocation.
-		a.c.logFault(ctx, fault, req)
+		a.c.logFault(ctx, fault, req, traceHeader)
 	}
 	return fault, true
 }
@@ -78,7 +79,7 @@ func (a lambdaFaults) InvocationFault(ctx context.Context, functionARN, traceHea
 // on the cloud's clock (a timer the cloud knows of) and records it in the
 // request's trace; it returns the error to answer with.
 func (c *Cloud) applyFault(ctx context.Context, f faults.Fault, req faults.Request, traceHeader string) error {
-	c.logFault(ctx, f, req)
+	c.logFault(ctx, f, req, traceHeader)
 	start := c.clock.Now()
 	rec := xray.InjectedFault{TraceHeader: traceHeader, Service: req.Service, FaultID: f.ID, Action: string(f.Action)}
 	if len(req.Operations) > 0 {
@@ -106,7 +107,9 @@ func (c *Cloud) applyFault(ctx context.Context, f faults.Fault, req faults.Reque
 	return err
 }
 
-func (c *Cloud) logFault(ctx context.Context, f faults.Fault, req faults.Request) {
+func (c *Cloud) logFault(ctx context.Context, f faults.Fault, req faults.Request, traceHeader string) {
+	c.observe.Fault(observe.TraceRoot(traceHeader), observe.Fault{ID: f.ID, Action: string(f.Action), Service: req.Service,
+		Operations: req.Operations, Resources: req.Resources, Principal: req.Principal, ErrorCode: f.ErrorCode})
 	c.log.Info("fault injected", "fault", f.ID, "action", f.Action, "service", req.Service,
 		"operations", req.Operations, "resources", req.Resources, "principal", req.Principal,
 		"error", f.ErrorCode, "request", awsproto.RequestID(ctx))

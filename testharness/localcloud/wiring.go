@@ -21,6 +21,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/iam"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/lambda"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/logs"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/observe"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/pipes"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/s3"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/sqs"
@@ -67,7 +68,9 @@ type services struct {
 	CloudFormation *cloudformation.Engine
 
 	// activity is what every service is still doing, for WaitSettled.
-	activity   *activity.Tracker
+	activity *activity.Tracker
+	// observe is the history the console shows (wiring_observe.go).
+	observe    *observe.Recorder
 	stopSweeps context.CancelFunc // ends DynamoDB's TTL sweeps
 	// log reports what goes wrong between services, where no caller
 	// hears of it (Options.Logger).
@@ -85,11 +88,12 @@ func (c *Cloud) wire(opts Options) error {
 	clk := opts.Clock
 	c.activity = activity.New(clk)
 	c.log = opts.Logger
+	c.observe = observe.New(observe.Options{Now: clk.Now})
 	// IAM and the authorizer first: every adapter below that acts as a
 	// role gets the finished permissions.
 	c.IAM = iam.New(iam.Options{Clock: clk})
 	c.authz = c.newAuthorizer(opts.IAM)
-	perms := permissions{c.authz}
+	perms := permissions{c.authz, c.observe}
 	c.Logs = logs.New(logs.Options{Clock: clk, CreateMissingGroups: true})
 	c.SQS = sqs.New(sqs.Options{Clock: clk, Endpoint: c.endpoint})
 	c.XRay = xray.New(xray.Options{Clock: clk})
@@ -101,9 +105,10 @@ func (c *Cloud) wire(opts Options) error {
 		Clock:             clk,
 		Credentials:       c.identities,
 		SourceRoot:        opts.SourceRoot,
-		Logs:              lambdaLogs{logs: c.Logs, perms: perms, denied: &deniedGroups{}, log: c.log},
+		Logs:              lambdaLogs{logs: c.Logs, perms: perms, denied: &deniedGroups{}, log: c.log, observe: c.observe},
 		Destinations:      lambdaDestinations{c},
 		Tracer:            lambdaTracer{c.XRay, c.log},
+		Observer:          invocationObserver{c.observe},
 		EndpointURL:       c.endpoint,
 		XRayDaemonAddress: daemon,
 		Activity:          c.activity,
@@ -116,7 +121,9 @@ func (c *Cloud) wire(opts Options) error {
 		StepFns: ruleExecutions{c},
 		OnDeliveryFailure: func(f eventbridge.DeliveryFailure) {
 			c.log.Warn("EventBridge gave up on an event", "failure", fmt.Sprintf("%+v", f))
+			eventsObserver{c.observe}.gaveUp(f)
 		},
+		Observer: eventsObserver{c.observe},
 		Activity: c.activity,
 	})
 	c.S3 = s3.New(s3.Options{
@@ -152,6 +159,7 @@ func (c *Cloud) wire(opts Options) error {
 		Roles:       c.identities,
 		Permissions: perms,
 		Activity:    c.activity,
+		Observer:    pipeRecords{c.observe},
 	})
 	c.Schemas = eventschemas.New(eventschemas.Options{Clock: clk})
 	c.STS = sts.New(sts.Options{Clock: clk, Identities: c.identities, Roles: iamRoles{c.IAM}})
@@ -278,13 +286,17 @@ func (a eventsToSQS) SendMessage(ctx context.Context, queueARN string, m eventbr
 // lambdaLogs stores function output in CloudWatch Logs, as the
 // function's role (the principal in ctx) may.
 type lambdaLogs struct {
-	logs   *logs.Service
-	perms  permissions
-	denied *deniedGroups
-	log    *slog.Logger
+	logs    *logs.Service
+	perms   permissions
+	denied  *deniedGroups
+	log     *slog.Logger
+	observe *observe.Recorder
 }
 
 func (a lambdaLogs) Write(ctx context.Context, group, stream string, events []lambda.LogEvent) {
+	for _, e := range events {
+		a.observe.LogLine(stream, e.Message) // what the function wrote, whether its role may store it or not
+	}
 	streamARN := arn.New("logs", "log-group:"+group+":log-stream:"+stream)
 	for _, action := range []string{"logs:CreateLogStream", "logs:PutLogEvents"} {
 		if err := a.perms.Check(ctx, "logs", action, streamARN); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/authz"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/observe"
 )
 
 // IAM in the local cloud: the gateway verifies and authorizes every
@@ -42,14 +43,20 @@ func (c *Cloud) newAuthorizer(mode IAMMode) *authz.Authorizer {
 }
 
 // permissions asks the authorizer about an in-process call as the
-// principal in ctx; with IAM off (nil) everything is allowed.
-type permissions struct{ a *authz.Authorizer }
+// principal in ctx; with IAM off (nil) everything is allowed. Denials go
+// to the history.
+type permissions struct {
+	a       *authz.Authorizer
+	observe *observe.Recorder
+}
 
 func (p permissions) Check(ctx context.Context, service, action, resource string) error {
 	if p.a == nil {
 		return nil
 	}
-	return p.a.Check(ctx, authz.Check{Service: service, Action: action, Resource: resource})
+	err := p.a.Check(ctx, authz.Check{Service: service, Action: action, Resource: resource})
+	recordDenial(ctx, p.observe, service, err)
+	return err
 }
 
 // CheckService asks whether an AWS service principal, acting for
@@ -58,8 +65,10 @@ func (p permissions) CheckService(ctx context.Context, principal, service, actio
 	if p.a == nil {
 		return nil
 	}
-	return p.a.CheckService(ctx, principal, authz.Check{Service: service, Action: action, Resource: resource,
+	err := p.a.CheckService(ctx, principal, authz.Check{Service: service, Action: action, Resource: resource,
 		Context: map[string][]string{"aws:SourceArn": {sourceARN}}})
+	recordDenial(ctx, p.observe, service, err)
+	return err
 }
 
 // resourcePolicies finds the resource-based policy of an ARN through the

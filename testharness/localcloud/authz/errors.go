@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
@@ -44,4 +45,19 @@ func denied(service, message string) error {
 	e := awsproto.NewError(d.code, d.status, message)
 	e.QueryCode = d.queryCode
 	return e
+}
+
+// IsDenial tells whether err is an authorization failure, as opposed to
+// a failure to decide (a resource policy that could not be read).
+func IsDenial(err error) bool {
+	var e *awsproto.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	for _, d := range denials {
+		if e.Code == d.code {
+			return true
+		}
+	}
+	return e.Code == "AccessDeniedException"
 }

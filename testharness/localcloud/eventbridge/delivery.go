@@ -163,6 +163,7 @@ func (s *Service) firstAttempt(it item) {
 	defer s.q.settle(1)
 	defer it.work.Done()
 	err := s.attempt(it)
+	s.observeAttempt(it, 1, err)
 	if err == nil {
 		return
 	}
@@ -208,6 +209,7 @@ func (s *Service) retry(it item, code, msg string) {
 		delay = min(2*delay, maxRetryDelay)
 		attempts++
 		err := s.attempt(it)
+		s.observeAttempt(it, attempts, err)
 		if err == nil {
 			return
 		}

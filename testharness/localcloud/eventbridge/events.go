@@ -205,8 +205,9 @@ func envelope(ev *event) []byte {
 // archives it when archive is set, and calls the bus's subscribers.
 func (s *Service) route(ev *event, only map[string]bool, archive bool) error {
 	var (
-		work     []item
-		archives []*archiveStore
+		work               []item
+		archives           []*archiveStore
+		matched, unmatched []string
 	)
 	s.mu.RLock()
 	b := s.buses[ev.entry.EventBusName]
@@ -220,8 +221,10 @@ func (s *Service) route(ev *event, only map[string]bool, archive bool) error {
 				continue
 			}
 			if !r.compiled.MatchesEvent(ev.parsed) {
+				unmatched = append(unmatched, r.arn)
 				continue
 			}
+			matched = append(matched, r.arn)
 			for _, t := range r.targets {
 				work = append(work, item{ev: ev, ruleARN: r.arn, ruleName: r.name, target: *t})
 			}
@@ -236,6 +239,9 @@ func (s *Service) route(ev *event, only map[string]bool, archive bool) error {
 	}
 	s.mu.RUnlock()
 
+	if ev.routeable {
+		s.observeRoute(ev, matched, unmatched)
+	}
 	for _, a := range archives {
 		a.add(ev.archived())
 	}

@@ -106,6 +106,9 @@ type Options struct {
 	Targets map[string]Target
 	// OnDeliveryFailure is told about every event given up on.
 	OnDeliveryFailure func(DeliveryFailure)
+	// Observer hears every routed event and delivery attempt; nobody
+	// when nil.
+	Observer Observer
 	// Activity records deliveries not yet made, so the cloud knows when it
 	// has settled; a tracker of the service's own when nil.
 	Activity *activity.Tracker
@@ -151,6 +154,9 @@ func New(o Options) *Service {
 		o.Clock = clock.Real{}
 	}
 	o.Activity = activity.OrNew(o.Activity, o.Clock)
+	if o.Observer == nil {
+		o.Observer = noObserver{}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
 		opts: o, clock: o.Clock, ctx: ctx, cancel: cancel,

@@ -180,14 +180,17 @@ func (s *Service) execute(fn *function, proc *process, requestID string, req inv
 	if out.errorType != "" {
 		res.FunctionError = "Unhandled"
 	}
-	if tc.sampled && s.opts.Tracer != nil {
-		s.opts.Tracer.TraceInvocation(s.ctx, InvocationRecord{
-			FunctionARN: cfg.ARN, RequestID: requestID, TraceID: tc.root, CallerParentID: tc.callerParent,
-			ServiceSegmentID: tc.serviceSegment, FunctionSegmentID: tc.functionSegment,
-			Start: startWall, End: s.clock.Now(), InitDuration: initDuration,
-			FunctionError: res.FunctionError, ErrorType: out.errorType, Async: req.async, FaultID: faultID(req.fault),
-		})
+	rec := InvocationRecord{
+		FunctionARN: cfg.ARN, RequestID: requestID, TraceID: tc.root, Sampled: tc.sampled, CallerParentID: tc.callerParent,
+		ServiceSegmentID: tc.serviceSegment, FunctionSegmentID: tc.functionSegment,
+		Start: startWall, End: s.clock.Now(), Duration: duration, InitDuration: initDuration,
+		FunctionError: res.FunctionError, ErrorType: out.errorType, Async: req.async, FaultID: faultID(req.fault),
+		LogGroup: cfg.logGroup(), LogStream: proc.stream,
 	}
+	if tc.sampled && s.opts.Tracer != nil {
+		s.opts.Tracer.TraceInvocation(s.ctx, rec)
+	}
+	s.opts.Observer.InvocationEnded(rec)
 	return res, out.status == ""
 }
 

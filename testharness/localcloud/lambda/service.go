@@ -64,6 +64,8 @@ type Options struct {
 	Destinations DestinationSender
 	// Tracer is told about each sampled invocation (X-Ray segments).
 	Tracer InvocationTracer
+	// Observer is told about every invocation; nobody when nil.
+	Observer InvocationObserver
 	// EndpointURL is given to functions as AWS_ENDPOINT_URL (the gateway).
 	EndpointURL string
 	// XRayDaemonAddress is the local X-Ray daemon's UDP host:port, given to
@@ -110,6 +112,9 @@ func New(opts Options) *Service {
 	}
 	if opts.Logs == nil {
 		opts.Logs = discardLogs{}
+	}
+	if opts.Observer == nil {
+		opts.Observer = noObserver{}
 	}
 	if opts.MaxConcurrency <= 0 {
 		opts.MaxConcurrency = DefaultConcurrency

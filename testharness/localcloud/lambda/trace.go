@@ -65,19 +65,23 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// InvocationRecord describes one finished, sampled invocation: what the
-// X-Ray service needs to record its AWS::Lambda and AWS::Lambda::Function
-// segments.
+// InvocationRecord describes one finished invocation: what the X-Ray
+// service needs to record the AWS::Lambda and AWS::Lambda::Function
+// segments of a sampled one, and what the observer shows.
 type InvocationRecord struct {
 	FunctionARN string
 	RequestID   string
 	TraceID     string // Root
+	Sampled     bool
 	// CallerParentID is the caller's segment id, the parent of the
 	// AWS::Lambda segment; empty when Lambda started the trace.
 	CallerParentID    string
 	ServiceSegmentID  string // AWS::Lambda
 	FunctionSegmentID string // AWS::Lambda::Function, the runtime's Parent
 	Start, End        time.Time
+	// Duration is the invocation's run time on the wall clock, as the
+	// REPORT line says it.
+	Duration time.Duration
 	// InitDuration is the cold start's init phase (an Initialization
 	// subsegment), zero when warm.
 	InitDuration time.Duration
@@ -87,6 +91,8 @@ type InvocationRecord struct {
 	Async                    bool
 	// FaultID is the injected fault the invocation met ("" for none).
 	FaultID string
+	// LogGroup and LogStream are where the invocation's lines went.
+	LogGroup, LogStream string
 }
 
 // InvocationTracer is told about every sampled invocation when it ends.
@@ -94,3 +100,13 @@ type InvocationRecord struct {
 type InvocationTracer interface {
 	TraceInvocation(ctx context.Context, rec InvocationRecord)
 }
+
+// InvocationObserver is told about every invocation when it ends, sampled
+// or not (the local cloud's console).
+type InvocationObserver interface {
+	InvocationEnded(rec InvocationRecord)
+}
+
+type noObserver struct{}
+
+func (noObserver) InvocationEnded(InvocationRecord) {}

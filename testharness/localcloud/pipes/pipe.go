@@ -41,6 +41,8 @@ type pipe struct {
 	// work is the running loop's work in progress: paused while the pipe
 	// has read everything on its stream, resumed by the stream's writer.
 	work *activity.Work
+	// observer hears each record read and its filters' verdict.
+	observer FilterObserver
 }
 
 // Description is a pipe as DescribePipe returns it.
@@ -70,7 +72,8 @@ func (s *Service) CreatePipe(_ context.Context, spec Spec) (Description, error) 
 		return Description{}, invalid("Pipe %s: source %s: %v", spec.Name, spec.Source, err)
 	}
 	p := &pipe{cfg: cfg, arn: arn.New("pipes", "pipe/"+spec.Name), created: now, modified: now,
-		desired: StateRunning, current: StateStopped, sub: sub, cursor: cursor, principal: principal}
+		desired: StateRunning, current: StateStopped, sub: sub, cursor: cursor, principal: principal,
+		observer: s.opts.Observer}
 	if spec.DesiredState == StateStopped {
 		p.desired = StateStopped
 	}

@@ -85,7 +85,9 @@ func (p *pipe) scan(after string, batch []dynamodbstreams.Record, size int) ([]d
 		}
 		for _, r := range recs {
 			after = r.Dynamodb.SequenceNumber
-			if p.matches(r) {
+			passed := p.matches(r)
+			p.observer.RecordFiltered(p.arn, r, passed)
+			if passed {
 				batch = append(batch, r)
 			}
 		}

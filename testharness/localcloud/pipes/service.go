@@ -95,6 +95,9 @@ type Options struct {
 	// progress, so the cloud knows when it has settled; a tracker of the
 	// service's own when nil.
 	Activity *activity.Tracker
+	// Observer hears every record a pipe reads and its filters' verdict;
+	// nobody when nil.
+	Observer FilterObserver
 }
 
 // Service holds the pipes of the local account and runs those RUNNING.
@@ -113,6 +116,9 @@ func New(opts Options) *Service {
 		opts.Clock = clock.Real{}
 	}
 	opts.Activity = activity.OrNew(opts.Activity, opts.Clock)
+	if opts.Observer == nil {
+		opts.Observer = noObserver{}
+	}
 	return &Service{opts: opts, clock: opts.Clock, pipes: map[string]*pipe{}}
 }
 

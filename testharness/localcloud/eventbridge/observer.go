@@ -1,0 +1,59 @@
+package eventbridge
+
+// Observer hears what happens to events, for the local cloud's console
+// and `tracebridge replay --follow`. Its methods run on the goroutine that
+// routes or delivers and must not block.
+type Observer interface {
+	// EventRouted is told about every event matched against the enabled
+	// rules of its bus (put or replayed).
+	EventRouted(RoutedEvent)
+	// DeliveryAttempted is told about every attempt to deliver an event
+	// to a rule's target.
+	DeliveryAttempted(DeliveryAttempt)
+}
+
+// RoutedEvent is an event and the rules it did and did not match.
+type RoutedEvent struct {
+	ID, Bus, Source, DetailType string
+	Detail                      []byte
+	TraceHeader                 string
+	// Replay names the replay that sent the event again.
+	Replay string
+	// Matched and Unmatched are rule ARNs.
+	Matched, Unmatched []string
+}
+
+// DeliveryAttempt is one attempt's outcome. ErrorCode is "" when the
+// target accepted the event; otherwise Retryable tells whether EventBridge
+// tries again.
+type DeliveryAttempt struct {
+	Delivery
+	EventID      string
+	Attempt      int
+	ErrorCode    string
+	ErrorMessage string
+	Retryable    bool
+}
+
+type noObserver struct{}
+
+func (noObserver) EventRouted(RoutedEvent)           {}
+func (noObserver) DeliveryAttempted(DeliveryAttempt) {}
+
+// observeRoute tells the observer about a routed event.
+func (s *Service) observeRoute(ev *event, matched, unmatched []string) {
+	e := ev.entry
+	s.opts.Observer.EventRouted(RoutedEvent{ID: ev.id, Bus: e.EventBusName, Source: e.Source, DetailType: e.DetailType,
+		Detail: e.Detail, TraceHeader: e.TraceHeader, Replay: ev.replay, Matched: matched, Unmatched: unmatched})
+}
+
+// observeAttempt tells the observer how the n-th attempt to deliver an
+// item went.
+func (s *Service) observeAttempt(it item, n int, err error) {
+	a := DeliveryAttempt{Delivery: Delivery{RuleARN: it.ruleARN, TargetID: it.target.Id, TargetARN: it.target.Arn,
+		RoleARN: it.target.RoleArn, TraceHeader: it.ev.entry.TraceHeader}, EventID: it.ev.id, Attempt: n}
+	if err != nil {
+		a.ErrorCode, a.ErrorMessage, a.Retryable = classify(err)
+	}
+	s.opts.Observer.DeliveryAttempted(a)
+}
