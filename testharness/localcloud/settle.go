@@ -123,15 +123,17 @@ func (c *Cloud) serveSettledNotify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	go func() {
-		if c.WaitSettled(c.closing, req.Until, req.Ignore...) != nil {
-			return
-		}
-		// A function deleted meanwhile (its stack rolled back) has nobody
-		// left to tell.
-		err := c.Lambda.InvokeEvent(c.closing, req.FunctionName, req.Payload, "")
-		if err != nil && awsproto.AsError(err).Code != "ResourceNotFoundException" {
-			c.log.Warn("settled: invoking the waiting function", "function", req.FunctionName, "error", err)
-		}
+		// The event is queued (work in progress) before the waiter stops
+		// counting, so virtual time cannot jump past the settled moment
+		// first (to the waiter's own deadline, say).
+		_ = c.activity.WhenSettled(c.closing, activity.Settle{Until: req.Until, Ignore: req.Ignore}, func() {
+			// A function deleted meanwhile (its stack rolled back) has
+			// nobody left to tell.
+			err := c.Lambda.InvokeEvent(c.closing, req.FunctionName, req.Payload, "")
+			if err != nil && awsproto.AsError(err).Code != "ResourceNotFoundException" {
+				c.log.Warn("settled: invoking the waiting function", "function", req.FunctionName, "error", err)
+			}
+		})
 	}()
 	w.WriteHeader(http.StatusAccepted)
 }

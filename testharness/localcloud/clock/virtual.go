@@ -104,3 +104,14 @@ func (v *Virtual) AdvanceTo(t time.Time) {
 		v.fireLocked(tm)
 	}
 }
+
+// OffsetOf is how far c is ahead of the wall clock that clients (function
+// processes among them) read: a Virtual clock's offset, else zero. The
+// cloud adds it to the timestamps clients send (log events, trace
+// segments), so that they line up with what the cloud stamps itself.
+func OffsetOf(c Clock) time.Duration {
+	if v, ok := c.(*Virtual); ok {
+		return v.Offset()
+	}
+	return 0
+}

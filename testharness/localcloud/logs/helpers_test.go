@@ -35,12 +35,19 @@ func newEnv(t testing.TB, opts logs.Options) *env {
 	t.Helper()
 	fake := clock.NewFake(start)
 	opts.Clock = fake
+	svc, client := serve(t, opts)
+	return &env{svc: svc, client: client, clock: fake, ctx: context.Background()}
+}
+
+// serve starts a service on opts behind a gateway.
+func serve(t testing.TB, opts logs.Options) (*logs.Service, *cwl.Client) {
+	t.Helper()
 	svc := logs.New(opts)
 	g := gateway.New(identity.NewStore())
 	g.Register(svc.Route())
 	srv := httptest.NewServer(g)
 	t.Cleanup(srv.Close)
-	return &env{svc: svc, client: cwl.NewFromConfig(awstest.Config(t, srv.URL)), clock: fake, ctx: context.Background()}
+	return svc, cwl.NewFromConfig(awstest.Config(t, srv.URL))
 }
 
 // ms is the fake clock's time plus d, in epoch milliseconds.

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 )
 
 // PutLogEvents limits (API reference, PutLogEvents): at most 10,000 events
@@ -248,6 +250,13 @@ func (s *Service) putLogEvents(ctx context.Context, in *putLogEventsInput) (*put
 	batch, err := validateBatch(in.LogEvents)
 	if err != nil {
 		return nil, err
+	}
+	// The client stamped its events with the wall clock; under virtual
+	// time the cloud's clock is ahead of it.
+	if off := clock.OffsetOf(s.clock).Milliseconds(); off != 0 {
+		for i := range batch {
+			batch[i].ts += off
+		}
 	}
 	listening := s.listening(in.LogGroupName)
 

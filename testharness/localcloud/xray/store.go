@@ -1,7 +1,11 @@
 package xray
 
 import (
+	"bytes"
+	"encoding/json"
 	"time"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 )
 
 // trace is the stored documents of one trace id: segments and the
@@ -19,6 +23,9 @@ const sweepEvery = time.Minute
 
 // ingest parses and stores one document.
 func (s *Service) ingest(doc []byte) error {
+	if off := clock.OffsetOf(s.clock); off != 0 {
+		doc = shiftTimes(doc, off.Seconds())
+	}
 	seg, err := parseSegment(doc)
 	if err != nil {
 		s.counters.rejected.Add(1)
@@ -26,6 +33,41 @@ func (s *Service) ingest(doc []byte) error {
 	}
 	s.store(seg)
 	return nil
+}
+
+// shiftTimes adds by seconds to the start and end times of a document sent
+// by a client, which read the wall clock, and of its subsegments: under
+// virtual time the cloud's clock is ahead by that much. A document that is
+// not a JSON object is returned as it is, for parseSegment to reject.
+func shiftTimes(doc []byte, by float64) []byte {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	var m map[string]any
+	if dec.Decode(&m) != nil {
+		return doc
+	}
+	shiftSegment(m, by)
+	out, err := json.Marshal(m)
+	if err != nil {
+		return doc
+	}
+	return out
+}
+
+func shiftSegment(m map[string]any, by float64) {
+	for _, k := range []string{"start_time", "end_time"} {
+		if n, ok := m[k].(json.Number); ok {
+			if f, err := n.Float64(); err == nil && f > 0 {
+				m[k] = f + by
+			}
+		}
+	}
+	subs, _ := m["subsegments"].([]any)
+	for _, sub := range subs {
+		if sm, ok := sub.(map[string]any); ok {
+			shiftSegment(sm, by)
+		}
+	}
 }
 
 // store keeps seg, replacing an in-progress document with the same id (a
