@@ -87,6 +87,7 @@ func TestOperationsMapToActionsAndResources(t *testing.T) {
 		{"CopyObject reads its source first", "s3", request(p, "PUT", "/bucket/dst", "", "X-Amz-Copy-Source", "/src/obj%20ü.png"),
 			`s3:GetObject on resource: "arn:aws:s3:::src/obj ü.png"`},
 		{"PutBucketPolicy", "s3", request(p, "PUT", "/bucket?policy", "{}"), `s3:PutBucketPolicy on resource: "arn:aws:s3:::bucket"`},
+		{"PutBucketLogging", "s3", request(p, "PUT", "/bucket?logging", "<BucketLoggingStatus/>"), `s3:PutBucketLogging on resource: "arn:aws:s3:::bucket"`},
 		{"PutItem", "dynamodb", request(p, "POST", "/", `{"TableName":"T","Item":{}}`, target, "DynamoDB_20120810.PutItem"),
 			"dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:000000000000:table/T "},
 		{"Query of an index", "dynamodb", request(p, "POST", "/", `{"TableName":"T","IndexName":"I"}`, target, "DynamoDB_20120810.Query"),

@@ -43,6 +43,8 @@ var s3Actions = map[s3Key]string{
 	{false, http.MethodDelete, "publicAccessBlock"}: "s3:PutBucketPublicAccessBlock",
 	{false, http.MethodGet, "versioning"}:           "s3:GetBucketVersioning",
 	{false, http.MethodPut, "versioning"}:           "s3:PutBucketVersioning",
+	{false, http.MethodGet, "logging"}:              "s3:GetBucketLogging",
+	{false, http.MethodPut, "logging"}:              "s3:PutBucketLogging",
 
 	{true, http.MethodPut, ""}:            "s3:PutObject",
 	{true, http.MethodGet, ""}:            "s3:GetObject",
@@ -58,7 +60,7 @@ var s3Actions = map[s3Key]string{
 // s3Subresources are the sub-resources s3Actions names, in the order S3's
 // router tests them.
 var s3Subresources = []string{"uploadId", "uploads", "delete", "location", "notification", "policy",
-	"encryption", "publicAccessBlock", "versioning", "versions"}
+	"encryption", "publicAccessBlock", "versioning", "versions", "logging"}
 
 // s3Targets maps an S3 request. A copy (PutObject or UploadPartCopy with
 // x-amz-copy-source) also reads its source: s3:GetObject on the source

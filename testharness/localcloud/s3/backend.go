@@ -41,6 +41,8 @@ type Bucket struct {
 	Encryption   *EncryptionConfiguration
 	PublicAccess *PublicAccessBlockConfiguration
 	Versioning   string // "", "Enabled" or "Suspended"
+	// Logging is where the bucket's server access logs go; nil: nowhere.
+	Logging *LoggingEnabled
 	// Lifecycle is the AWS::S3::Bucket LifecycleConfiguration property,
 	// stored as given; it is not applied.
 	Lifecycle any

@@ -69,6 +69,8 @@ var routes = map[routeKey]operation{
 	{bucketLevel, http.MethodDelete, "publicAccessBlock"}: (*Service).handleDeletePublicAccessBlock,
 	{bucketLevel, http.MethodGet, "versioning"}:           (*Service).handleGetVersioning,
 	{bucketLevel, http.MethodPut, "versioning"}:           (*Service).handlePutVersioning,
+	{bucketLevel, http.MethodGet, "logging"}:              (*Service).handleGetBucketLogging,
+	{bucketLevel, http.MethodPut, "logging"}:              (*Service).handlePutBucketLogging,
 	{objectLevel, http.MethodPut, ""}:                     (*Service).handlePutObject,
 	{objectLevel, http.MethodGet, ""}:                     (*Service).handleGetObject,
 	{objectLevel, http.MethodHead, ""}:                    (*Service).handleGetObject,
@@ -90,18 +92,46 @@ var subresources = []string{
 	"versions", "restore", "retention", "legal-hold", "torrent", "attributes", "select",
 }
 
+// ServeHTTP answers one request and, when its bucket has server access
+// logging, delivers the request's log record once the answer is sent.
 func (s *Service) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 	r := &request{Request: hr, ctx: withSourceIP(hr.Context(), hr), query: hr.URL.Query()}
 	r.bucket, r.key = s.Address(hr)
-	resp, err := s.dispatch(r)
-	if err != nil {
-		awsproto.WriteS3Error(r.ctx, w, hr, err)
+	sub := subresource(r.query)
+	logTo := s.loggingOf(r.bucket)
+	if logTo == nil {
+		s.answer(w, r, sub)
 		return
 	}
-	render(r, w, resp)
+	rec := accessRecord{start: s.clock.Now()}
+	cw := &countingWriter{ResponseWriter: w}
+	rec.errorCode = s.answer(cw, r, sub)
+	rec.done, rec.status, rec.bytesSent, rec.header = s.clock.Now(), cw.status, cw.bytes, w.Header()
+	s.deliverAccessLog(r, logTo, sub, rec)
 }
 
-func (s *Service) dispatch(r *request) (*response, error) {
+// answer serves r and returns the AWS error code it answered with, if any.
+func (s *Service) answer(w http.ResponseWriter, r *request, sub string) (errorCode string) {
+	resp, err := s.dispatch(r, sub)
+	if err != nil {
+		awsproto.WriteS3Error(r.ctx, w, r.Request, err)
+		return awsproto.AsError(err).Code
+	}
+	render(r, w, resp)
+	return ""
+}
+
+// subresource is the first sub-resource named in the query, "" for none.
+func subresource(query url.Values) string {
+	for _, name := range subresources {
+		if query.Has(name) {
+			return name
+		}
+	}
+	return ""
+}
+
+func (s *Service) dispatch(r *request, sub string) (*response, error) {
 	lvl := objectLevel
 	switch {
 	case r.bucket == "":
@@ -111,13 +141,6 @@ func (s *Service) dispatch(r *request) (*response, error) {
 	}
 	if !utf8.ValidString(r.key) {
 		return nil, errInvalidURI
-	}
-	sub := ""
-	for _, name := range subresources {
-		if r.query.Has(name) {
-			sub = name
-			break
-		}
 	}
 	if op := routes[routeKey{lvl, r.Method, sub}]; op != nil {
 		return op(s, r)
