@@ -19,6 +19,7 @@ import (
 //	            named by the IAM action the authorizer maps them to (s3:GetObject)
 //	Lambda invocation, whoever invokes ──▶ lambdaFaults: errors, latency, failed,
 //	            timed-out and killed invocations (Invoke, EventBridge, Pipes, Step Functions)
+//	PutEvents entry of a caller ──▶ eventFaults: failed entries in the answer
 //
 // Every hit is logged on Options.Logger and recorded in the X-Ray trace of
 // the request it hit (annotation tracebridge_fault), when it is traced.
@@ -73,6 +74,19 @@ func (a lambdaFaults) InvocationFault(ctx context.Context, functionARN, traceHea
 		a.c.logFault(ctx, fault, req, traceHeader)
 	}
 	return fault, true
+}
+
+// eventFaults is EventBridge's eventbridge.EntryFaults.
+type eventFaults struct{ c *Cloud }
+
+func (a eventFaults) EntryFault(ctx context.Context, busARN, traceHeader string) (faults.Fault, bool) {
+	req := faults.Request{Service: "events", Operations: []string{"events:PutEvents"},
+		Resources: []string{busARN}, Principal: identity.FromContext(ctx).RoleARN}
+	fault, ok := a.c.faults.Hit(req, faults.EntryError)
+	if ok {
+		a.c.logFault(ctx, fault, req, traceHeader)
+	}
+	return fault, ok
 }
 
 // applyFault logs an Error or Latency fault's hit, waits out its latency

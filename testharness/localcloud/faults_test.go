@@ -15,6 +15,8 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/xray"
@@ -110,6 +112,39 @@ func TestDynamoDBFaultAnswersInTheJSONShape(t *testing.T) {
 	}
 	if err := put(); err != nil {
 		t.Errorf("second PutItem: %v", err)
+	}
+}
+
+// TestEntryFaultFailsEntriesOfPutEventsAndPutsTheRest: an entry-error
+// fault on a bus fails its next entries in PutEvents' answer, counted per
+// entry; the other entries of the request are put.
+func TestEntryFaultFailsEntriesOfPutEventsAndPutsTheRest(t *testing.T) {
+	cloud := localcloud.RunT(t, localcloud.Options{})
+	client := eventbridge.NewFromConfig(awstest.Config(t, cloud.Endpoint()))
+	ctx := context.Background()
+	if _, err := client.CreateEventBus(ctx, &eventbridge.CreateEventBusInput{Name: aws.String("app")}); err != nil {
+		t.Fatal(err)
+	}
+	f := addFault(t, cloud, faults.Spec{Service: "events", Operation: "events:PutEvents", Resource: "app", Action: faults.EntryError, Count: 2})
+	if f.ErrorCode != "InternalFailure" {
+		t.Fatalf("fault %+v", f)
+	}
+	entry := func(bus string) ebtypes.PutEventsRequestEntry {
+		return ebtypes.PutEventsRequestEntry{EventBusName: aws.String(bus), Source: aws.String("app"), DetailType: aws.String("T"), Detail: aws.String(`{}`)}
+	}
+	out, err := client.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{entry("app"), entry("default"), entry("app"), entry("app")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var codes []string
+	for _, e := range out.Entries {
+		codes = append(codes, aws.ToString(e.ErrorCode))
+	}
+	if out.FailedEntryCount != 2 || strings.Join(codes, ",") != "InternalFailure,,InternalFailure," {
+		t.Errorf("PutEvents: %d failed, codes %q", out.FailedEntryCount, codes)
+	}
+	if left := cloud.Faults().List(); len(left) != 0 {
+		t.Errorf("faults left after their count: %+v", left)
 	}
 }
 

@@ -119,6 +119,7 @@ func (c *Cloud) wire(opts Options) error {
 		Lambda:  eventsToLambda{c.Lambda},
 		SQS:     eventsToSQS{c.SQS, perms},
 		StepFns: ruleExecutions{c},
+		Faults:  eventFaults{c},
 		OnDeliveryFailure: func(f eventbridge.DeliveryFailure) {
 			c.log.Warn("EventBridge gave up on an event", "failure", fmt.Sprintf("%+v", f))
 			eventsObserver{c.observe}.gaveUp(f)

@@ -34,7 +34,7 @@ func faultCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.StringVar(&spec.Operation, "operation", "", "IAM action it hits (s3:GetObject); any when empty")
 		fs.StringVar(&spec.Resource, "resource", "", "resource ARN or name pattern (* and ?); any when empty")
 		fs.StringVar(&spec.Principal, "principal", "", "role ARN or name pattern of the callers it hits")
-		fs.StringVar((*string)(&spec.Action), "action", string(faults.Error), "error, latency, or for Lambda fail, timeout, kill")
+		fs.StringVar((*string)(&spec.Action), "action", string(faults.Error), "error, latency, for Lambda fail, timeout, kill, for EventBridge entry-error")
 		fs.StringVar(&spec.ErrorCode, "code", "", "AWS error code (the service's throttling error by default)")
 		fs.IntVar(&spec.StatusCode, "status", 0, "HTTP status of the error")
 		fs.StringVar(&spec.Message, "message", "", "error message")
@@ -112,6 +112,8 @@ func printFaults(w io.Writer, list []faults.Fault) {
 			action = fmt.Sprintf("error %s %d", f.ErrorCode, f.StatusCode)
 		case faults.Latency:
 			action = "latency " + time.Duration(f.Latency).String()
+		case faults.EntryError:
+			action = "entry-error " + f.ErrorCode
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%g\t%d\t%d\n", f.ID, f.Service, orAny(f.Operation),
 			orAny(f.Resource), orAny(f.Principal), action, f.Probability, f.Count, f.Hits)

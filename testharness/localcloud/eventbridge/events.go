@@ -11,6 +11,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/eventpattern"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/faults"
 )
 
 // PutEvents limits (API reference, PutEvents; EventBridge User Guide,
@@ -100,9 +101,25 @@ func (s *Service) putEvents(ctx context.Context, entries []Entry, caller bool) (
 			out[i] = EntryResult{ErrorCode: "NotAuthorizedForSourceException", ErrorMessage: "Not authorized for the source."}
 			continue
 		}
+		if f, ok := s.entryFault(ctx, e, caller); ok {
+			out[i] = EntryResult{ErrorCode: f.ErrorCode, ErrorMessage: f.Message}
+			continue
+		}
 		out[i] = s.putOne(ctx, e)
 	}
 	return out, nil
+}
+
+// entryFault is the injected fault that fails a caller's entry, if any.
+func (s *Service) entryFault(ctx context.Context, e Entry, caller bool) (faults.Fault, bool) {
+	if !caller || s.opts.Faults == nil {
+		return faults.Fault{}, false
+	}
+	trace := e.TraceHeader
+	if trace == "" {
+		trace = awsproto.TraceHeader(ctx)
+	}
+	return s.opts.Faults.EntryFault(ctx, busARN(busName(e.EventBusName)), trace)
 }
 
 // entrySize counts an entry as EventBridge documents it.

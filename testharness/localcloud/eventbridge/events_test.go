@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/faults"
 )
 
 func TestPutEventsLimits(t *testing.T) {
@@ -66,6 +67,53 @@ func TestPutEventsEntryErrors(t *testing.T) {
 		if (w.code == "") != (e.EventId != nil) {
 			t.Errorf("entry %d: EventId %v with error %q", i, e.EventId, w.code)
 		}
+	}
+}
+
+// entryFaults fails the next entries put on one bus, as the fault
+// registry would for an EntryError fault with a count.
+type entryFaults struct {
+	bus   string
+	count int
+	seen  []string // the bus ARNs asked about
+}
+
+func (f *entryFaults) EntryFault(_ context.Context, busARN, _ string) (faults.Fault, bool) {
+	f.seen = append(f.seen, busARN)
+	if f.count == 0 || !strings.HasSuffix(busARN, ":event-bus/"+f.bus) {
+		return faults.Fault{}, false
+	}
+	f.count--
+	return faults.Fault{Spec: faults.Spec{ErrorCode: "InternalFailure", Message: "failed"}}, true
+}
+
+// TestInjectedEntryFaultsFailOnlyTheirEntries: a caller's entries for the
+// faulted bus fail in the answer (FailedEntryCount), the rest are put, and
+// AWS's own publishers (the Go API) are not subject to them.
+func TestInjectedEntryFaultsFailOnlyTheirEntries(t *testing.T) {
+	ef := &entryFaults{bus: "app", count: 1}
+	f := newFixtureWith(t, Options{Faults: ef})
+	if _, err := f.client.CreateEventBus(context.Background(), &eventbridge.CreateEventBusInput{Name: aws.String("app")}); err != nil {
+		t.Fatal(err)
+	}
+	onApp := entry("app", "T", `{"n":1}`)
+	onApp.EventBusName = aws.String("app")
+	out := f.put(t, onApp, entry("app", "T", `{"n":2}`), onApp)
+	if out.FailedEntryCount != 1 || aws.ToString(out.Entries[0].ErrorCode) != "InternalFailure" ||
+		aws.ToString(out.Entries[0].ErrorMessage) != "failed" || out.Entries[0].EventId != nil ||
+		out.Entries[1].EventId == nil || out.Entries[2].EventId == nil {
+		t.Fatalf("PutEvents = %+v", out)
+	}
+	want := []string{busARN("app"), busARN(DefaultBus), busARN("app")}
+	if strings.Join(ef.seen, " ") != strings.Join(want, " ") {
+		t.Errorf("asked about %v, want %v", ef.seen, want)
+	}
+	ef.count = 1
+	if _, err := f.svc.PutEvents(context.Background(), []Entry{{EventBusName: "app", Source: "aws.s3", DetailType: "T", Detail: json.RawMessage(`{}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	if ef.count != 1 {
+		t.Error("an AWS service's own event met an injected entry fault")
 	}
 }
 

@@ -40,12 +40,12 @@ func newFixture(t *testing.T) *fixture {
 	return newFixtureWith(t, Options{})
 }
 
-// newFixtureWith is newFixture with o's limits.
+// newFixtureWith is newFixture with o's limits and faults.
 func newFixtureWith(t *testing.T, o Options) *fixture {
 	t.Helper()
 	f := &fixture{clock: clock.NewFake(t0), lambda: newLambdaRecorder(), sqs: &queueRecorder{msgs: make(chan queueCall, 100)},
 		failures: make(chan DeliveryFailure, 100)}
-	f.svc = New(Options{Clock: f.clock, Lambda: f.lambda, SQS: f.sqs, MaxArchiveBytes: o.MaxArchiveBytes,
+	f.svc = New(Options{Clock: f.clock, Lambda: f.lambda, SQS: f.sqs, MaxArchiveBytes: o.MaxArchiveBytes, Faults: o.Faults,
 		OnDeliveryFailure: func(d DeliveryFailure) { f.failures <- d }})
 	t.Cleanup(f.svc.Close)
 	g := gateway.New(identity.NewStore())

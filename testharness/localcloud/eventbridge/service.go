@@ -8,6 +8,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/faults"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/sigv4"
 )
@@ -94,6 +95,15 @@ type DeliveryFailure struct {
 	DeadLetterErr error
 }
 
+// EntryFaults decides which entries of a caller's PutEvents an injected
+// fault fails (faults.EntryError): the local cloud's fault registry, which
+// also logs the hit.
+type EntryFaults interface {
+	// EntryFault returns the fault that fails an entry for the bus busARN
+	// put by the principal in ctx, traced with traceHeader.
+	EntryFault(ctx context.Context, busARN, traceHeader string) (faults.Fault, bool)
+}
+
 // Options configure a Service. Every field is optional; a target whose
 // consumer is missing fails its deliveries with NO_RESOURCE.
 type Options struct {
@@ -106,6 +116,9 @@ type Options struct {
 	Targets map[string]Target
 	// OnDeliveryFailure is told about every event given up on.
 	OnDeliveryFailure func(DeliveryFailure)
+	// Faults fails entries of callers' PutEvents as injected; none when
+	// nil.
+	Faults EntryFaults
 	// Observer hears every routed event and delivery attempt; nobody
 	// when nil.
 	Observer Observer

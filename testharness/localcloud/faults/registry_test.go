@@ -107,9 +107,14 @@ func TestAddFillsServiceDefaultsAndRejectsNonsense(t *testing.T) {
 	if f.ErrorCode != "SlowDown" || f.StatusCode != 503 || f.Message != "Please reduce your request rate." {
 		t.Errorf("S3 default = %+v", f.Spec)
 	}
+	f, _ = r.Add(Spec{Service: "events", Action: EntryError})
+	if f.ErrorCode != "InternalFailure" || f.Message != "The request processing has failed because of an unknown error, exception or failure." {
+		t.Errorf("EventBridge entry default = %+v", f.Spec)
+	}
 	for _, bad := range []Spec{
 		{Action: Error},
 		{Service: "s3", Action: Kill},
+		{Service: "s3", Action: EntryError},
 		{Service: "s3", Action: Latency},
 		{Service: "s3", Action: "explode"},
 		{Service: "s3", Action: Error, Probability: 1.5},

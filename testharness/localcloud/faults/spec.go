@@ -20,7 +20,8 @@ import (
 // Action is what a fault does to the request it hits.
 type Action string
 
-// The actions. Fail, Timeout and Kill apply to Lambda invocations only.
+// The actions. Fail, Timeout and Kill apply to Lambda invocations only,
+// EntryError to EventBridge's PutEvents only.
 const (
 	// Error answers the request with an AWS error in the service's
 	// protocol, without the service seeing it.
@@ -36,6 +37,12 @@ const (
 	// Kill kills the function's process once its runtime has taken the
 	// event: Runtime.ExitError, as for a process that crashes.
 	Kill Action = "kill"
+	// EntryError fails the matching entries of a PutEvents request in its
+	// answer (FailedEntryCount; the entry's ErrorCode and ErrorMessage)
+	// and puts the others: EventBridge's partial failure, which a whole-
+	// request error cannot show. Resource matches the entry's bus; Count
+	// counts entries.
+	EntryError Action = "entry-error"
 )
 
 // Spec describes one fault. Service and Action are required.
@@ -60,7 +67,7 @@ type Spec struct {
 	// ErrorCode, StatusCode and Message shape an Error fault's answer;
 	// each defaults per service (DefaultError). For a Fail fault,
 	// ErrorCode and Message are the error document's errorType and
-	// errorMessage.
+	// errorMessage; for an EntryError fault, the failed entry's.
 	ErrorCode  string `json:"errorCode,omitempty"`
 	StatusCode int    `json:"statusCode,omitempty"`
 	Message    string `json:"message,omitempty"`
@@ -102,6 +109,12 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // lambdaOnly are the actions only Lambda invocations take.
 var lambdaOnly = map[Action]bool{Fail: true, Timeout: true, Kill: true}
 
+// entryErrorDefault is an EntryError fault's error when it names none:
+// the retryable InternalFailure, worded as the EventBridge API Reference
+// describes it (PutEventsResultEntry, ErrorCode).
+var entryErrorDefault = ServiceError{Code: "InternalFailure",
+	Message: "The request processing has failed because of an unknown error, exception or failure."}
+
 // validate checks s and fills in the defaults of an Error or Fail fault.
 func (s *Spec) validate() error {
 	if s.Service == "" {
@@ -141,8 +154,15 @@ func (s *Spec) validate() error {
 		if s.Action == Fail && s.Message == "" {
 			s.Message = "Fault injected by the local cloud"
 		}
+	case s.Action == EntryError:
+		if s.Service != "events" {
+			return fmt.Errorf("fault: action %q applies to EventBridge PutEvents entries only (service \"events\")", s.Action)
+		}
+		if s.ErrorCode == "" {
+			s.ErrorCode, s.Message = entryErrorDefault.Code, entryErrorDefault.Message
+		}
 	default:
-		return fmt.Errorf("fault: action %q: want error, latency, fail, timeout or kill", s.Action)
+		return fmt.Errorf("fault: action %q: want error, latency, entry-error, fail, timeout or kill", s.Action)
 	}
 	if s.Probability < 0 || s.Probability > 1 {
 		return fmt.Errorf("fault: probability %v: want 0 < p <= 1 (0: always)", s.Probability)
