@@ -204,6 +204,10 @@ func RunT(t testing.TB, opts Options) *Cloud {
 	return c
 }
 
+// Now is the time on the cloud's clock: with virtual time, ahead of the
+// wall clock by the waits it has skipped.
+func (c *Cloud) Now() time.Time { return c.clock.Now() }
+
 // Endpoint is the base URL clients reach the cloud at (AWS_ENDPOINT_URL).
 func (c *Cloud) Endpoint() string { return c.endpoint }
 

@@ -58,10 +58,10 @@ func (f faultInjector) InjectFault(r *http.Request, service string, body []byte)
 // lambdaFaults is Lambda's lambda.Faults.
 type lambdaFaults struct{ c *Cloud }
 
-func (a lambdaFaults) InvocationFault(ctx context.Context, functionARN, traceHeader string) (faults.Fault, bool) {
+func (a lambdaFaults) InvocationFault(ctx context.Context, functionARN, traceHeader string, actions ...faults.Action) (faults.Fault, bool) {
 	req := faults.Request{Service: "lambda", Operations: []string{lambdaInvokeAction},
 		Resources: []string{functionARN}, Principal: identity.FromContext(ctx).RoleARN}
-	fault, ok := a.c.faults.Hit(req, faults.Error, faults.Latency, faults.Fail, faults.Timeout, faults.Kill)
+	fault, ok := a.c.faults.Hit(req, actions...)
 	if !ok {
 		return faults.Fault{}, false
 	}

@@ -67,6 +67,9 @@ func (s *Service) invokeRequest(r *http.Request) (Result, int, error) {
 		if err := checkPayload(payload, maxAsyncPayload, "InvokeAsync"); err != nil {
 			return Result{}, 0, err
 		}
+		if err := s.asyncInvokeFault(r.Context(), fn, opts.TraceHeader); err != nil {
+			return Result{}, 0, err
+		}
 		s.enqueue(r.Context(), fn, awsproto.RequestID(r.Context()), payload, opts.TraceHeader)
 		return Result{}, http.StatusAccepted, nil
 	case "DryRun":

@@ -73,6 +73,9 @@ func (s *Service) InvokeAsync(ctx context.Context, functionARN string, payload [
 	if !ok {
 		return accessDenied(opts.Principal, fn.cfg.ARN, opts.SourceARN)
 	}
+	if err := s.asyncInvokeFault(ctx, fn, opts.TraceHeader); err != nil {
+		return err
+	}
 	s.enqueue(ctx, fn, awsproto.NewRequestID(), payload, opts.TraceHeader)
 	return nil
 }
@@ -86,6 +89,9 @@ func (s *Service) InvokeEvent(ctx context.Context, functionNameOrARN string, pay
 		return err
 	}
 	if err := checkPayload(payload, maxAsyncPayload, "InvokeAsync"); err != nil {
+		return err
+	}
+	if err := s.asyncInvokeFault(ctx, fn, traceHeader); err != nil {
 		return err
 	}
 	s.enqueue(ctx, fn, awsproto.NewRequestID(), payload, traceHeader)

@@ -17,9 +17,32 @@ import (
 // EventBridge, Pipes, Step Functions, an async retry — so a fault on a
 // function hits them all.
 type Faults interface {
-	// InvocationFault returns the fault that hits an invocation of
-	// functionARN by the principal in ctx, traced with traceHeader.
-	InvocationFault(ctx context.Context, functionARN, traceHeader string) (faults.Fault, bool)
+	// InvocationFault returns the fault, among those doing one of
+	// actions, that hits an invocation of functionARN by the principal in
+	// ctx, traced with traceHeader.
+	InvocationFault(ctx context.Context, functionARN, traceHeader string, actions ...faults.Action) (faults.Fault, bool)
+}
+
+// Where faults hit. An Error fault answers the Invoke call: a synchronous
+// invoker hears it, and so does an asynchronous one (EventBridge retries
+// and dead-letters such an event; nothing is queued). What happens to the
+// invocation itself — latency, failing, timing out, being killed — hits
+// every attempt, an asynchronous event's retries included.
+var (
+	syncInvocationFaults = []faults.Action{faults.Error, faults.Latency, faults.Fail, faults.Timeout, faults.Kill}
+	asyncInvokeFaults    = []faults.Action{faults.Error}
+	asyncAttemptFaults   = []faults.Action{faults.Latency, faults.Fail, faults.Timeout, faults.Kill}
+)
+
+// asyncInvokeFault is the Error an asynchronous Invoke of fn meets, if any.
+func (s *Service) asyncInvokeFault(ctx context.Context, fn *function, traceHeader string) error {
+	if s.opts.Faults == nil {
+		return nil
+	}
+	if f, ok := s.opts.Faults.InvocationFault(ctx, fn.cfg.ARN, traceHeader, asyncInvokeFaults...); ok {
+		return awsproto.NewError(f.ErrorCode, f.StatusCode, f.Message)
+	}
+	return nil
 }
 
 // injectedFault applies the fault an invocation meets before it runs: an
@@ -31,7 +54,11 @@ func (s *Service) injectedFault(ctx context.Context, fn *function, req invocatio
 	if s.opts.Faults == nil {
 		return nil, nil
 	}
-	f, ok := s.opts.Faults.InvocationFault(ctx, fn.cfg.ARN, req.TraceHeader)
+	actions := syncInvocationFaults
+	if req.async {
+		actions = asyncAttemptFaults
+	}
+	f, ok := s.opts.Faults.InvocationFault(ctx, fn.cfg.ARN, req.TraceHeader, actions...)
 	if !ok {
 		return nil, nil
 	}

@@ -21,9 +21,9 @@ import (
 // local cloud's wiring does.
 type registryFaults struct{ r *faults.Registry }
 
-func (f registryFaults) InvocationFault(_ context.Context, functionARN, _ string) (faults.Fault, bool) {
+func (f registryFaults) InvocationFault(_ context.Context, functionARN, _ string, actions ...faults.Action) (faults.Fault, bool) {
 	return f.r.Hit(faults.Request{Service: "lambda", Operations: []string{"lambda:InvokeFunction"},
-		Resources: []string{functionARN}}, faults.Error, faults.Latency, faults.Fail, faults.Timeout, faults.Kill)
+		Resources: []string{functionARN}}, actions...)
 }
 
 // faultHarness is a harness whose Lambda service injects the faults added
@@ -108,6 +108,33 @@ func TestErrorFaultIsTheInvokersErrorForEveryInvoker(t *testing.T) {
 	}
 	if out := invoke(t, h, name, `{}`); out.FunctionError != nil {
 		t.Errorf("third invocation: %s", out.Payload)
+	}
+}
+
+// An asynchronous Invoke meets an Error fault at the call, as a throttled
+// Invoke does on AWS: the invoker hears it (EventBridge then retries and
+// dead-letters) and nothing is queued, so Lambda does not retry it.
+func TestErrorFaultAnswersAnAsynchronousInvokeAndQueuesNothing(t *testing.T) {
+	h, reg := faultHarness(t, clock.Real{})
+	name := h.deploy(t, "ThrottledAsync", nil)
+	addFault(t, reg, faults.Spec{Service: "lambda", Action: faults.Error, Count: 2})
+	_, err := h.client.Invoke(context.Background(), &lambdasdk.InvokeInput{FunctionName: aws.String(name), InvocationType: types.InvocationTypeEvent})
+	var throttled *types.TooManyRequestsException
+	if !errors.As(err, &throttled) {
+		t.Errorf("Invoke (Event): %v, want TooManyRequestsException", err)
+	}
+	if err := h.svc.InvokeEvent(context.Background(), name, []byte(`{}`), ""); err == nil || awsproto.AsError(err).Code != "TooManyRequestsException" {
+		t.Errorf("in-process InvokeEvent: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.svc.WaitAsyncIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range h.logs.snapshot() {
+		if strings.Contains(l.message, "START RequestId:") {
+			t.Errorf("the function ran after its asynchronous invokes were throttled: %s", l.message)
+		}
 	}
 }
 
