@@ -28,15 +28,14 @@ import (
 // test turns faults on, drives a flow through the SDK, waits until the
 // cloud has settled and counts outcomes — every one reached, none twice.
 //
-// The cloud runs on the wall clock (no virtual time yet), so Lambda's
-// asynchronous retries, after 1 and 2 minutes, are out of reach: the
-// single-fault scenarios are those the functions' SDK retries, the
-// completion publisher's retries and the pipe's batch retries (1 s, 2 s,
-// 4 s) absorb, and they fail when work is left for later than
-// settleHorizon. The functions' SDK clients make 3 attempts per call
-// (aws-sdk-go-v2's standard retryer), sleeping up to 2 s, then 4 s.
+// The cloud runs on virtual time (RunT's default), so whatever retry a
+// fault sets off plays out at once: the functions' SDK retries (3
+// attempts per call, aws-sdk-go-v2's standard retryer, sleeping on the
+// function's wall clock), the completion publisher's retries, the pipe's
+// batch retries (1 s, 2 s, 4 s) and Lambda's asynchronous retries (after
+// 1 and 2 minutes).
 
-// settleHorizon is how far ahead the single-fault tests wait for the
+// settleHorizon is how far ahead the single-fault tests look for the
 // cloud's timers: the pipe's backoffs fall inside, Lambda's asynchronous
 // retries after it.
 const settleHorizon = 20 * time.Second
@@ -49,7 +48,7 @@ func (a *app) awaitSettledWithNothingLeft(t *testing.T) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*settleHorizon)
 	defer cancel()
-	if err := a.cloud.WaitSettled(ctx, time.Now().Add(settleHorizon)); err != nil {
+	if err := a.cloud.WaitSettled(ctx, a.cloud.Now().Add(settleHorizon)); err != nil {
 		t.Fatal(err)
 	}
 	if later := a.cloud.Pending(); len(later) > 0 {
@@ -409,13 +408,12 @@ const concurrentFlows = 200
 func TestConcurrentFlowsUnderFaultsReachEveryOutcomeOnce(t *testing.T) {
 	a := deployAppWith(t, appAssemblyDir, localcloud.Options{FaultRand: rand.NewSource(12)})
 	tally := a.tallyCompletions(t)
-	// S3 at 2 %, not 10 %: at 10 % a call throttled on all three of its
-	// SDK attempts (p = 0.1³, three matching calls per upload) fails the
-	// invocation in about half the runs, and Lambda retries it a minute
-	// later on the wall clock — until the cloud has virtual time, a test
-	// of seconds cannot wait for that. At 2 % that is one run in ~200.
+	// At 10 %, a call throttled on all three of its SDK attempts (p =
+	// 0.1³, three matching calls per upload) fails an invocation in about
+	// half the runs, and Lambda retries it a minute later: on virtual time,
+	// at once.
 	s3Fault := addFault(t, a.cloud, faults.Spec{Service: "s3", Operation: "s3:GetObject",
-		Principal: a.stackRoleARN(t, path.Base(imageFunctionPackage)), Action: faults.Error, Probability: 0.02})
+		Principal: a.stackRoleARN(t, path.Base(imageFunctionPackage)), Action: faults.Error, Probability: 0.1})
 	logsFault := addFault(t, a.cloud, faults.Spec{Service: "logs", Operation: "logs:PutLogEvents",
 		Principal: a.stackRoleARN(t, path.Base(auditFunctionPackage)), Action: faults.Error, Probability: 0.1})
 	start := time.Now()
@@ -455,11 +453,9 @@ func TestConcurrentFlowsUnderFaultsReachEveryOutcomeOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Every timer counts: a call throttled on all three of its attempts
-	// (an upload makes three calls the fault matches: GetObject,
-	// CopyObject, which reads its source, and the copy event's GetObject)
-	// fails the invocation, and Lambda retries it after a minute on the
-	// wall clock (rarely at 2 %).
+	// Every timer counts: an invocation failed by a call throttled on all
+	// three of its attempts is retried by Lambda a minute later.
+	cloudStart := a.cloud.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	if err := a.cloud.WaitSettled(ctx, time.Time{}); err != nil {
@@ -480,7 +476,7 @@ func TestConcurrentFlowsUnderFaultsReachEveryOutcomeOnce(t *testing.T) {
 	lostUsers, dupUsers := exactlyOnce(t, "audit entries", a.auditEntries(t), users)
 	exactlyOnce(t, "UserAuditLogged", tally.of(schemas.DetailTypeUserAuditLogged), users)
 	tally.expectNoFailures(t)
-	t.Logf("%d uploads and %d new users: faults fired %d (S3 %d, Logs %d), outcomes lost %d, duplicates %d, invocations retried by Lambda %d, wall %s",
+	t.Logf("%d uploads and %d new users: faults fired %d (S3 %d, Logs %d), outcomes lost %d, duplicates %d, invocations retried by Lambda %d, cloud time %s in wall %s",
 		concurrentFlows, concurrentFlows, injected, fired(a.cloud, s3Fault), fired(a.cloud, logsFault),
-		lostImages+lostUsers, dupImages+dupUsers, asyncRetried, time.Since(start).Round(time.Millisecond))
+		lostImages+lostUsers, dupImages+dupUsers, asyncRetried, a.cloud.Now().Sub(cloudStart).Round(time.Second), time.Since(start).Round(time.Millisecond))
 }
