@@ -59,8 +59,8 @@ func (f Family) signatureMismatch(accessKey string, sig *signing, provided strin
 	switch f {
 	case S3:
 		e := awsproto.NewError("SignatureDoesNotMatch", http.StatusForbidden, msgS3Mismatch)
-		e.Fields = map[string]any{"AWSAccessKeyId": accessKey, "StringToSign": sig.stringToSign,
-			"SignatureProvided": provided, "CanonicalRequest": sig.canonical}
+		e.Fields = map[string]any{"AWSAccessKeyId": accessKey, "StringToSign": string(sig.stringToSign),
+			"SignatureProvided": provided, "CanonicalRequest": string(sig.canonical)}
 		return e
 	case Query:
 		return awsproto.NewError("SignatureDoesNotMatch", http.StatusForbidden, msgMismatch)

@@ -173,7 +173,7 @@ func signedChunks(res Result, data ...string) []byte {
 	prev := res.seedSignature
 	for _, d := range data {
 		sum := sha256.Sum256([]byte(d))
-		sig := hex.EncodeToString(hmacSHA256(res.key, "AWS4-HMAC-SHA256-PAYLOAD\n"+res.SignedAt.Format(timeFormat)+"\n"+
+		sig := hex.EncodeToString(hmacSHA256(res.key.key, "AWS4-HMAC-SHA256-PAYLOAD\n"+res.SignedAt.Format(timeFormat)+"\n"+
 			res.scope+"\n"+prev+"\n"+emptyHash+"\n"+hex.EncodeToString(sum[:])))
 		b.WriteString(strconv.FormatInt(int64(len(d)), 16) + ";chunk-signature=" + sig + "\r\n" + d + "\r\n")
 		prev = sig

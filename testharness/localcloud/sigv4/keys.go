@@ -1,6 +1,11 @@
 package sigv4
 
-import "sync"
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"hash"
+	"sync"
+)
 
 // maxCachedKeys bounds a KeyCache: a key lives a day (its date is part of
 // the scope), and the local cloud issues a few credentials per function,
@@ -13,13 +18,13 @@ const maxCachedKeys = 4096
 // concurrent use; a nil *KeyCache derives every key afresh.
 type KeyCache struct {
 	mu   sync.Mutex
-	keys map[keyScope][]byte // must hold mu
+	keys map[keyScope]*signingKey // must hold mu
 }
 
 type keyScope struct{ secret, date, region, service string }
 
 // key returns the signing key of secret for a credential's scope.
-func (c *KeyCache) key(secret string, cred credential) []byte {
+func (c *KeyCache) key(secret string, cred credential) *signingKey {
 	if c == nil {
 		return deriveKey(secret, cred)
 	}
@@ -33,16 +38,38 @@ func (c *KeyCache) key(secret string, cred credential) []byte {
 	k = deriveKey(secret, cred)
 	c.mu.Lock()
 	if c.keys == nil || len(c.keys) >= maxCachedKeys {
-		c.keys = make(map[keyScope][]byte)
+		c.keys = make(map[keyScope]*signingKey)
 	}
 	c.keys[s] = k
 	c.mu.Unlock()
 	return k
 }
 
-func deriveKey(secret string, cred credential) []byte {
+func deriveKey(secret string, cred credential) *signingKey {
 	k := hmacSHA256([]byte("AWS4"+secret), cred.date)
 	k = hmacSHA256(k, cred.region)
 	k = hmacSHA256(k, cred.service)
-	return hmacSHA256(k, "aws4_request")
+	return &signingKey{key: hmacSHA256(k, "aws4_request")}
+}
+
+// signingKey is a derived key with the HMAC states keyed with it: keying
+// an HMAC costs two SHA-256 blocks and its allocations, so a state is
+// reset and reused by the requests of the same credential scope.
+type signingKey struct {
+	key  []byte
+	macs sync.Pool // of hash.Hash, HMAC-SHA256 keyed with key
+}
+
+// sign appends the HMAC-SHA256 of data to dst.
+func (k *signingKey) sign(dst, data []byte) []byte {
+	mac, ok := k.macs.Get().(hash.Hash)
+	if ok {
+		mac.Reset()
+	} else {
+		mac = hmac.New(sha256.New, k.key)
+	}
+	mac.Write(data)
+	dst = mac.Sum(dst)
+	k.macs.Put(mac)
+	return dst
 }

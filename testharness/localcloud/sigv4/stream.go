@@ -3,7 +3,6 @@ package sigv4
 import (
 	"bufio"
 	"bytes"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -170,9 +169,8 @@ func (v *chunkVerifier) readTrailer() error {
 }
 
 func (v *chunkVerifier) check(provided, stringToSign string) error {
-	want := hex.EncodeToString(hmacSHA256(v.res.key, stringToSign))
-	if !hmac.Equal([]byte(want), []byte(provided)) {
-		return v.res.family.signatureMismatch(v.res.AccessKeyID, &signing{stringToSign: stringToSign}, provided)
+	if !v.res.key.matches([]byte(stringToSign), provided) {
+		return v.res.family.signatureMismatch(v.res.AccessKeyID, &signing{stringToSign: []byte(stringToSign)}, provided)
 	}
 	v.prev = provided
 	return nil

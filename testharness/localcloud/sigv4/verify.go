@@ -86,7 +86,7 @@ type Result struct {
 
 	family        Family
 	streamed      bool
-	key           []byte
+	key           *signingKey
 	scope         string
 	seedSignature string
 }
@@ -104,11 +104,16 @@ type credential struct {
 }
 
 func parseCredential(s string) (credential, bool) {
-	parts := strings.Split(s, "/")
-	if len(parts) != 5 {
+	var c credential
+	var ok [4]bool
+	c.accessKey, s, ok[0] = strings.Cut(s, "/")
+	c.date, s, ok[1] = strings.Cut(s, "/")
+	c.region, s, ok[2] = strings.Cut(s, "/")
+	c.service, c.terminator, ok[3] = strings.Cut(s, "/")
+	if ok != [4]bool{true, true, true, true} || strings.Contains(c.terminator, "/") {
 		return credential{}, false
 	}
-	return credential{parts[0], parts[1], parts[2], parts[3], parts[4]}, true
+	return c, true
 }
 
 func (c credential) scope() string {
@@ -171,16 +176,17 @@ func (s *Signature) Verify(r *http.Request, p Payload) (Result, error) {
 	f, auth := s.family, &s.auth
 	res := Result{AccessKeyID: auth.cred.accessKey, Service: auth.cred.service, Region: auth.cred.region,
 		SignedHeaders: auth.signedHeaders, SignedAt: auth.signedAt, Presigned: auth.presigned,
-		SessionToken: auth.token, family: f, streamed: p.streamed, scope: auth.cred.scope(),
-		seedSignature: auth.signature}
+		SessionToken: auth.token, family: f, streamed: p.streamed, seedSignature: auth.signature}
+	if p.streamed {
+		res.scope = auth.cred.scope() // chunk signatures sign it
+	}
 	var err error
 	if res.PayloadHash, err = f.payloadHash(r, p, auth.presigned); err != nil {
 		return Result{}, err
 	}
 	res.key = s.keys.key(s.secret, auth.cred)
 	sig := buildSigning(r, f, auth, res.PayloadHash)
-	want := hex.EncodeToString(hmacSHA256(res.key, sig.stringToSign))
-	if !hmac.Equal([]byte(want), []byte(auth.signature)) {
+	if !res.key.matches(sig.stringToSign, auth.signature) {
 		return Result{}, f.signatureMismatch(auth.cred.accessKey, &sig, auth.signature)
 	}
 	return res, nil
@@ -250,7 +256,7 @@ func (f Family) parseHeaderAuth(r *http.Request) (authParams, error) {
 	}
 	var a authParams
 	var credStr, signed string
-	for _, part := range strings.Split(rest, ",") {
+	for part := range strings.SplitSeq(rest, ",") {
 		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
 		switch k {
 		case "Credential":
@@ -350,6 +356,14 @@ func (f Family) checkScope(a *authParams) error {
 		}
 	}
 	return f.malformed("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+}
+
+// matches tells whether signature is the hex HMAC of stringToSign.
+func (k *signingKey) matches(stringToSign []byte, signature string) bool {
+	var mac [sha256.Size]byte
+	var want [2 * sha256.Size]byte
+	hex.Encode(want[:], k.sign(mac[:0], stringToSign))
+	return hmac.Equal(want[:], []byte(signature))
 }
 
 func hmacSHA256(key []byte, data string) []byte {
