@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -65,7 +64,7 @@ func (s *JSONService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"Operation %s is not supported by this service.", target))
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes))
+	body, err := ReadBody(r.Body, MaxBodyBytes)
 	if err != nil {
 		WriteJSONError(ctx, w, s.ContentType, SerializationError("reading request body: %v", err))
 		return

@@ -2,7 +2,6 @@ package awsproto
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 )
 
@@ -46,7 +45,7 @@ func UnknownRESTOperation(contentType string) http.Handler {
 // the error the service gives for it, or a SerializationException when
 // notJSON is nil.
 func DecodeJSONBody(r *http.Request, v any, notJSON func(error) error) error {
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes))
+	body, err := ReadBody(r.Body, MaxBodyBytes)
 	if err != nil {
 		return SerializationError("reading request body: %v", err)
 	}

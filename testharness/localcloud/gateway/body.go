@@ -53,6 +53,9 @@ func maxBody(route *Route) int64 {
 // refused at once when its Content-Length is over the route's limit, and
 // cut off with the same answer when it grows past the limit as it is read.
 func readBody(r *http.Request, route *Route) ([]byte, error) {
+	if held, ok := r.Body.(*awsproto.HeldBody); ok {
+		return held.Bytes(), nil // read and checked when the request was admitted
+	}
 	limit := maxBody(route)
 	if r.ContentLength > limit {
 		return nil, &tooLargeError{r.ContentLength, limit}

@@ -1,9 +1,9 @@
 package gateway
 
 import (
-	"bytes"
 	"net/http"
 
+	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/sigv4"
 )
 
@@ -38,7 +38,7 @@ func (g *Gateway) injectFault(w http.ResponseWriter, r *http.Request, route *Rou
 			writeError(w, r, route, err)
 			return true
 		}
-		r.Body = readCloser{bytes.NewReader(body), r.Body}
+		r.Body = awsproto.NewHeldBody(body, r.Body)
 	}
 	if err := g.faults.InjectFault(r, route.Service, body); err != nil {
 		writeError(w, r, route, err)

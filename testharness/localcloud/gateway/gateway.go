@@ -208,18 +208,22 @@ func queryVersion(r *http.Request) string {
 }
 
 // credentialScope returns the access key id and signing name of a SigV4
-// request, from the Authorization header or a presigned URL's query.
+// request, from the Authorization header or a presigned URL's query (parsed
+// only when it may hold one: most requests have no query).
 func credentialScope(r *http.Request) (accessKey, signingName string) {
-	credential := r.URL.Query().Get("X-Amz-Credential")
-	if auth := r.Header.Get("Authorization"); auth != "" {
-		if _, after, ok := strings.Cut(auth, "Credential="); ok {
-			credential, _, _ = strings.Cut(after, ",")
-		}
+	var credential string
+	if _, after, ok := strings.Cut(r.Header.Get("Authorization"), "Credential="); ok {
+		credential, _, _ = strings.Cut(after, ",")
+	} else if strings.Contains(r.URL.RawQuery, "X-Amz-Credential") {
+		credential = r.URL.Query().Get("X-Amz-Credential")
 	}
 	// Credential is AKID/DATE/REGION/SERVICE/aws4_request.
-	parts := strings.Split(strings.TrimSpace(credential), "/")
-	if len(parts) != 5 {
+	accessKey, rest, _ := strings.Cut(strings.TrimSpace(credential), "/")
+	_, rest, _ = strings.Cut(rest, "/") // date
+	_, rest, _ = strings.Cut(rest, "/") // region
+	signingName, terminator, ok := strings.Cut(rest, "/")
+	if !ok || strings.Contains(terminator, "/") {
 		return "", ""
 	}
-	return parts[0], parts[3]
+	return accessKey, signingName
 }

@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -102,7 +101,7 @@ func (s *Security) admit(r *http.Request, route *Route) (*http.Request, error) {
 	if family == sigv4.S3 {
 		r.Body = readCloser{res.Body(r.Body), r.Body}
 	} else {
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.Body = awsproto.NewHeldBody(body, r.Body)
 	}
 	return r, s.authorize(r, route, body)
 }
