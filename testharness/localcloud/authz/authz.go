@@ -16,6 +16,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -153,7 +154,7 @@ func (a *Authorizer) decide(ctx context.Context, p identity.Principal, service s
 	if _, ok := keys["aws:CurrentTime"]; !ok {
 		now := a.opts.Now().UTC()
 		keys["aws:CurrentTime"] = []string{now.Format(time.RFC3339)}
-		keys["aws:EpochTime"] = []string{fmt.Sprint(now.Unix())}
+		keys["aws:EpochTime"] = []string{strconv.FormatInt(now.Unix(), 10)}
 	}
 	var identityPolicies []policy.NamedPolicy
 	switch {

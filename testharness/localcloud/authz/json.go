@@ -2,7 +2,6 @@ package authz
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 )
@@ -59,8 +58,7 @@ func (s jsonService) targets(r *http.Request, body []byte) ([]target, error) {
 	if len(body) > 0 {
 		// A member of an unexpected type leaves the others decoded; a body
 		// that is not JSON is the service's to reject.
-		var typeErr *json.UnmarshalTypeError
-		if err := json.Unmarshal(body, &f); err != nil && !errors.As(err, &typeErr) {
+		if err := decodeFields(body, &f); err != nil {
 			return nil, err
 		}
 	}
