@@ -80,6 +80,7 @@ func (c *Cloud) controlRoute() gateway.Route {
 	mux.HandleFunc("GET "+SettledPath, c.serveSettled)
 	mux.HandleFunc("POST "+SettledPath, c.serveSettledNotify)
 	c.registerFaultRoutes(mux)
+	c.registerConsole(mux)
 	return gateway.Route{Service: "tracebridge", PathPrefixes: []string{ControlPathPrefix},
 		UnsignedPaths: []string{ControlPathPrefix}, Untracked: true, Handler: mux}
 }

@@ -144,6 +144,9 @@ type Page struct {
 	Records []json.RawMessage `json:"records"`
 	// More tells whether more records matched beyond Limit.
 	More bool `json:"more"`
+	// Newest is the sequence number of the last record listed (0: none):
+	// where a Forward query goes on.
+	Newest uint64 `json:"newest"`
 	// First and Last are the oldest and newest sequence numbers held.
 	First uint64 `json:"first"`
 	Last  uint64 `json:"last"`
@@ -179,6 +182,7 @@ func (r *Recorder) Find(q Query) Page {
 					break
 				}
 				page.Records = append(page.Records, r.entries[i].doc)
+				page.Newest = r.entries[i].seq
 			}
 		}
 		return page
@@ -194,6 +198,7 @@ func (r *Recorder) Find(q Query) Page {
 				break
 			}
 			page.Records = append(page.Records, r.entries[i].doc)
+			page.Newest = max(page.Newest, r.entries[i].seq)
 		}
 	}
 	for i, j := 0, len(page.Records)-1; i < j; i, j = i+1, j-1 {

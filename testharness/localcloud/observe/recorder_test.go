@@ -72,7 +72,7 @@ func TestFindPagesBackwardAndForwardWithFilters(t *testing.T) {
 		t.Errorf("events before 15: %v", got)
 	}
 	after := r.Find(Query{Forward: true, After: 16, Limit: 100})
-	if got := seqs(decode(t, after.Records)); fmt.Sprint(got) != "[17 18 19 20]" || after.More {
+	if got := seqs(decode(t, after.Records)); fmt.Sprint(got) != "[17 18 19 20]" || after.More || after.Newest != 20 {
 		t.Errorf("after 16: %v more %v", got, after.More)
 	}
 	byTrace := r.Find(Query{TraceID: "1-00000000-00000000000000000000000b"})
