@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Type is a DynamoDB data type descriptor.
@@ -104,9 +105,20 @@ func (v Value) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// writeString writes s as a JSON string, as encoding/json does; a string
+// of printable ASCII that needs no escape (most names and values) is
+// written as it is.
 func writeString(buf *bytes.Buffer, s string) {
-	b, _ := json.Marshal(s)
-	buf.Write(b)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s)
+			buf.Write(b)
+			return
+		}
+	}
+	buf.WriteByte('"')
+	buf.WriteString(s)
+	buf.WriteByte('"')
 }
 
 func (v Value) appendJSON(buf *bytes.Buffer) {
@@ -196,6 +208,23 @@ func (it Item) appendJSON(buf *bytes.Buffer) {
 // single value: exactly one type, valid numbers, non-empty sets without
 // duplicates. Violations are *Error with DynamoDB's messages.
 func (v *Value) UnmarshalJSON(data []byte) error {
+	if t, text, ok := plainScalar(data); ok {
+		if t == S {
+			*v = Str(text)
+			return nil
+		}
+		n, err := ParseNumber(text)
+		if err != nil {
+			return err
+		}
+		*v = Num(n)
+		return nil
+	}
+	return v.unmarshalWire(data)
+}
+
+// unmarshalWire is UnmarshalJSON for any value, by reflection.
+func (v *Value) unmarshalWire(data []byte) error {
 	var w wire
 	if err := json.Unmarshal(data, &w); err != nil {
 		return err
@@ -253,6 +282,58 @@ func (v *Value) UnmarshalJSON(data []byte) error {
 		*v = Bool(*w.BOOL)
 	}
 	return v.checkSet()
+}
+
+// plainScalar reads {"S":"…"} or {"N":"…"} whose text has no escapes, as
+// SDKs send most values, without decoding by reflection; ok is false for
+// anything else, which UnmarshalJSON decodes in full.
+func plainScalar(data []byte) (t Type, text string, ok bool) {
+	i := skipSpace(data, 0)
+	if !hasPrefixAt(data, i, `{"`) || i+4 > len(data) || data[i+3] != '"' {
+		return Invalid, "", false
+	}
+	switch data[i+2] {
+	case 'S':
+		t = S
+	case 'N':
+		t = N
+	default:
+		return Invalid, "", false
+	}
+	i = skipSpace(data, i+4)
+	if !hasPrefixAt(data, i, ":") {
+		return Invalid, "", false
+	}
+	i = skipSpace(data, i+1)
+	if !hasPrefixAt(data, i, `"`) {
+		return Invalid, "", false
+	}
+	start := i + 1
+	for i = start; i < len(data) && data[i] != '"'; i++ {
+		if c := data[i]; c == '\\' || c < 0x20 {
+			return Invalid, "", false
+		}
+	}
+	if i == len(data) || !utf8.Valid(data[start:i]) {
+		return Invalid, "", false
+	}
+	text = string(data[start:i])
+	i = skipSpace(data, i+1)
+	if !hasPrefixAt(data, i, "}") || skipSpace(data, i+1) != len(data) {
+		return Invalid, "", false
+	}
+	return t, text, true
+}
+
+func hasPrefixAt(data []byte, i int, prefix string) bool {
+	return i <= len(data) && bytes.HasPrefix(data[i:], []byte(prefix))
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
 }
 
 func (v *Value) unmarshalEmpty(data []byte) error {
