@@ -9,25 +9,37 @@ import (
 // TestLayering: the harness code deployed to AWS (the handlers' binaries)
 // links no local-cloud package, and the local cloud links none of the app
 // (its handlers or event contracts), so the emulator's reading of AWS and
-// the app's cannot share a mistake.
+// the app's cannot share a mistake. The handlers' test helper
+// (handlers/internal/localtest) runs their tests on the local cloud; no
+// binary links it.
 func TestLayering(t *testing.T) {
+	binaries := goList(t, "-f", `{{if eq .Name "main"}}{{.ImportPath}}{{end}}`, "../handlers/...")
+	if len(binaries) == 0 {
+		t.Fatal("no handler binaries under ../handlers")
+	}
 	for _, c := range []struct {
-		packages  string
+		packages  []string
 		forbidden []string
 	}{
-		{"../handlers/...", []string{"/testharness/localcloud"}},
-		{"./localcloud/...", []string{"tracebridge/tracebridge/schemas", "tracebridge/tracebridge/handlers"}},
+		{binaries, []string{"/testharness/localcloud", "/handlers/internal/localtest"}},
+		{[]string{"./localcloud/..."}, []string{"tracebridge/tracebridge/schemas", "tracebridge/tracebridge/handlers"}},
 	} {
-		out, err := exec.Command("go", "list", "-deps", c.packages).CombinedOutput()
-		if err != nil {
-			t.Fatalf("go list -deps %s: %v\n%s", c.packages, err, out)
-		}
-		for _, dep := range strings.Fields(string(out)) {
+		for _, dep := range goList(t, append([]string{"-deps"}, c.packages...)...) {
 			for _, f := range c.forbidden {
 				if strings.Contains(dep, f) {
-					t.Errorf("%s links %s", c.packages, dep)
+					t.Errorf("%s links %s", strings.Join(c.packages, " "), dep)
 				}
 			}
 		}
 	}
+}
+
+// goList runs go list with args and returns the packages it prints.
+func goList(t *testing.T, args ...string) []string {
+	t.Helper()
+	out, err := exec.Command("go", append([]string{"list"}, args...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.Fields(string(out))
 }
