@@ -5,15 +5,21 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/tracebridge/tracebridge/handlers/internal/fakeaws"
+	"github.com/tracebridge/tracebridge/handlers/internal/localtest"
+	"github.com/tracebridge/tracebridge/testharness"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/faults"
 )
+
+func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }
 
 func TestIsPermanentCode(t *testing.T) {
 	cases := []struct {
@@ -64,39 +70,49 @@ func TestIsPermanentCode(t *testing.T) {
 }
 
 // TestAsPermanentOnSDKErrors classifies the errors the real SDK clients
-// return for faults the fake answers with, in the S3 (REST-XML) and
-// CloudWatch Logs (JSON) protocols.
+// return, in the S3 (REST-XML) and CloudWatch Logs (JSON) protocols: the
+// local cloud's own answers where it gives them (a missing bucket or log
+// group, an invalid batch), injected faults for the rest.
 func TestAsPermanentOnSDKErrors(t *testing.T) {
 	denial := `User: arn:aws:sts::000000000000:assumed-role/ImageRole/fn is not authorized to perform: s3:GetObject on resource: "arn:aws:s3:::b/k" because no identity-based policy allows the s3:GetObject action`
 	cases := []struct {
-		op     string // "GetObject" (S3) or "PutLogEvents" (Logs)
-		fault  fakeaws.Fault
+		op     string       // "GetObject" (S3), "PutLogEvents" or "PutLogEvents out of order" (Logs)
+		fault  *faults.Spec // nil: the cloud's own answer
 		want   Error
 		reason string // "" when transient
 	}{
-		{"GetObject", fakeaws.Fault{Status: 403, Code: "AccessDenied", Message: denial},
+		{"GetObject", s3Fault(403, "AccessDenied", denial),
 			Error{"GetObject", "AccessDenied", denial}, "s3:GetObject denied: " + denial},
-		{"GetObject", fakeaws.Fault{Status: 403, Code: "AccessDenied", Message: "Access Denied"},
+		{"GetObject", s3Fault(403, "AccessDenied", "Access Denied"),
 			Error{"GetObject", "AccessDenied", "Access Denied"}, "GetObject denied: AccessDenied: Access Denied"},
-		{"GetObject", fakeaws.Fault{Status: 404, Code: "NoSuchBucket", Message: "The specified bucket does not exist"},
+		{"GetObject", nil, // of a bucket that does not exist
 			Error{"GetObject", "NoSuchBucket", "The specified bucket does not exist"}, "GetObject failed: NoSuchBucket: The specified bucket does not exist"},
-		{"PutLogEvents", fakeaws.Fault{Status: 400, Code: "ResourceNotFoundException", Message: "The specified log group does not exist."},
+		{"PutLogEvents", nil, // to a log group that does not exist
 			Error{"PutLogEvents", "ResourceNotFoundException", "The specified log group does not exist."},
 			"PutLogEvents failed: ResourceNotFoundException: The specified log group does not exist."},
-		{"PutLogEvents", fakeaws.Fault{Status: 400, Code: "InvalidParameterException", Message: "Log event too large"},
-			Error{"PutLogEvents", "InvalidParameterException", "Log event too large"}, "PutLogEvents failed: InvalidParameterException: Log event too large"},
-		{"GetObject", fakeaws.Fault{Status: 503, Code: "SlowDown", Message: "Please reduce your request rate."}, Error{}, ""},
-		{"GetObject", fakeaws.Fault{Status: 500, Code: "InternalError", Message: "We encountered an internal error. Please try again."}, Error{}, ""},
-		{"PutLogEvents", fakeaws.Fault{Status: 400, Code: "ThrottlingException", Message: "Rate exceeded"}, Error{}, ""},
-		{"PutLogEvents", fakeaws.Fault{Status: 503, Code: "ServiceUnavailableException", Message: "The service cannot complete the request."}, Error{}, ""},
+		{"PutLogEvents out of order", nil,
+			Error{"PutLogEvents", "InvalidParameterException", "Log events in a single PutLogEvents request must be in chronological order."},
+			"PutLogEvents failed: InvalidParameterException: Log events in a single PutLogEvents request must be in chronological order."},
+		{"GetObject", s3Fault(503, "SlowDown", "Please reduce your request rate."), Error{}, ""},
+		{"GetObject", s3Fault(500, "InternalError", "We encountered an internal error. Please try again."), Error{}, ""},
+		{"PutLogEvents", logsFault(400, "ThrottlingException", "Rate exceeded"), Error{}, ""},
+		{"PutLogEvents", logsFault(503, "ServiceUnavailableException", "The service cannot complete the request."), Error{}, ""},
 		// A code AWS might add one day with a 5xx stays transient.
-		{"PutLogEvents", fakeaws.Fault{Status: 502, Code: "AccessDeniedException", Message: "bad gateway"}, Error{}, ""},
+		{"PutLogEvents", logsFault(502, "AccessDeniedException", "bad gateway"), Error{}, ""},
 	}
 	for _, c := range cases {
-		t.Run(fmt.Sprintf("%s %d %s", c.op, c.fault.Status, c.fault.Code), func(t *testing.T) {
-			fake := fakeaws.New(t)
-			fake.FailNext(c.op, c.fault)
-			err := call(t, fake.Config(), c.op)
+		name := c.op + " " + c.want.Code
+		if c.fault != nil {
+			name = fmt.Sprintf("%s %d %s", c.op, c.fault.StatusCode, c.fault.ErrorCode)
+		}
+		t.Run(name, func(t *testing.T) {
+			resource := localtest.Name("res")
+			if c.fault != nil {
+				f := *c.fault
+				f.Resource = resource + "*"
+				localtest.Fault(t, f)
+			}
+			err := call(t, localtest.Config(t), c.op, resource)
 			if err == nil {
 				t.Fatal("the call succeeded")
 			}
@@ -111,6 +127,14 @@ func TestAsPermanentOnSDKErrors(t *testing.T) {
 	}
 }
 
+func s3Fault(status int, code, message string) *faults.Spec {
+	return &faults.Spec{Service: "s3", Operation: "s3:GetObject", Action: faults.Error, StatusCode: status, ErrorCode: code, Message: message}
+}
+
+func logsFault(status int, code, message string) *faults.Spec {
+	return &faults.Spec{Service: "logs", Operation: "logs:PutLogEvents", Action: faults.Error, StatusCode: status, ErrorCode: code, Message: message}
+}
+
 func TestNetworkErrorsAreTransient(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -118,9 +142,11 @@ func TestNetworkErrorsAreTransient(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close() // nothing listens there now: connection refused
-	cfg := fakeaws.New(t).Config()
-	cfg.BaseEndpoint = aws.String("http://" + addr)
-	err = call(t, cfg, "PutLogEvents")
+	cfg, err := testharness.LocalConfig(context.Background(), "http://"+addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = call(t, cfg, "PutLogEvents", "g")
 	if err == nil {
 		t.Fatal("a call to a closed port succeeded")
 	}
@@ -135,18 +161,27 @@ func TestNetworkErrorsAreTransient(t *testing.T) {
 	}
 }
 
-func call(t *testing.T, cfg aws.Config, op string) error {
+// call makes one call of op on the bucket or log group named name (key
+// "k", stream "s"), neither of which exists.
+func call(t *testing.T, cfg aws.Config, op, name string) error {
 	t.Helper()
 	ctx := context.Background()
+	event := func(ts int64) types.InputLogEvent {
+		return types.InputLogEvent{Message: aws.String("m"), Timestamp: aws.Int64(ts)}
+	}
+	now := time.Now().UnixMilli()
 	switch op {
 	case "GetObject":
 		_, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }).GetObject(ctx,
-			&s3.GetObjectInput{Bucket: aws.String("b"), Key: aws.String("k")})
+			&s3.GetObjectInput{Bucket: aws.String(name), Key: aws.String("k")})
 		return err
-	case "PutLogEvents":
+	case "PutLogEvents", "PutLogEvents out of order":
+		events := []types.InputLogEvent{event(now)}
+		if op != "PutLogEvents" {
+			events = []types.InputLogEvent{event(now), event(now - 1)}
+		}
 		_, err := cloudwatchlogs.NewFromConfig(cfg).PutLogEvents(ctx, &cloudwatchlogs.PutLogEventsInput{
-			LogGroupName: aws.String("g"), LogStreamName: aws.String("s"),
-			LogEvents: []types.InputLogEvent{{Message: aws.String("m"), Timestamp: aws.Int64(1)}}})
+			LogGroupName: aws.String(name), LogStreamName: aws.String("s"), LogEvents: events})
 		return err
 	}
 	t.Fatalf("no call for %s", op)

@@ -3,43 +3,82 @@ package completion
 import (
 	"context"
 	"net/http"
+	"os"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
 	"github.com/tracebridge/tracebridge/handlers/internal/awserr"
-	"github.com/tracebridge/tracebridge/handlers/internal/fakeaws"
+	"github.com/tracebridge/tracebridge/handlers/internal/localtest"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/faults"
 )
 
+func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }
+
+func newPublisher(t *testing.T) (*Publisher, *localtest.Bus) {
+	t.Helper()
+	bus := localtest.NewBus(t)
+	return &Publisher{Client: eventbridge.NewFromConfig(localtest.Config(t)), Bus: bus.Name, Backoff: func(int) time.Duration { return 0 }}, bus
+}
+
 // TestPermanentFailuresAreNotRetried: a denied PutEvents fails at once,
-// with AWS's code and message; a throttled one is tried again.
+// with AWS's code and message; a throttled one is tried again and its
+// event put once.
 func TestPermanentFailuresAreNotRetried(t *testing.T) {
 	denial := "User: arn:aws:sts::000000000000:assumed-role/AuditRole/fn is not authorized to perform: events:PutEvents on resource: arn:aws:events:us-east-1:000000000000:event-bus/app-bus because no identity-based policy allows the events:PutEvents action"
-	cases := []struct {
-		fault     fakeaws.Fault
-		calls     int
-		permanent bool
-	}{
-		{fakeaws.Fault{Status: http.StatusBadRequest, Code: "AccessDeniedException", Message: denial}, 1, true},
-		{fakeaws.Fault{Status: http.StatusBadRequest, Code: "ThrottlingException", Message: "Rate exceeded"}, 2, false},
+	t.Run("AccessDeniedException", func(t *testing.T) {
+		p, bus := newPublisher(t)
+		f := localtest.Fault(t, faults.Spec{Service: "events", Operation: "events:PutEvents", Resource: bus.Name, Action: faults.Error,
+			ErrorCode: "AccessDeniedException", StatusCode: http.StatusBadRequest, Message: denial})
+		err := p.PublishOne(context.Background(), "Something", map[string]string{"a": "b"})
+		if n := localtest.Hits(t, f); n != 1 {
+			t.Fatalf("%d PutEvents calls, want 1", n)
+		}
+		e, permanent := awserr.AsPermanent(err)
+		if !permanent || e.Code != "AccessDeniedException" || e.Message != denial || e.Reason() != "events:PutEvents denied: "+denial {
+			t.Errorf("PublishOne = %v: %+v, permanent %v, reason %q", err, e, permanent, e.Reason())
+		}
+		if evs := bus.Events(t); len(evs) != 0 {
+			t.Errorf("events %+v put despite the denial", evs)
+		}
+	})
+	t.Run("ThrottlingException", func(t *testing.T) {
+		p, bus := newPublisher(t)
+		f := localtest.Fault(t, faults.Spec{Service: "events", Operation: "events:PutEvents", Resource: bus.Name, Action: faults.Error,
+			ErrorCode: "ThrottlingException", StatusCode: http.StatusBadRequest, Message: "Rate exceeded", Count: 1})
+		if err := p.PublishOne(context.Background(), "Something", map[string]string{"a": "b"}); err != nil {
+			t.Fatalf("PublishOne = %v, want the second call to succeed", err)
+		}
+		if !localtest.Spent(t, f) {
+			t.Error("the throttled call was not made")
+		}
+		if evs := bus.Events(t); len(evs) != 1 || evs[0].DetailType != "Something" || string(evs[0].Detail) != `{"a":"b"}` {
+			t.Errorf("events %+v, want the one event once", evs)
+		}
+	})
+}
+
+// TestFailedEntriesAloneAreSentAgain: of a batch whose first entry
+// PutEvents fails (its partial failure), only that entry is sent again,
+// so every event is put exactly once; an entry failing every attempt is
+// reported on its own.
+func TestFailedEntriesAloneAreSentAgain(t *testing.T) {
+	p, bus := newPublisher(t)
+	localtest.Fault(t, faults.Spec{Service: "events", Resource: bus.Name, Action: faults.EntryError, Count: 1})
+	events := []Event{{DetailType: "A", Detail: map[string]int{"n": 1}}, {DetailType: "B", Detail: map[string]int{"n": 2}}}
+	errs, err := p.Publish(context.Background(), events)
+	if err != nil || errs[0] != nil || errs[1] != nil {
+		t.Fatalf("Publish = %v, %v", errs, err)
 	}
-	for _, c := range cases {
-		t.Run(c.fault.Code, func(t *testing.T) {
-			fake := fakeaws.New(t)
-			p := &Publisher{Client: eventbridge.NewFromConfig(fake.Config()), Bus: "app-bus", Backoff: func(int) time.Duration { return 0 }}
-			fake.FailNext("PutEvents", c.fault)
-			err := p.PublishOne(context.Background(), "Something", map[string]string{"a": "b"})
-			if n := len(fake.Requests("PutEvents")); n != c.calls {
-				t.Fatalf("%d PutEvents calls, want %d", n, c.calls)
-			}
-			e, permanent := awserr.AsPermanent(err)
-			if permanent != c.permanent {
-				t.Fatalf("PublishOne = %v, permanent %v, want %v", err, permanent, c.permanent)
-			}
-			if permanent && (e.Code != c.fault.Code || e.Message != denial || e.Reason() != "events:PutEvents denied: "+denial) {
-				t.Errorf("error %+v, reason %q", e, e.Reason())
-			}
-		})
+	got := bus.Events(t)
+	if len(got) != 2 || got[0].DetailType != "B" || got[1].DetailType != "A" {
+		t.Fatalf("events %+v, want B, then A once more", got)
+	}
+
+	localtest.Fault(t, faults.Spec{Service: "events", Resource: bus.Name, Action: faults.EntryError, Count: 3})
+	errs, err = p.Publish(context.Background(), events[:1])
+	if _, permanent := awserr.AsPermanent(errs[0]); err != nil || errs[0] == nil || permanent {
+		t.Fatalf("Publish = %v, %v; want A's InternalFailure, transient, after 3 attempts", errs, err)
 	}
 }
