@@ -60,7 +60,7 @@ func readBody(r *http.Request, route *Route) ([]byte, error) {
 	if r.ContentLength > limit {
 		return nil, &tooLargeError{r.ContentLength, limit}
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	body, err := readAll(io.LimitReader(r.Body, limit+1), r.ContentLength)
 	if err != nil {
 		var apiErr *awsproto.Error
 		if errors.As(err, &apiErr) {
@@ -72,6 +72,31 @@ func readBody(r *http.Request, route *Route) ([]byte, error) {
 		return nil, &tooLargeError{int64(len(body)), limit}
 	}
 	return body, nil
+}
+
+// firstBodyBuffer bounds the buffer a body is first given from its
+// Content-Length: past it, the buffer grows as bytes arrive, so that a
+// length claimed and not sent costs nothing.
+const firstBodyBuffer = 64 << 10
+
+// readAll is io.ReadAll with a first buffer the size of the declared
+// length (when it is small), so that a body is read into one allocation
+// instead of a doubling series from 512 bytes.
+func readAll(r io.Reader, declared int64) ([]byte, error) {
+	b := make([]byte, 0, min(max(declared, 0), firstBodyBuffer)+1) // +1: room to see EOF
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = nil
+			}
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 // idleBody fails a body read that waits longer than idle for data with
