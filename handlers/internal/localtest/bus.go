@@ -3,6 +3,7 @@ package localtest
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -100,6 +101,24 @@ func (b *Bus) Events(t testing.TB) []Event {
 			b.received = append(b.received, e)
 		}
 	}
+}
+
+// Count is how many events the bus has received so far, once the cloud
+// has settled: those Events returned and those it has not read yet. It
+// reads the queue's attributes, not the events, for tests of thousands.
+func (b *Bus) Count(t testing.TB) int {
+	t.Helper()
+	Settle(t)
+	out, err := b.sqs.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(b.queueURL),
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages}})
+	if err != nil {
+		t.Fatalf("GetQueueAttributes: %v", err)
+	}
+	waiting, err := strconv.Atoi(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)])
+	if err != nil {
+		t.Fatalf("ApproximateNumberOfMessages: %v", err)
+	}
+	return len(b.received) + waiting
 }
 
 // Details decodes the details of the events of one detail-type, in order.
