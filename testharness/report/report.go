@@ -15,9 +15,10 @@ import (
 )
 
 // Text writes one line per test — PASS or FAIL, the name, the time to
-// verdict, the trace id and, for a failure, the reason — and then the
-// closing line "N passed, M failed".
-func Text(w io.Writer, r testharness.RunReport) error {
+// verdict, the trace id and, for a failure, the reason — under it, indented,
+// the test's links when it has any, and then the closing line
+// "N passed, M failed".
+func Text(w io.Writer, r testharness.RunReport, links Linker) error {
 	nameWidth := 0
 	for _, res := range r.Results {
 		nameWidth = max(nameWidth, len(res.Name))
@@ -37,6 +38,9 @@ func Text(w io.Writer, r testharness.RunReport) error {
 			line += "  " + oneLine(res.Reason)
 		}
 		b.WriteString(line + "\n")
+		if l := links.of(res); l.Trace != "" || l.Logs != "" {
+			b.WriteString("      " + strings.TrimSpace(labelled("trace", l.Trace)+labelled("logs", l.Logs)) + "\n")
+		}
 	}
 	fmt.Fprintf(&b, "%d passed, %d failed\n", r.Passed, r.Failed)
 	_, err := io.WriteString(w, b.String())
@@ -51,6 +55,11 @@ type JSONResult struct {
 	DurationMs int64  `json:"durationMs"`
 	TraceID    string `json:"traceId"`
 	Reason     string `json:"reason"`
+	// TraceURL and LogsURL are where to look at the test's trace and log
+	// lines: the AWS consoles for a deployed stack, the local console for
+	// a local cloud that outlives the run; "" otherwise.
+	TraceURL string `json:"traceUrl"`
+	LogsURL  string `json:"logsUrl"`
 }
 
 // JSONReport is the document `tracebridge test --json` prints.
@@ -62,10 +71,12 @@ type JSONReport struct {
 }
 
 // JSON writes r as a JSONReport, one document and a newline.
-func JSON(w io.Writer, r testharness.RunReport) error {
+func JSON(w io.Writer, r testharness.RunReport, links Linker) error {
 	out := JSONReport{Results: make([]JSONResult, len(r.Results)), Passed: r.Passed, Failed: r.Failed, VerdictMs: r.VerdictMs}
 	for i, res := range r.Results {
-		out.Results[i] = JSONResult{Name: res.Name, Passed: res.Passed, DurationMs: res.DurationMs, TraceID: res.TraceID, Reason: res.Reason}
+		l := links.of(res)
+		out.Results[i] = JSONResult{Name: res.Name, Passed: res.Passed, DurationMs: res.DurationMs, TraceID: res.TraceID,
+			Reason: res.Reason, TraceURL: l.Trace, LogsURL: l.Logs}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -117,9 +128,9 @@ type junitFailure struct {
 const SuiteName = "tracebridge"
 
 // JUnit writes r as JUnit XML: one testsuite, one testcase per test with
-// its trace and correlation ids as properties, a failure element with the
-// reason for each failed test.
-func JUnit(w io.Writer, r testharness.RunReport) error {
+// its trace and correlation ids and its links as properties, a failure
+// element with the reason for each failed test.
+func JUnit(w io.Writer, r testharness.RunReport, links Linker) error {
 	suite := junitSuite{
 		Name: SuiteName, Tests: len(r.Results), Failures: r.Failed,
 		Time: seconds(r.VerdictMs),
@@ -132,7 +143,8 @@ func JUnit(w io.Writer, r testharness.RunReport) error {
 	}
 	for _, res := range r.Results {
 		c := junitCase{Name: res.Name, Classname: SuiteName, Time: seconds(res.DurationMs)}
-		for _, p := range []junitProperty{{"traceId", res.TraceID}, {"correlationId", res.CorrelationID}} {
+		l := links.of(res)
+		for _, p := range []junitProperty{{"traceId", res.TraceID}, {"correlationId", res.CorrelationID}, {"traceUrl", l.Trace}, {"logsUrl", l.Logs}} {
 			if p.Value != "" {
 				c.Properties = append(c.Properties, p)
 			}
@@ -153,6 +165,14 @@ func JUnit(w io.Writer, r testharness.RunReport) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// labelled is "label value " for a value, "" for none.
+func labelled(label, value string) string {
+	if value == "" {
+		return ""
+	}
+	return label + " " + value + "  "
 }
 
 func millis(ms int64) string { return fmt.Sprintf("%dms", ms) }

@@ -22,7 +22,7 @@ func sample() testharness.RunReport {
 
 func TestTextOneLinePerTestAndTheCount(t *testing.T) {
 	var out bytes.Buffer
-	if err := Text(&out, sample()); err != nil {
+	if err := Text(&out, sample(), nil); err != nil {
 		t.Fatal(err)
 	}
 	want := "" +
@@ -36,7 +36,7 @@ func TestTextOneLinePerTestAndTheCount(t *testing.T) {
 
 func TestJSONShape(t *testing.T) {
 	var out bytes.Buffer
-	if err := JSON(&out, sample()); err != nil {
+	if err := JSON(&out, sample(), nil); err != nil {
 		t.Fatal(err)
 	}
 	var got map[string]any
@@ -45,8 +45,8 @@ func TestJSONShape(t *testing.T) {
 	}
 	want := map[string]any{
 		"results": []any{
-			map[string]any{"name": "s3_png_metadata", "passed": true, "durationMs": 412.0, "traceId": "1-6744a1b0-0123456789abcdef01234567", "reason": ""},
-			map[string]any{"name": "ddb_user_audit_log", "passed": false, "durationMs": 30001.0, "traceId": "", "reason": "no UserAuditLogged within 30s:\nis the pipe's filter right?"},
+			map[string]any{"name": "s3_png_metadata", "passed": true, "durationMs": 412.0, "traceId": "1-6744a1b0-0123456789abcdef01234567", "reason": "", "traceUrl": "", "logsUrl": ""},
+			map[string]any{"name": "ddb_user_audit_log", "passed": false, "durationMs": 30001.0, "traceId": "", "reason": "no UserAuditLogged within 30s:\nis the pipe's filter right?", "traceUrl": "", "logsUrl": ""},
 		},
 		"passed": 1.0, "failed": 1.0, "verdictMs": 840.0,
 	}
@@ -57,7 +57,7 @@ func TestJSONShape(t *testing.T) {
 
 func TestJUnitIsWellFormedAndCountsFailures(t *testing.T) {
 	var out bytes.Buffer
-	if err := JUnit(&out, sample()); err != nil {
+	if err := JUnit(&out, sample(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(out.String(), `<?xml version="1.0" encoding="UTF-8"?>`) {

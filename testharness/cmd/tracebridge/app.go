@@ -29,6 +29,9 @@ type appOptions struct {
 	// keepFailed leaves the cloud up when the deployment fails: the
 	// environment comes back with the error.
 	keepFailed bool
+	// console prints the address of the cloud's web console as soon as
+	// the cloud is up.
+	console bool
 }
 
 // observeDeployment, when set (by tests), sees the local cloud and the
@@ -67,6 +70,14 @@ func startApp(ctx context.Context, o appOptions) (*appEnv, error) {
 		return nil, err
 	}
 	env := &appEnv{cloud: cloud}
+	if o.console {
+		o.progress.Note("console: %s", cloud.ConsoleURL())
+	}
+	// The console shows the runs of the suite; an assembly that is not the
+	// app's (no app bus) has none to show.
+	if app, err := readAppTemplate(dir); err == nil {
+		reportTestRuns(cloud, app.busName)
+	}
 	if o.beforeDeploy != nil {
 		if err := o.beforeDeploy(cloud, dir); err != nil {
 			env.close()

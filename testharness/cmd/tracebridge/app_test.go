@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"regexp"
@@ -13,6 +14,8 @@ import (
 	"github.com/tracebridge/tracebridge/testharness"
 	"github.com/tracebridge/tracebridge/testharness/internal/assemblyedit"
 	"github.com/tracebridge/tracebridge/testharness/localcloud"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/cloudformation"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/observe"
 	"github.com/tracebridge/tracebridge/testharness/suite"
 	"github.com/tracebridge/tracebridge/testharness/synth"
 )
@@ -47,6 +50,9 @@ func suiteNames() []string {
 // to verdict, trace id, reason.
 var resultLine = regexp.MustCompile(`^(PASS|FAIL)  (\w+) +(\d+)ms  trace (\S+)(?:  (.+))?$`)
 
+// linkLine matches the line of links under a result.
+var linkLine = regexp.MustCompile(`^      (trace \S+)?( *logs \S+)?$`)
+
 type resultRow struct{ verdict, traceID, reason string }
 
 // parseResults reads the per-test lines and checks the closing line.
@@ -56,6 +62,9 @@ func parseResults(t *testing.T, stdout string) map[string]resultRow {
 	rows := map[string]resultRow{}
 	passed, failed := 0, 0
 	for _, l := range lines[:len(lines)-1] {
+		if linkLine.MatchString(l) {
+			continue // the links of the result above
+		}
 		m := resultLine.FindStringSubmatch(l)
 		if m == nil {
 			t.Fatalf("line %q is not a result line; stdout:\n%s", l, stdout)
@@ -74,11 +83,30 @@ func parseResults(t *testing.T, stdout string) map[string]resultRow {
 }
 
 func TestTestRunsTheSuiteOnTheApp(t *testing.T) {
-	got := runCLI(t, "test")
+	// The console's history of the run, read once the deployment (and so
+	// the deploy-time run) has ended, before the cloud closes.
+	var history []observe.Record
+	observeDeployment = func(cloud *localcloud.Cloud, _ *cloudformation.StackResult) {
+		for _, doc := range cloud.Observer().Find(observe.Query{Kinds: []observe.Kind{observe.KindTestRun}}).Records {
+			var rec observe.Record
+			if err := json.Unmarshal(doc, &rec); err != nil {
+				t.Error(err)
+			}
+			history = append(history, rec)
+		}
+	}
+	t.Cleanup(func() { observeDeployment = nil })
+	got := runCLI(t, "test", "--console")
 	if got.code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", got.code, got.stdout, got.stderr)
 	}
+	if !regexp.MustCompile(`(?m)^console: http://127\.0\.0\.1:\d+/_tracebridge/console/$`).MatchString(got.stderr) {
+		t.Errorf("stderr does not give the console's address:\n%s", got.stderr)
+	}
 	rows := parseResults(t, got.stdout)
+	if len(history) != 1 || len(history[0].TestRun.Results) != len(rows) || history[0].TestRun.Failed != 0 {
+		t.Errorf("the console's history holds runs %+v, want the one run of %d tests", history, len(rows))
+	}
 	var names []string
 	for name, r := range rows {
 		names = append(names, name)

@@ -51,6 +51,7 @@ func localUp(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 
 	fmt.Fprintf(stdout, "Tracebridge local cloud at %s\n", env.cloud.Endpoint())
+	fmt.Fprintf(stdout, "console at %s\n", env.cloud.ConsoleURL())
 	fmt.Fprintf(stdout, "stack %s: %s\n", env.stack.StackName, env.stack.Status)
 	keys := make([]string, 0, len(env.stack.Outputs))
 	for k := range env.stack.Outputs {

@@ -45,6 +45,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{[]string{"local", "up", "--iam=maybe"}, `--iam: IAM mode "maybe": want on or off`},
 		{[]string{"test", "--endpoint", "http://127.0.0.1:1", "--iam=maybe"}, `--iam: IAM mode "maybe": want on or off`},
 		{[]string{"test", "--stack", "Tracebridge", "--iam=off"}, "--iam sets up the local cloud this command starts"},
+		{[]string{"test", "--endpoint", "http://127.0.0.1:1", "--console"}, "--console serves the console of the local cloud this command starts"},
 		{[]string{"trace"}, "give a trace id or --correlation-id"},
 		{[]string{"trace", "1-abc", "--correlation-id", "c"}, "not both"},
 		{[]string{"replay", "--archive", "a"}, "--archive, --from and --to are required"},

@@ -37,7 +37,7 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: tracebridge test [--assembly DIR] [--no-rollback] [--iam on|off] [--time virtual|real] [--endpoint URL] [--stack NAME] [--json] [--junit FILE]\n\n"+
+		fmt.Fprint(stderr, "usage: tracebridge test [--assembly DIR] [--no-rollback] [--iam on|off] [--time virtual|real] [--endpoint URL] [--stack NAME] [--json] [--junit FILE] [--console]\n\n"+
 			"Without --endpoint or --stack: synthesize the app if needed, start the local cloud, deploy it\n"+
 			"(the deploy-time check runs the suite exactly as on AWS) and print the results.\n"+
 			"With --endpoint or --stack: run the suite of an already deployed stack, on a running local\n"+
@@ -49,6 +49,7 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	stack := fs.String("stack", "", "run against this deployed stack; alone, on AWS with the default credentials (default "+defaultStackName+")")
 	asJSON := fs.Bool("json", false, "print the results as one JSON document")
 	junit := fs.String("junit", "", "also write the results as JUnit XML to this file")
+	withConsole := fs.Bool("console", false, "serve the local cloud's web console while the suite runs, and print its address")
 	iamMode := iamFlag(fs)
 	timeMode := timeFlag(fs, localcloud.TimeVirtual)
 	noRollback := noRollbackFlag(fs)
@@ -62,6 +63,9 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usageError{"test: --no-rollback sets up the deployment this command makes; it does not go with --endpoint or --stack"}
 	}
 	deployed := *endpoint != "" || *stack != ""
+	if deployed && *withConsole {
+		return usageError{"test: --console serves the console of the local cloud this command starts; a running local cloud serves its own (tracebridge local up prints its address)"}
+	}
 	if deployed && *assemblyDir != "" {
 		return usageError{"test: --assembly deploys to a fresh local cloud; it does not go with --endpoint or --stack"}
 	}
@@ -80,7 +84,10 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usageError{"test: --time sets up the local cloud this command starts; it does not go with --endpoint or --stack"}
 	}
 
-	var rep testharness.RunReport
+	var (
+		rep   testharness.RunReport
+		links report.Linker // none for a local cloud that ends with the command
+	)
 	if deployed {
 		name := *stack
 		if name == "" {
@@ -90,10 +97,13 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if cfg, err = awsConfig(ctx, *endpoint); err == nil {
 			rep, err = runDeployedSuite(ctx, cfg, name, stderr)
 		}
+		if err == nil {
+			links = resultLinks(ctx, cfg, name, rep, stderr)
+		}
 	} else {
 		// --json is for machines: the results alone, no progress.
 		rep, err = runLocalSuite(ctx, appOptions{assemblyDir: *assemblyDir, iam: iam, time: clock,
-			noRollback: *noRollback, progress: newProgress(stderr, *asJSON)})
+			noRollback: *noRollback, console: *withConsole, progress: newProgress(stderr, *asJSON)})
 	}
 	if err != nil {
 		return err
@@ -103,11 +113,11 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *asJSON {
 		render = report.JSON
 	}
-	if err := render(stdout, rep); err != nil {
+	if err := render(stdout, rep, links); err != nil {
 		return err
 	}
 	if *junit != "" {
-		if err := writeFile(*junit, func(w io.Writer) error { return report.JUnit(w, rep) }); err != nil {
+		if err := writeFile(*junit, func(w io.Writer) error { return report.JUnit(w, rep, links) }); err != nil {
 			return err
 		}
 	}

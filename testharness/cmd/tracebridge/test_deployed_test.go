@@ -73,7 +73,12 @@ func TestTestEndpointRunsTheDeployedSuite(t *testing.T) {
 	if got.code != 0 {
 		t.Fatalf("exit %d, stderr %s", got.code, got.stderr)
 	}
-	want := "PASS  s3_png_metadata    412ms  trace 1-6744a1b0-0123456789abcdef01234567\n1 passed, 0 failed\n"
+	// A running local cloud outlives the command: the result links to its
+	// console.
+	console := cloud.ConsoleURL()
+	want := "PASS  s3_png_metadata    412ms  trace 1-6744a1b0-0123456789abcdef01234567\n" +
+		"      trace " + console + "#trace/1-6744a1b0-0123456789abcdef01234567  logs " + console + "#events/trace/1-6744a1b0-0123456789abcdef01234567\n" +
+		"1 passed, 0 failed\n"
 	if got.stdout != want {
 		t.Errorf("stdout\n%s\nwant\n%s", got.stdout, want)
 	}
@@ -103,11 +108,14 @@ func TestTestFailuresExitOneWithJSONAndJUnit(t *testing.T) {
 	}
 	results := doc["results"].([]any)
 	failed := results[1].(map[string]any)
-	if keys := sortedKeys(failed); !reflect.DeepEqual(keys, []string{"durationMs", "name", "passed", "reason", "traceId"}) {
+	if keys := sortedKeys(failed); !reflect.DeepEqual(keys, []string{"durationMs", "logsUrl", "name", "passed", "reason", "traceId", "traceUrl"}) {
 		t.Errorf("result keys %v", keys)
 	}
-	if failed["name"] != "ddb_user_audit_log" || failed["passed"] != false || failed["reason"] != "no UserAuditLogged within 30s" {
+	if failed["name"] != "ddb_user_audit_log" || failed["passed"] != false || failed["reason"] != "no UserAuditLogged within 30s" || failed["traceUrl"] != "" {
 		t.Errorf("failed result %v", failed)
+	}
+	if passed := results[0].(map[string]any); passed["traceUrl"] != cloud.ConsoleURL()+"#trace/1-6744a1b0-0123456789abcdef01234567" {
+		t.Errorf("passed result %v: want its trace in the local console", passed)
 	}
 
 	raw, err := os.ReadFile(junit)
