@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -19,25 +20,29 @@ import (
 
 	"github.com/tracebridge/tracebridge/handlers/internal/cfnresponse"
 	"github.com/tracebridge/tracebridge/handlers/internal/completion"
-	"github.com/tracebridge/tracebridge/handlers/internal/fakeaws"
+	"github.com/tracebridge/tracebridge/handlers/internal/localtest"
 	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness"
 )
 
-func newHandler(t *testing.T, tests ...testharness.Test) (*Handler, *fakeaws.Server) {
+func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }
+
+// newHandler is a runner of tests on the local cloud, with the app's bus
+// a bus of the test's own.
+func newHandler(t *testing.T, tests ...testharness.Test) (*Handler, *localtest.Bus) {
 	t.Helper()
-	fake := fakeaws.New(t)
-	env := testharness.NewEnv(fake.Config(), map[string]string{schemas.OutputEventBusName: "app-bus"})
+	bus := localtest.NewBus(t)
+	env := testharness.NewEnv(localtest.Config(t), map[string]string{schemas.OutputEventBusName: bus.Name})
 	m := map[string]testharness.Test{}
 	for _, tt := range tests {
 		m[tt.Name] = tt
 	}
 	return &Handler{
 		Tests: m, Env: env,
-		Events:         &completion.Publisher{Client: env.EventBridge, Bus: "app-bus", Backoff: func(int) time.Duration { return 0 }},
+		Events:         &completion.Publisher{Client: env.EventBridge, Bus: bus.Name, Backoff: func(int) time.Duration { return 0 }},
 		AssertPatience: time.Second, AssertPoll: time.Millisecond,
 		Log: slog.New(slog.DiscardHandler),
-	}, fake
+	}, bus
 }
 
 // errorType is the errorType aws-lambda-go reports for a returned error
@@ -106,7 +111,7 @@ func TestReportGivesEachFailingTestItsReasonWhenTheyFit(t *testing.T) {
 }
 
 func TestReportFailsTheDeploymentWithinFourKB(t *testing.T) {
-	h, fake := newHandler(t)
+	h, bus := newHandler(t)
 	url, bodies := cfnEndpoint(t)
 	var results []testharness.Result
 	for i := range 30 {
@@ -144,12 +149,12 @@ func TestReportFailsTheDeploymentWithinFourKB(t *testing.T) {
 		t.Errorf("reason names a passing test")
 	}
 	// The full report, untruncated, goes on the app bus.
-	events := fake.Events()
-	if len(events) != 1 || events[0].DetailType != schemas.DetailTypeTestRunCompleted || events[0].Source != schemas.AppEventSource || events[0].EventBusName != "app-bus" {
+	events := bus.Events(t)
+	if len(events) != 1 || events[0].DetailType != schemas.DetailTypeTestRunCompleted || events[0].Source != schemas.AppEventSource {
 		t.Fatalf("events = %+v", events)
 	}
 	var published testharness.RunReport
-	if err := json.Unmarshal([]byte(events[0].Detail), &published); err != nil || len(published.Results) != 31 || published.Results[0].Reason != results[0].Reason {
+	if err := json.Unmarshal(events[0].Detail, &published); err != nil || len(published.Results) != 31 || published.Results[0].Reason != results[0].Reason {
 		t.Errorf("published report = %+v (%v)", published, err)
 	}
 }
@@ -168,13 +173,13 @@ func TestReportSucceedsWhenAllPass(t *testing.T) {
 }
 
 func TestReportWithoutCloudFormationOnlyPublishes(t *testing.T) {
-	h, fake := newHandler(t)
+	h, bus := newHandler(t)
 	rep := report(t, h, testharness.ReportState{RunError: &testharness.StepError{Error: "States.Runtime", Cause: "boom"}})
 	if rep.Failed != 1 || !strings.Contains(rep.Results[0].Reason, "States.Runtime: boom") {
 		t.Errorf("report = %+v", rep)
 	}
-	if len(fake.Events()) != 1 {
-		t.Errorf("events = %+v", fake.Events())
+	if evs := bus.Events(t); len(evs) != 1 || evs[0].DetailType != schemas.DetailTypeTestRunCompleted {
+		t.Errorf("events = %+v", evs)
 	}
 }
 
