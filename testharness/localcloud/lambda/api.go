@@ -15,6 +15,8 @@ func (s *Service) Route() gateway.Route {
 		SigningNames: []string{"lambda"},
 		PathPrefixes: []string{"/2015-03-31/functions", "/2015-03-31/event-source-mappings", "/2019-09-25/functions", "/2017-03-31/tags"},
 		Auth:         sigv4.RESTJSON,
+		// A CreateFunction or UpdateFunctionCode request may carry a zip.
+		MaxBodyBytes: maxCodeRequestBytes,
 		Handler:      s.routes(),
 	}
 }
@@ -34,6 +36,8 @@ func (s *Service) routes() http.Handler {
 	// Lambda through Pipes), so their list is always empty.
 	mux.Handle("GET /2015-03-31/event-source-mappings/{$}", op(listEventSourceMappings))
 	mux.Handle("GET /2015-03-31/event-source-mappings", op(listEventSourceMappings))
+	mux.Handle("POST "+fns, op(s.createFunctionHTTP))
+	mux.Handle("PUT "+fns+"/{name}/code", op(s.updateFunctionCodeHTTP))
 	mux.Handle("GET "+fns+"/{name}", op(s.getFunction))
 	mux.Handle("GET "+fns+"/{name}/configuration", op(s.getFunctionConfiguration))
 	mux.Handle("DELETE "+fns+"/{name}", op(s.deleteFunctionHTTP))

@@ -12,26 +12,30 @@ import (
 // functionConfiguration is the API's FunctionConfiguration
 // (https://docs.aws.amazon.com/lambda/latest/api/API_FunctionConfiguration.html).
 type functionConfiguration struct {
-	FunctionName     string
-	FunctionArn      string
-	Runtime          string `json:",omitempty"`
-	Role             string
-	Handler          string `json:",omitempty"`
-	CodeSize         int64
-	CodeSha256       string `json:",omitempty"`
-	Description      string
-	Timeout          int
-	MemorySize       int
-	LastModified     string
-	Version          string
-	Environment      *environmentResponse `json:",omitempty"`
-	TracingConfig    map[string]string
-	State            string
-	LastUpdateStatus string
-	PackageType      string
-	Architectures    []string
-	EphemeralStorage map[string]int
-	LoggingConfig    map[string]string
+	FunctionName               string
+	FunctionArn                string
+	Runtime                    string `json:",omitempty"`
+	Role                       string
+	Handler                    string `json:",omitempty"`
+	CodeSize                   int64
+	CodeSha256                 string `json:",omitempty"`
+	Description                string
+	Timeout                    int
+	MemorySize                 int
+	LastModified               string
+	Version                    string
+	Environment                *environmentResponse `json:",omitempty"`
+	TracingConfig              map[string]string
+	State                      string
+	StateReason                string `json:",omitempty"`
+	StateReasonCode            string `json:",omitempty"`
+	LastUpdateStatus           string
+	LastUpdateStatusReason     string `json:",omitempty"`
+	LastUpdateStatusReasonCode string `json:",omitempty"`
+	PackageType                string
+	Architectures              []string
+	EphemeralStorage           map[string]int
+	LoggingConfig              map[string]string
 }
 
 type environmentResponse struct {

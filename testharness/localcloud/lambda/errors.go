@@ -52,11 +52,3 @@ func accessDenied(principal, functionARN, sourceARN string) error {
 	}
 	return awsproto.NewError("AccessDeniedException", http.StatusForbidden, msg+" because no resource-based policy allows the lambda:InvokeFunction action")
 }
-
-// noLocalCode answers invoking a function the local cloud cannot run.
-func noLocalCode(name string) error {
-	return awsproto.Errorf("InvalidRuntimeException", http.StatusBadGateway,
-		"function %s has no code the local cloud can run: give its template resource Metadata "+
-			`"tracebridge:go-package" (a Go package relative to the module root) or "tracebridge:code-dir" `+
-			"(a directory with a bootstrap executable for this host)", name)
-}

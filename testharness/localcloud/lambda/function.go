@@ -10,7 +10,8 @@ import (
 // latest is the only version the local cloud has.
 const latest = "$LATEST"
 
-// config is a function's configuration, fixed when it is created.
+// config is a function's configuration. It is fixed: an update gives the
+// function a new one (replaceCode).
 type config struct {
 	Name, ARN, Role, Runtime, Handler, Description string
 	Architectures                                  []string
@@ -20,8 +21,7 @@ type config struct {
 	Reserved                                       *int   // ReservedConcurrentExecutions
 	LogFormat, LogGroup                            string
 	Tags                                           map[string]string
-	// Bootstrap is the executable to run; empty when the template gave
-	// no local code (invocations then fail with noLocalCode).
+	// Bootstrap is the executable to run (codePackage.bootstrap).
 	Bootstrap    string
 	CodeSha256   string
 	CodeSize     int64
@@ -29,13 +29,23 @@ type config struct {
 }
 
 // function is a deployed function: its configuration, its processes, and
-// the state the API changes (guarded by Service.mu).
+// what the API attaches to it.
 type function struct {
 	cfg  config
 	pool *pool
+	*attached
+}
 
+// attached is what the API attaches to a function, kept when its code is
+// replaced (guarded by Service.mu).
+type attached struct {
 	policy       []statement        // must hold Service.mu
 	invokeConfig *eventInvokeConfig // must hold Service.mu
+}
+
+// setCode makes pkg the function's code.
+func (c *config) setCode(pkg codePackage) {
+	c.Bootstrap, c.CodeSha256, c.CodeSize = pkg.bootstrap, pkg.sha256, pkg.size
 }
 
 // functionARN is the unqualified ARN of a function name.

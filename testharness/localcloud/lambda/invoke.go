@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"time"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
@@ -86,9 +88,6 @@ type invocationRequest struct {
 // run takes a slot and a process, executes one invocation, and gives the
 // process back — or replaces it when the invocation left it unusable.
 func (s *Service) run(ctx context.Context, fn *function, req invocationRequest, wait bool) (Result, error) {
-	if fn.cfg.Bootstrap == "" {
-		return Result{}, noLocalCode(fn.cfg.Name)
-	}
 	work := s.opts.Activity.Begin(ctx, "lambda invocation of "+fn.cfg.Name)
 	defer work.Done()
 	fault, err := s.injectedFault(ctx, fn, req, work)
@@ -106,9 +105,14 @@ func (s *Service) run(ctx context.Context, fn *function, req invocationRequest, 
 	}
 	proc, err := fn.pool.get()
 	if err != nil {
-		// Lambda reports a bootstrap it cannot start as a function error.
+		// Lambda reports a bootstrap it cannot start as a function error,
+		// one missing from the package in its own words.
+		reason := err.Error()
+		if errors.Is(err, fs.ErrNotExist) {
+			reason = "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]"
+		}
 		return Result{
-			Payload:         errorDocument("Runtime.InvalidEntrypoint", fmt.Sprintf("RequestId: %s Error: %v", requestID, err)),
+			Payload:         errorDocument("Runtime.InvalidEntrypoint", fmt.Sprintf("RequestId: %s Error: %s", requestID, reason)),
 			FunctionError:   "Unhandled",
 			RequestID:       requestID,
 			ExecutedVersion: latest,

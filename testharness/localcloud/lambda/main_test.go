@@ -79,13 +79,15 @@ type harness struct {
 	logs   *logRecorder
 	dests  *destinationRecorder
 	traces *traceRecorder
+	// objects are the deployment packages the service finds in "S3".
+	objects s3Objects
 }
 
 func newHarness(t testing.TB, clk clock.Clock) *harness {
 	t.Helper()
-	h := &harness{ids: identity.NewStore(), logs: &logRecorder{}, dests: newDestinationRecorder(), traces: &traceRecorder{}}
+	h := &harness{ids: identity.NewStore(), logs: &logRecorder{}, dests: newDestinationRecorder(), traces: &traceRecorder{}, objects: s3Objects{}}
 	h.svc = New(Options{
-		Clock: clk, Credentials: h.ids, SourceRoot: moduleRoot, Logs: h.logs, Destinations: h.dests, Tracer: h.traces,
+		Clock: clk, Credentials: h.ids, SourceRoot: moduleRoot, Logs: h.logs, Destinations: h.dests, Tracer: h.traces, CodeObjects: h.objects,
 		EndpointURL: "http://127.0.0.1:4566", XRayDaemonAddress: "127.0.0.1:2000",
 	})
 	g := gateway.New(h.ids)

@@ -27,6 +27,9 @@ type pool struct {
 	all    map[*process]struct{}
 	creds  identity.Credentials
 	closed bool
+	// retired pools serve the invocations that began before the
+	// function's code was replaced, and keep no process after them.
+	retired bool
 }
 
 func newPool(svc *Service, cfg *config) *pool {
@@ -110,12 +113,32 @@ func (p *pool) get() (*process, error) {
 	return proc, nil
 }
 
-// put returns a process after an invocation that left it healthy.
+// put returns a process after an invocation that left it healthy; a
+// retired pool stops it instead.
 func (p *pool) put(proc *process) {
 	p.mu.Lock()
+	if p.retired {
+		p.mu.Unlock()
+		p.discard(proc)
+		return
+	}
 	defer p.mu.Unlock()
 	if !p.closed {
 		p.idle = append(p.idle, proc)
+	}
+}
+
+// retire stops the idle processes of replaced code; the busy ones stop
+// when their invocation ends (put), as Lambda lets invocations under way
+// finish on the code they began with.
+func (p *pool) retire() {
+	p.mu.Lock()
+	p.retired = true
+	idle := p.idle
+	p.idle = nil
+	p.mu.Unlock()
+	for _, proc := range idle {
+		p.discard(proc)
 	}
 }
 

@@ -2,8 +2,6 @@ package lambda
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -55,8 +53,40 @@ func (p functionProvisioner) Delete(ctx context.Context, _ cfnresource.Request, 
 // (or builds) its code.
 func (s *Service) functionConfig(ctx context.Context, req cfnresource.Request) (config, error) {
 	pr := props(req.Properties)
+	name := pr.str("FunctionName")
+	if name == "" {
+		name = req.GeneratedName(64)
+	}
+	cfg, err := s.newConfig(pr, name)
+	if err != nil {
+		return config{}, err
+	}
+	if _, ok := req.Properties["ReservedConcurrentExecutions"]; ok {
+		n, err := pr.integer("ReservedConcurrentExecutions", 0, 0, 1000)
+		if err != nil {
+			return config{}, err
+		}
+		cfg.Reserved = &n
+	}
+	for _, t := range pr.list("Tags") {
+		if m, ok := t.(map[string]any); ok {
+			cfg.Tags[fmt.Sprint(m["Key"])] = fmt.Sprint(m["Value"])
+		}
+	}
+	pkg, err := s.templateCode(ctx, req, cfg.Runtime)
+	if err != nil {
+		return config{}, err
+	}
+	cfg.setCode(pkg)
+	return cfg, nil
+}
+
+// newConfig reads the properties a template and CreateFunction share,
+// which have the same names in both.
+func (s *Service) newConfig(pr props, name string) (config, error) {
 	cfg := config{
-		Name:         pr.str("FunctionName"),
+		Name:         name,
+		ARN:          functionARN(name),
 		Role:         pr.str("Role"),
 		Runtime:      pr.str("Runtime"),
 		Handler:      pr.str("Handler"),
@@ -69,10 +99,6 @@ func (s *Service) functionConfig(ctx context.Context, req cfnresource.Request) (
 		Tags:         map[string]string{},
 		LastModified: s.clock.Now(),
 	}
-	if cfg.Name == "" {
-		cfg.Name = req.GeneratedName(64)
-	}
-	cfg.ARN = functionARN(cfg.Name)
 	var err error
 	if cfg.MemorySize, err = pr.integer("MemorySize", cfg.MemorySize, 128, 10240); err != nil {
 		return config{}, err
@@ -80,19 +106,7 @@ func (s *Service) functionConfig(ctx context.Context, req cfnresource.Request) (
 	if cfg.Timeout, err = pr.integer("Timeout", cfg.Timeout, 1, 900); err != nil {
 		return config{}, err
 	}
-	if _, ok := req.Properties["ReservedConcurrentExecutions"]; ok {
-		n, err := pr.integer("ReservedConcurrentExecutions", 0, 0, 1000)
-		if err != nil {
-			return config{}, err
-		}
-		cfg.Reserved = &n
-	}
-	for _, a := range pr.list("Architectures") {
-		cfg.Architectures = append(cfg.Architectures, fmt.Sprint(a))
-	}
-	if len(cfg.Architectures) == 0 {
-		cfg.Architectures = []string{"x86_64"}
-	}
+	cfg.Architectures = architectures(pr.list("Architectures"))
 	for k, v := range pr.sub("Environment").sub("Variables") {
 		cfg.Env[k] = fmt.Sprint(v)
 	}
@@ -105,58 +119,98 @@ func (s *Service) functionConfig(ctx context.Context, req cfnresource.Request) (
 		}
 		cfg.LogGroup = lc.str("LogGroup")
 	}
-	for _, t := range pr.list("Tags") {
-		if m, ok := t.(map[string]any); ok {
-			cfg.Tags[fmt.Sprint(m["Key"])] = fmt.Sprint(m["Value"])
-		}
-	}
-	if cfg.Bootstrap, err = s.findCode(ctx, req.Metadata); err != nil {
-		return config{}, err
-	}
-	if cfg.Bootstrap != "" {
-		if cfg.CodeSha256, cfg.CodeSize, err = fileDigest(cfg.Bootstrap); err != nil {
-			return config{}, err
-		}
-	}
 	return cfg, nil
 }
 
-// findCode returns the bootstrap executable the Metadata names; "" when it
-// names none (the function deploys, and invoking it explains why it cannot
-// run).
-func (s *Service) findCode(ctx context.Context, meta map[string]any) (string, error) {
-	if pkg, _ := meta[MetadataGoPackage].(string); pkg != "" {
+// architectures reads an Architectures list; x86_64 when it is empty.
+func architectures(list []any) []string {
+	out := make([]string, 0, len(list))
+	for _, a := range list {
+		out = append(out, fmt.Sprint(a))
+	}
+	if len(out) == 0 {
+		out = []string{"x86_64"}
+	}
+	return out
+}
+
+// templateCode finds an AWS::Lambda::Function's code: the Go package or
+// the directory its tracebridge Metadata names, else its Code — an asset
+// of the cloud assembly the stack was deployed from, or an S3 object.
+func (s *Service) templateCode(ctx context.Context, req cfnresource.Request, runtime string) (codePackage, error) {
+	if pkg, _ := req.Metadata[MetadataGoPackage].(string); pkg != "" {
 		b, err := s.builderFor()
 		if err != nil {
-			return "", err
+			return codePackage{}, err
 		}
-		return b.Build(ctx, pkg)
+		bootstrap, err := b.Build(ctx, pkg)
+		if err != nil {
+			return codePackage{}, err
+		}
+		return filePackage(bootstrap)
 	}
-	dir, _ := meta[MetadataCodeDir].(string)
-	if dir == "" {
-		return "", nil
+	if dir, _ := req.Metadata[MetadataCodeDir].(string); dir != "" {
+		return s.codeDirPackage(dir)
 	}
+	if err := checkRuntime(runtime); err != nil {
+		return codePackage{}, err
+	}
+	code := props(req.Properties).sub("Code")
+	bucket, key := code.str("S3Bucket"), code.str("S3Key")
+	var pkg codePackage
+	var err error
+	switch {
+	case bucket != "" && key != "":
+		if path, ok := req.AssetPath(bucket, key); ok {
+			pkg, err = s.assetPackage(path)
+		} else {
+			pkg, err = s.s3Package(ctx, bucket, key)
+		}
+	case code.str("ZipFile") != "":
+		err = fmt.Errorf("Code.ZipFile is inline source code, which only the Node.js and Python runtimes take")
+	default:
+		err = fmt.Errorf("Code names no S3Bucket and S3Key")
+	}
+	if err != nil {
+		return codePackage{}, err
+	}
+	if err := checkHostExecutable(pkg.bootstrap); err != nil {
+		return codePackage{}, fmt.Errorf("%w: give the resource the Metadata %s (the Go package to build it from, relative to the module root) or build the asset for %s",
+			err, MetadataGoPackage, hostPlatform)
+	}
+	return pkg, nil
+}
+
+// codeDirPackage is the bootstrap of a tracebridge:code-dir directory.
+func (s *Service) codeDirPackage(dir string) (codePackage, error) {
 	if !filepath.IsAbs(dir) {
 		dir = filepath.Join(s.opts.SourceRoot, dir)
 	}
 	path := filepath.Join(dir, "bootstrap")
 	info, err := os.Stat(path)
 	if err != nil {
-		return "", fmt.Errorf("%s %q: %w", MetadataCodeDir, dir, err)
+		return codePackage{}, fmt.Errorf("%s %q: %w", MetadataCodeDir, dir, err)
 	}
 	if info.IsDir() || info.Mode()&0o111 == 0 {
-		return "", fmt.Errorf("%s %q: %s is not an executable file", MetadataCodeDir, dir, path)
+		return codePackage{}, fmt.Errorf("%s %q: %s is not an executable file", MetadataCodeDir, dir, path)
 	}
-	return path, nil
+	if err := checkHostExecutable(path); err != nil {
+		return codePackage{}, fmt.Errorf("%s %q: %w", MetadataCodeDir, dir, err)
+	}
+	return filePackage(path)
 }
 
-func fileDigest(path string) (string, int64, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", 0, fmt.Errorf("reading code: %w", err)
+// checkRuntime refuses the runtimes the local cloud cannot run: it runs
+// the OS-only runtimes (provided.al2023, provided.al2), whose code is a
+// bootstrap executable, and no language runtime or container image.
+func checkRuntime(runtime string) error {
+	switch {
+	case strings.HasPrefix(runtime, "provided"):
+		return nil
+	case runtime == "":
+		return fmt.Errorf("container images (PackageType Image) are not supported locally; the local cloud runs provided.* runtimes with a bootstrap")
 	}
-	sum := sha256.Sum256(b)
-	return base64.StdEncoding.EncodeToString(sum[:]), int64(len(b)), nil
+	return fmt.Errorf("the local cloud runs provided.* runtimes with a bootstrap; %s is not supported locally", runtime)
 }
 
 // createFunction adds a function; its name must be free.
@@ -169,7 +223,7 @@ func (s *Service) createFunction(cfg config) error {
 	if _, ok := s.functions[cfg.Name]; ok {
 		return userError("ResourceConflictException", 409, "Function already exist: %s", cfg.Name)
 	}
-	fn := &function{cfg: cfg}
+	fn := &function{cfg: cfg, attached: &attached{}}
 	fn.pool = newPool(s, &fn.cfg)
 	s.functions[cfg.Name] = fn
 	return nil

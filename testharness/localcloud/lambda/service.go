@@ -1,11 +1,15 @@
 // Package lambda is the local cloud's Lambda service. It runs each
 // function's Go handler as a host process that speaks the Lambda Runtime
 // API (package runtimeapi), warm between invocations, one invocation per
-// process at a time, up to the function's concurrency; it builds the code
-// from the template's "tracebridge:go-package" Metadata (package build).
+// process at a time, up to the function's concurrency. A function's code is
+// a bootstrap: built from the template's "tracebridge:go-package" Metadata
+// (package build), or the deployment package its Code names — a cloud
+// assembly asset, a zip uploaded through the API, an S3 object — for the
+// provided runtimes only (code.go).
 //
-// It serves the restJson Lambda API (Invoke, functions, permissions, event
-// invoke configs, tags), provisions AWS::Lambda::Function, Permission and
+// It serves the restJson Lambda API (Invoke, CreateFunction,
+// UpdateFunctionCode, functions, permissions, event invoke configs, tags),
+// provisions AWS::Lambda::Function, Permission and
 // EventInvokeConfig, and gives other services a Go API: Invoke (Pipes, Step
 // Functions) and InvokeAsync (EventBridge, S3), which checks the function's
 // resource policy. Asynchronous events are retried on the injected clock
@@ -57,6 +61,9 @@ type Options struct {
 	// built from; DefaultBuildDir() by default, or a temporary directory
 	// removed by Close when the user has no cache directory.
 	BuildDir string
+	// CodeObjects reads deployment packages from S3; without it, code in
+	// S3 cannot be found.
+	CodeObjects CodeObjects
 	// Logs receives function output and platform lines; discarded if nil.
 	Logs LogSink
 	// Destinations receives async invocation records; without it,
@@ -87,6 +94,9 @@ type Service struct {
 	creds   RoleAssumer
 	builder *build.Builder
 	tempDir string // BuildDir made by New, removed by Close
+	// packages holds unpacked zip packages by content (zipPackage); made
+	// on first use, removed by Close.
+	packages string
 
 	// ctx ends with Close; async deliveries run under it.
 	ctx    context.Context
@@ -95,7 +105,10 @@ type Service struct {
 
 	mu        sync.Mutex
 	functions map[string]*function // by name
-	closed    bool
+	// retired are the pools of replaced code, whose busy processes end
+	// with their invocation (replaceCode).
+	retired []*pool
+	closed  bool
 	// asyncPending counts queued and running asynchronous events;
 	// idleWaiters are closed when it drops to zero (WaitAsyncIdle).
 	asyncPending int
@@ -170,17 +183,17 @@ func (s *Service) builderFor() (*build.Builder, error) {
 func (s *Service) Close(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
-	fns := make([]*function, 0, len(s.functions))
+	pools := append([]*pool(nil), s.retired...)
 	for _, fn := range s.functions {
-		fns = append(fns, fn)
+		pools = append(pools, fn.pool)
 	}
-	tempDir := s.tempDir
+	tempDirs := []string{s.tempDir, s.packages}
 	s.mu.Unlock()
 
 	s.cancel()
 	var errs []error
-	for _, fn := range fns {
-		errs = append(errs, fn.pool.close(ctx))
+	for _, p := range pools {
+		errs = append(errs, p.close(ctx))
 	}
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
@@ -189,8 +202,10 @@ func (s *Service) Close(ctx context.Context) error {
 	case <-ctx.Done():
 		errs = append(errs, fmt.Errorf("waiting for async deliveries: %w", ctx.Err()))
 	}
-	if tempDir != "" {
-		errs = append(errs, os.RemoveAll(tempDir))
+	for _, dir := range tempDirs {
+		if dir != "" {
+			errs = append(errs, os.RemoveAll(dir))
+		}
 	}
 	return errors.Join(errs...)
 }
