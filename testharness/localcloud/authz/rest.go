@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -12,19 +13,23 @@ import (
 // to its IAM action and resource.
 type restRule struct {
 	method, pattern, action string
-	resource                func(vars map[string]string, r *http.Request) string
+	resource                restResource
 }
+
+// restResource names the resource of a request from its path's variables,
+// its query, or, for one that creates a resource, its body.
+type restResource func(vars map[string]string, r *http.Request, body []byte) string
 
 // restTargets finds the first rule matching r.
 func restTargets(rules []restRule) func(*http.Request, []byte) ([]target, error) {
-	return func(r *http.Request, _ []byte) ([]target, error) {
+	return func(r *http.Request, body []byte) ([]target, error) {
 		path := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 		for _, rule := range rules {
 			if rule.method != r.Method {
 				continue
 			}
 			if vars, ok := matchPath(rule.pattern, path); ok {
-				return []target{{rule.action, rule.resource(vars, r)}}, nil
+				return []target{{rule.action, rule.resource(vars, r, body)}}, nil
 			}
 		}
 		return nil, nil
@@ -52,12 +57,12 @@ func matchPath(pattern string, path []string) (map[string]string, bool) {
 	return vars, true
 }
 
-func anyResource(map[string]string, *http.Request) string { return "*" }
+func anyResource(map[string]string, *http.Request, []byte) string { return "*" }
 
 // functionARN is the function a Lambda request names: a name, a partial
 // ARN (ACCOUNT:function:NAME) or a full ARN, with any qualifier from the
 // name or the Qualifier parameter.
-func functionARN(vars map[string]string, r *http.Request) string {
+func functionARN(vars map[string]string, r *http.Request, _ []byte) string {
 	name := vars["name"]
 	if strings.HasPrefix(name, "arn:") {
 		return name
@@ -71,6 +76,14 @@ func functionARN(vars map[string]string, r *http.Request) string {
 	return arn.New("lambda", "function:"+name)
 }
 
+// createdFunctionARN is the function a CreateFunction body names (its
+// FunctionName, a name or an ARN).
+func createdFunctionARN(_ map[string]string, r *http.Request, body []byte) string {
+	var in struct{ FunctionName string }
+	_ = json.Unmarshal(body, &in) // a body that is not JSON names no function; Lambda refuses it
+	return functionARN(map[string]string{"name": in.FunctionName}, r, nil)
+}
+
 // lambdaRules map Lambda (Service Authorization Reference, "Actions
 // defined by AWS Lambda"): invoking is lambda:InvokeFunction on the
 // function ARN, Invoke and InvokeAsync alike.
@@ -78,6 +91,8 @@ var lambdaRules = []restRule{
 	{"POST", "/2015-03-31/functions/{name}/invocations", "lambda:InvokeFunction", functionARN},
 	{"POST", "/2014-11-13/functions/{name}/invoke-async", "lambda:InvokeFunction", functionARN},
 	{"GET", "/2015-03-31/functions", "lambda:ListFunctions", anyResource},
+	{"POST", "/2015-03-31/functions", "lambda:CreateFunction", createdFunctionARN},
+	{"PUT", "/2015-03-31/functions/{name}/code", "lambda:UpdateFunctionCode", functionARN},
 	{"GET", "/2015-03-31/functions/{name}", "lambda:GetFunction", functionARN},
 	{"GET", "/2015-03-31/functions/{name}/configuration", "lambda:GetFunctionConfiguration", functionARN},
 	{"DELETE", "/2015-03-31/functions/{name}", "lambda:DeleteFunction", functionARN},
@@ -87,7 +102,7 @@ var lambdaRules = []restRule{
 	{"PUT", "/2019-09-25/functions/{name}/event-invoke-config", "lambda:PutFunctionEventInvokeConfig", functionARN},
 	{"GET", "/2019-09-25/functions/{name}/event-invoke-config", "lambda:GetFunctionEventInvokeConfig", functionARN},
 	{"DELETE", "/2019-09-25/functions/{name}/event-invoke-config", "lambda:DeleteFunctionEventInvokeConfig", functionARN},
-	{"GET", "/2017-03-31/tags/{arn}", "lambda:ListTags", func(v map[string]string, _ *http.Request) string { return v["arn"] }},
+	{"GET", "/2017-03-31/tags/{arn}", "lambda:ListTags", func(v map[string]string, _ *http.Request, _ []byte) string { return v["arn"] }},
 }
 
 // xrayRules map X-Ray, whose actions all act on "*".
@@ -102,7 +117,9 @@ var xrayRules = []restRule{
 	{"POST", "/ServiceGraph", "xray:GetServiceGraph", anyResource},
 }
 
-func pipeARN(v map[string]string, _ *http.Request) string { return arn.New("pipes", "pipe/"+v["name"]) }
+func pipeARN(v map[string]string, _ *http.Request, _ []byte) string {
+	return arn.New("pipes", "pipe/"+v["name"])
+}
 
 // pipesRules map EventBridge Pipes: operations act on the pipe ARN.
 var pipesRules = []restRule{
@@ -115,11 +132,11 @@ var pipesRules = []restRule{
 	{"POST", "/v1/pipes/{name}/stop", "pipes:StopPipe", pipeARN},
 }
 
-func registryARN(v map[string]string, _ *http.Request) string {
+func registryARN(v map[string]string, _ *http.Request, _ []byte) string {
 	return arn.New("schemas", "registry/"+v["registry"])
 }
 
-func schemaARN(v map[string]string, _ *http.Request) string {
+func schemaARN(v map[string]string, _ *http.Request, _ []byte) string {
 	return arn.New("schemas", "schema/"+v["registry"]+"/"+v["schema"])
 }
 
