@@ -38,17 +38,23 @@ func (e *env) logLines(t *testing.T, bucket, prefix string) []string {
 	return lines
 }
 
+// logTo turns on access logging of bucket into target under prefix,
+// with keyFormat when it is not nil.
+func (e *env) logTo(t *testing.T, bucket, target, prefix string, keyFormat *types.TargetObjectKeyFormat) error {
+	t.Helper()
+	_, err := e.client.PutBucketLogging(context.Background(), &awss3.PutBucketLoggingInput{Bucket: aws.String(bucket),
+		BucketLoggingStatus: &types.BucketLoggingStatus{LoggingEnabled: &types.LoggingEnabled{TargetBucket: aws.String(target),
+			TargetPrefix: aws.String(prefix), TargetObjectKeyFormat: keyFormat}}})
+	return err
+}
+
 func TestBucketLoggingConfiguration(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	e.bucket(t, "src")
-	_, err := e.client.PutBucketLogging(ctx, &awss3.PutBucketLoggingInput{Bucket: aws.String("src"),
-		BucketLoggingStatus: &types.BucketLoggingStatus{LoggingEnabled: &types.LoggingEnabled{TargetBucket: aws.String("logs"), TargetPrefix: aws.String("src/")}}})
-	wantCode(t, err, "InvalidTargetBucketForLogging")
-
+	wantCode(t, e.logTo(t, "src", "logs", "src/", nil), "InvalidTargetBucketForLogging")
 	e.bucket(t, "logs")
-	if _, err := e.client.PutBucketLogging(ctx, &awss3.PutBucketLoggingInput{Bucket: aws.String("src"),
-		BucketLoggingStatus: &types.BucketLoggingStatus{LoggingEnabled: &types.LoggingEnabled{TargetBucket: aws.String("logs"), TargetPrefix: aws.String("src/")}}}); err != nil {
+	if err := e.logTo(t, "src", "logs", "src/", nil); err != nil {
 		t.Fatal(err)
 	}
 	got, err := e.client.GetBucketLogging(ctx, &awss3.GetBucketLoggingInput{Bucket: aws.String("src")})
@@ -80,8 +86,7 @@ func TestAccessLogRecordsEveryAnswer(t *testing.T) {
 	ctx := context.Background()
 	e.bucket(t, "src")
 	e.bucket(t, "logs")
-	if _, err := e.client.PutBucketLogging(ctx, &awss3.PutBucketLoggingInput{Bucket: aws.String("src"),
-		BucketLoggingStatus: &types.BucketLoggingStatus{LoggingEnabled: &types.LoggingEnabled{TargetBucket: aws.String("logs"), TargetPrefix: aws.String("src/")}}}); err != nil {
+	if err := e.logTo(t, "src", "logs", "src/", nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.client.PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String("src"), Key: aws.String("a b.bin"),
@@ -134,15 +139,13 @@ func TestAccessLogRecordsEveryAnswer(t *testing.T) {
 
 func TestAccessLogPartitionedPrefix(t *testing.T) {
 	e := newEnv(t)
-	ctx := context.Background()
 	e.bucket(t, "src")
 	e.bucket(t, "logs")
-	if _, err := e.client.PutBucketLogging(ctx, &awss3.PutBucketLoggingInput{Bucket: aws.String("src"),
-		BucketLoggingStatus: &types.BucketLoggingStatus{LoggingEnabled: &types.LoggingEnabled{TargetBucket: aws.String("logs"), TargetPrefix: aws.String("p/"),
-			TargetObjectKeyFormat: &types.TargetObjectKeyFormat{PartitionedPrefix: &types.PartitionedPrefix{PartitionDateSource: types.PartitionDateSourceEventTime}}}}}); err != nil {
+	if err := e.logTo(t, "src", "logs", "p/",
+		&types.TargetObjectKeyFormat{PartitionedPrefix: &types.PartitionedPrefix{PartitionDateSource: types.PartitionDateSourceEventTime}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.client.HeadBucket(ctx, &awss3.HeadBucketInput{Bucket: aws.String("src")}); err != nil {
+	if _, err := e.client.HeadBucket(context.Background(), &awss3.HeadBucketInput{Bucket: aws.String("src")}); err != nil {
 		t.Fatal(err)
 	}
 	lines := e.logLines(t, "logs", "p/000000000000/us-east-1/src/2026/03/01/2026-03-01-12-00-00-")
