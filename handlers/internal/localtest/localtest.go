@@ -33,8 +33,9 @@ var cloud *localcloud.Cloud
 // names numbers the resources the tests create.
 var names atomic.Int64
 
-// settleLimit bounds a wait for the cloud to settle: the handlers' tests
-// leave it a handful of deliveries at most.
+// settleLimit bounds a wait for the cloud to settle; the handlers' tests
+// leave it deliveries to make, never a timer to wait for, so a wait this
+// long means something is stuck.
 const settleLimit = 30 * time.Second
 
 // Main starts the local cloud, runs the package's tests and closes the
@@ -58,8 +59,8 @@ func Main(m *testing.M) int {
 	return code
 }
 
-// Cloud is the running local cloud.
-func Cloud(t testing.TB) *localcloud.Cloud {
+// running is the test binary's local cloud.
+func running(t testing.TB) *localcloud.Cloud {
 	t.Helper()
 	if cloud == nil {
 		t.Fatal("localtest: no local cloud; call localtest.Main from TestMain")
@@ -72,7 +73,7 @@ func Cloud(t testing.TB) *localcloud.Cloud {
 // code under test instead of the SDK's retries.
 func Config(t testing.TB) aws.Config {
 	t.Helper()
-	cfg, err := testharness.LocalConfig(context.Background(), Cloud(t).Endpoint())
+	cfg, err := testharness.LocalConfig(context.Background(), running(t).Endpoint())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,11 +89,11 @@ func Name(prefix string) string {
 // Fault injects a fault into the cloud until the test ends.
 func Fault(t testing.TB, s faults.Spec) faults.Fault {
 	t.Helper()
-	f, err := Cloud(t).Faults().Add(s)
+	f, err := running(t).Faults().Add(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { Cloud(t).Faults().Remove(f.ID) })
+	t.Cleanup(func() { running(t).Faults().Remove(f.ID) })
 	return f
 }
 
@@ -100,7 +101,7 @@ func Fault(t testing.TB, s faults.Spec) faults.Fault {
 // is spent has left the registry and has no number: that fails the test.
 func Hits(t testing.TB, f faults.Fault) int {
 	t.Helper()
-	for _, g := range Cloud(t).Faults().List() {
+	for _, g := range running(t).Faults().List() {
 		if g.ID == f.ID {
 			return g.Hits
 		}
@@ -112,7 +113,7 @@ func Hits(t testing.TB, f faults.Fault) int {
 // Spent reports whether a fault with a count has hit all of it.
 func Spent(t testing.TB, f faults.Fault) bool {
 	t.Helper()
-	for _, g := range Cloud(t).Faults().List() {
+	for _, g := range running(t).Faults().List() {
 		if g.ID == f.ID {
 			return false
 		}
@@ -126,7 +127,7 @@ func Settle(t testing.TB) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), settleLimit)
 	defer cancel()
-	if err := Cloud(t).WaitSettled(ctx, time.Time{}); err != nil {
+	if err := running(t).WaitSettled(ctx, time.Time{}); err != nil {
 		t.Fatalf("the local cloud did not settle: %v", err)
 	}
 }
