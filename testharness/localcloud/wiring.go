@@ -41,6 +41,7 @@ import (
 //	EventBridge rule  ──▶ Lambda (async, resource policy) (eventsToLambda)
 //	EventBridge rule  ──▶ SQS queue, dead-letter queues   (eventsToSQS)
 //	Lambda output     ──▶ CloudWatch Logs                 (lambdaLogs)
+//	S3 object         ──▶ Lambda deployment package       (lambdaCode)
 //	Lambda invocation ──▶ X-Ray segments; functions' SDKs ──▶ X-Ray daemon (lambdaTracer)
 //	Lambda async      ──▶ on-success/on-failure destination (lambdaDestinations)
 //	EventBridge rule  ──▶ Step Functions execution        (ruleExecutions)
@@ -107,6 +108,7 @@ func (c *Cloud) wire(opts Options) error {
 		SourceRoot:        opts.SourceRoot,
 		Logs:              lambdaLogs{logs: c.Logs, perms: perms, denied: &deniedGroups{}, log: c.log, observe: c.observe},
 		Destinations:      lambdaDestinations{c},
+		CodeObjects:       lambdaCode{c},
 		Tracer:            lambdaTracer{c.XRay, c.log},
 		Observer:          invocationObserver{c.observe},
 		EndpointURL:       c.endpoint,
@@ -366,6 +368,15 @@ func (a templateObjects) GetTemplate(ctx context.Context, bucket, key string) ([
 		return nil, err
 	}
 	return o.Data, nil
+}
+
+// lambdaCode reads the zips functions' code names in S3: CreateFunction's
+// and UpdateFunctionCode's, and a template's Code that is not an asset of
+// the cloud assembly. S3 is made after Lambda, hence the cloud.
+type lambdaCode struct{ c *Cloud }
+
+func (a lambdaCode) GetObject(ctx context.Context, bucket, key string) ([]byte, error) {
+	return templateObjects{a.c.S3}.GetTemplate(ctx, bucket, key)
 }
 
 // bucketNotifier applies CDK's Custom::S3BucketNotifications natively.
