@@ -259,6 +259,7 @@ type eventsToLambda struct{ lambda *lambda.Service }
 func (a eventsToLambda) InvokeAsync(ctx context.Context, functionARN string, payload []byte, o eventbridge.AsyncInvokeOptions) error {
 	return a.lambda.InvokeAsync(ctx, functionARN, payload, lambda.AsyncOptions{
 		Principal: o.Principal, SourceARN: o.SourceARN, SourceAccount: o.SourceAccount, TraceHeader: o.TraceHeader,
+		RequestID: o.RequestID,
 	})
 }
 

@@ -48,7 +48,7 @@ func (a eventsObserver) DeliveryAttempted(d eventbridge.DeliveryAttempt) {
 	}
 	a.rec.Delivery(observe.TraceRoot(d.TraceHeader), observe.Delivery{EventID: d.EventID, Rule: d.RuleARN,
 		TargetID: d.TargetID, Target: d.TargetARN, Attempt: d.Attempt, Outcome: outcome,
-		ErrorCode: d.ErrorCode, ErrorMessage: d.ErrorMessage})
+		ErrorCode: d.ErrorCode, ErrorMessage: d.ErrorMessage, InvocationID: d.InvocationID})
 }
 
 // gaveUp records an event EventBridge gave up delivering.

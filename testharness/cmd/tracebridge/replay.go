@@ -5,11 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"github.com/tracebridge/tracebridge/testharness"
 )
 
 // replayCmd runs `tracebridge replay`: StartReplay of an archive's events
@@ -18,8 +21,10 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: tracebridge replay --archive NAME --from TIME --to TIME [--endpoint URL] [--destination BUS_ARN]\n\n"+
-			"TIME is RFC 3339 (2026-11-25T13:00:00Z), a duration ago (15m), or now.\n\n")
+		fmt.Fprint(stderr, "usage: tracebridge replay --archive NAME --from TIME --to TIME [--endpoint URL] [--destination BUS_ARN] [--rule RULE]… [--follow]\n\n"+
+			"TIME is RFC 3339 (2026-11-25T13:00:00Z), a duration ago (15m), or now.\n"+
+			"--follow (a local cloud only) prints, per replayed event, the rules it matched, the targets it\n"+
+			"went to, the invocations and the app's events of its trace, then a summary.\n\n")
 		fs.PrintDefaults()
 	}
 	archive := fs.String("archive", "", "the archive to replay from (required)")
@@ -27,6 +32,9 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	toFlag := fs.String("to", "", "replay events archived before this time (required)")
 	endpoint := fs.String("endpoint", "", "local cloud endpoint; default $AWS_ENDPOINT_URL or AWS")
 	destination := fs.String("destination", "", "ARN of the bus to replay to; default the archive's source bus")
+	var rules ruleList
+	fs.Var(&rules, "rule", "replay to this rule only (name on the destination bus, or ARN); repeat for more (StartReplay's FilterArns)")
+	followFlag := fs.Bool("follow", false, "print what each replayed event did, from the local cloud's history")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -53,6 +61,9 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if *followFlag && cfg.BaseEndpoint == nil {
+		return usageError{"replay: --follow reads what the replayed events did from a local cloud's history (--endpoint or $AWS_ENDPOINT_URL); AWS keeps none"}
+	}
 	client := eventbridge.NewFromConfig(cfg)
 	desc, err := client.DescribeArchive(ctx, &eventbridge.DescribeArchiveInput{ArchiveName: archive})
 	if err != nil {
@@ -62,6 +73,20 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if dest == "" {
 		dest = aws.ToString(desc.EventSourceArn)
 	}
+	filterArns, err := ruleARNs(ctx, client, dest, rules)
+	if err != nil {
+		return err
+	}
+	var (
+		h     history
+		since uint64
+	)
+	if *followFlag {
+		h = newHistory(aws.ToString(cfg.BaseEndpoint))
+		if since, err = h.last(ctx); err != nil {
+			return err
+		}
+	}
 	// Replay names are [.\-_A-Za-z0-9]+, at most 64 characters.
 	name := "tracebridge-" + now.UTC().Format("20060102T150405.000Z")
 	_, err = client.StartReplay(ctx, &eventbridge.StartReplayInput{
@@ -70,7 +95,7 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		EventSourceArn: desc.ArchiveArn,
 		EventStartTime: aws.Time(from),
 		EventEndTime:   aws.Time(to),
-		Destination:    &ebtypes.ReplayDestination{Arn: aws.String(dest)},
+		Destination:    &ebtypes.ReplayDestination{Arn: aws.String(dest), FilterArns: filterArns},
 	})
 	if err != nil {
 		return fmt.Errorf("start replay of %s (StartReplay): %w", *archive, err)
@@ -102,10 +127,71 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		line += ": " + reason
 	}
 	fmt.Fprintln(stdout, line)
+	if *followFlag {
+		if err := followOutcomes(ctx, h, aws.ToString(cfg.BaseEndpoint), since, name, stdout, stderr); err != nil {
+			return err
+		}
+	}
 	if last.State != ebtypes.ReplayStateCompleted {
 		return fmt.Errorf("replay %s ended %s", name, last.State)
 	}
 	return nil
+}
+
+// followWindow is how long after a replay ends its effects are followed:
+// what the cloud does by then (a target's first retries after 1 and 2 s,
+// the functions' completion events) is reported; what it owes later
+// (Lambda's retries after a minute) is not waited for.
+const followWindow = 10 * time.Second
+
+// followOutcomes waits for the cloud to settle after a replay, then prints
+// what each replayed event did, from the history since seq.
+func followOutcomes(ctx context.Context, h history, endpoint string, seq uint64, replay string, stdout, stderr io.Writer) error {
+	now, err := h.now(ctx)
+	if err != nil {
+		return err
+	}
+	settled, err := testharness.WaitSettled(ctx, nil, endpoint, now.Add(followWindow))
+	if err != nil {
+		return err
+	}
+	if !settled {
+		fmt.Fprintf(stderr, "the local cloud is still busy %s after the replay; what it does later is not shown\n", followWindow)
+	}
+	records, err := h.since(ctx, seq)
+	if err != nil {
+		return err
+	}
+	printFollowed(stdout, followReplay(records, replay))
+	return nil
+}
+
+// ruleList is the repeatable --rule flag.
+type ruleList []string
+
+func (r *ruleList) String() string { return strings.Join(*r, ",") }
+
+func (r *ruleList) Set(v string) error {
+	*r = append(*r, v)
+	return nil
+}
+
+// ruleARNs turns rule names (on the destination bus) and ARNs into
+// StartReplay's FilterArns.
+func ruleARNs(ctx context.Context, client *eventbridge.Client, busARN string, rules []string) ([]string, error) {
+	var arns []string
+	for _, r := range rules {
+		if strings.HasPrefix(r, "arn:") {
+			arns = append(arns, r)
+			continue
+		}
+		out, err := client.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: aws.String(r), EventBusName: aws.String(busARN)})
+		if err != nil {
+			return nil, fmt.Errorf("rule %s on %s (DescribeRule): %w", r, busARN, err)
+		}
+		arns = append(arns, aws.ToString(out.Arn))
+	}
+	return arns, nil
 }
 
 // parseTime reads RFC 3339, "now", or a Go duration meaning that long

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"image"
+	"image/png"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness/localcloud"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 )
@@ -87,6 +93,150 @@ func TestReplayOfAnUnknownArchiveFails(t *testing.T) {
 	cloud := emptyCloud(t)
 	got := runCLI(t, "replay", "--archive", "nope", "--from", "1h", "--to", "now", "--endpoint", cloud.Endpoint())
 	if got.code != 1 || !strings.Contains(got.stderr, "archive nope (DescribeArchive)") || !strings.Contains(got.stderr, "ResourceNotFoundException") {
+		t.Errorf("exit %d, stderr %q", got.code, got.stderr)
+	}
+}
+
+// deployedApp is a local cloud, on the wall clock as `local up` runs
+// one, with the app deployed; its deploy-time run has uploaded, traced,
+// images whose S3 events the bucket's archive holds.
+func deployedApp(t *testing.T) *localcloud.Cloud {
+	t.Helper()
+	cloud := localcloud.RunT(t, localcloud.Options{SourceRoot: moduleRoot, Time: localcloud.TimeReal})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := cloud.Deploy(ctx, assemblyDir); err != nil {
+		t.Fatal(err)
+	}
+	return cloud
+}
+
+// bucketArchive is the archive of the default bus (the bucket's events).
+func bucketArchive(t *testing.T, cloud *localcloud.Cloud) string {
+	t.Helper()
+	cfg, err := awsConfig(context.Background(), cloud.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := eventbridge.NewFromConfig(cfg).ListArchives(context.Background(), &eventbridge.ListArchivesInput{
+		EventSourceArn: aws.String("arn:aws:events:us-east-1:000000000000:event-bus/default")})
+	if err != nil || len(out.Archives) != 1 {
+		t.Fatalf("the default bus's archives: %+v, %v", out, err)
+	}
+	return aws.ToString(out.Archives[0].ArchiveName)
+}
+
+// uploadForReplay puts a PNG and a text file into the app's bucket, as
+// someone outside the app would (untraced), and waits for the cloud to
+// have handled them: the PNG gets its dimensions (written by a copy, whose
+// own event comes too), the text file a failure event.
+func uploadForReplay(t *testing.T, cloud *localcloud.Cloud) {
+	t.Helper()
+	ctx := context.Background()
+	outputs, err := cloud.CloudFormation.Outputs(defaultStackName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := awsConfig(ctx, cloud.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var img bytes.Buffer
+	if err := png.Encode(&img, image.NewGray(image.Rect(0, 0, 3, 2))); err != nil {
+		t.Fatal(err)
+	}
+	client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	for key, body := range map[string][]byte{"replay/kept.png": img.Bytes(), "replay/notes.txt": []byte("not an image")} {
+		if _, err := client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(outputs[schemas.OutputBucketName]),
+			Key: aws.String(key), Body: bytes.NewReader(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := cloud.WaitSettled(ctx, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// otherDefaultBusRule is a rule on the default bus that no S3 event
+// matches.
+func otherDefaultBusRule(t *testing.T, cloud *localcloud.Cloud) string {
+	t.Helper()
+	cfg, err := awsConfig(context.Background(), cloud.Endpoint())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := eventbridge.NewFromConfig(cfg).ListRules(context.Background(), &eventbridge.ListRulesInput{EventBusName: aws.String("default")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range out.Rules {
+		if !strings.Contains(aws.ToString(r.EventPattern), "aws.s3") {
+			return aws.ToString(r.Name)
+		}
+	}
+	t.Fatalf("no rule on the default bus but the bucket's: %+v", out.Rules)
+	return ""
+}
+
+func TestReplayFollowSaysWhatEachEventDid(t *testing.T) {
+	cloud := deployedApp(t)
+	archive := bucketArchive(t, cloud)
+	// The window holds these uploads alone, not the deploy-time run's.
+	from := time.Now().UTC()
+	uploadForReplay(t, cloud)
+	replay := func(t *testing.T, extra ...string) invocation {
+		t.Helper()
+		got := runCLI(t, append([]string{"replay", "--archive", archive, "--from", from.Format(time.RFC3339Nano), "--to", "now",
+			"--endpoint", cloud.Endpoint(), "--follow"}, extra...)...)
+		if got.code != 0 {
+			t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", got.code, got.stdout, got.stderr)
+		}
+		return got
+	}
+
+	t.Run("every rule", func(t *testing.T) {
+		got := replay(t)
+		blocks := strings.Split(got.stdout, "\nevent ")
+		if len(blocks) != 4 {
+			t.Fatalf("want the status line and three events (the PNG's put and copy, the text file's put):\n%s", got.stdout)
+		}
+		for _, b := range blocks[1:] {
+			for _, want := range []string{"Object Created from aws.s3", "rules matched      Tracebridge-ImagesObjectCreatedRule",
+				"target             Tracebridge-ImagesImageMetadataHandlerFunction", "): delivered",
+				"invoked            Tracebridge-ImagesImageMetadataHandlerFunction", ": ok in "} {
+				if !strings.Contains(b, want) {
+					t.Errorf("event %s\nlacks %q", b, want)
+				}
+			}
+		}
+		// The PNG's put announces its dimensions again (they are already
+		// there), the copy's event does nothing, the text file fails again;
+		// each outcome with the trace the function started.
+		outcome := regexp.MustCompile(`came of it         (\w+) \(event [0-9a-f-]+, trace (1-[0-9a-f]{8}-[0-9a-f]{24})\)`)
+		if n := len(outcome.FindAllString(got.stdout, -1)); n != 2 {
+			t.Errorf("%d outcomes with a trace, want 2:\n%s", n, got.stdout)
+		}
+		if !strings.HasSuffix(got.stdout, "3 events replayed; outcomes: ImageMetadataFailed 1, ImageMetadataWritten 1, none 1; deliveries: delivered 3\n") {
+			t.Errorf("summary:\n%s", got.stdout)
+		}
+	})
+
+	t.Run("one rule", func(t *testing.T) {
+		rule := otherDefaultBusRule(t, cloud)
+		got := replay(t, "--rule", rule)
+		if strings.Count(got.stdout, "rules matched      none\n  rules not matched  "+rule+"\n") != 3 {
+			t.Errorf("want three events matched against %s alone:\n%s", rule, got.stdout)
+		}
+		if !strings.HasSuffix(got.stdout, "3 events replayed; outcomes: none 3; deliveries: none\n") {
+			t.Errorf("summary:\n%s", got.stdout)
+		}
+	})
+}
+
+func TestReplayFollowNeedsALocalCloud(t *testing.T) {
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	got := runCLI(t, "replay", "--archive", "a", "--from", "1h", "--to", "now", "--follow")
+	if got.code != 2 || !strings.Contains(got.stderr, "--follow reads what the replayed events did from a local cloud's history") {
 		t.Errorf("exit %d, stderr %q", got.code, got.stderr)
 	}
 }

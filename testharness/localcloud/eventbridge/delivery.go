@@ -40,6 +40,10 @@ type item struct {
 	// work is the delivery in progress, from enqueue until it is
 	// delivered, given up on, or handed to a retry.
 	work *activity.Work
+	// invocationID is the request id a Lambda target's invocation gets;
+	// a retry asks again for the same one (the failed attempt queued
+	// nothing).
+	invocationID string
 }
 
 // queues holds one delivery queue per rule target, so a target receives
@@ -162,6 +166,7 @@ func (s *Service) runQueue(tq *queue) {
 func (s *Service) firstAttempt(it item) {
 	defer s.q.settle(1)
 	defer it.work.Done()
+	it.invocationID = awsproto.NewRequestID()
 	err := s.attempt(it)
 	s.observeAttempt(it, 1, err)
 	if err == nil {
@@ -248,7 +253,7 @@ func (s *Service) attempt(it item) error {
 			return errNoConsumer
 		}
 		return s.opts.Lambda.InvokeAsync(ctx, t.Arn, input, AsyncInvokeOptions{
-			SourceARN: it.ruleARN, SourceAccount: arn.Account, Principal: Principal, TraceHeader: trace})
+			SourceARN: it.ruleARN, SourceAccount: arn.Account, Principal: Principal, TraceHeader: trace, RequestID: it.invocationID})
 	case "sqs":
 		if s.opts.SQS == nil {
 			return errNoConsumer

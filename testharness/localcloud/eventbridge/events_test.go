@@ -132,8 +132,11 @@ func TestRuleDeliversEnvelopeAndTraceHeader(t *testing.T) {
 	if call.ARN != fnARN {
 		t.Errorf("invoked %s", call.ARN)
 	}
-	want := AsyncInvokeOptions{SourceARN: ruleArn, SourceAccount: "000000000000", Principal: "events.amazonaws.com", TraceHeader: *e.TraceHeader}
-	if call.Opts != want {
+	// The invocation's request id is EventBridge's choice, so that what the
+	// delivery caused can be followed.
+	want := AsyncInvokeOptions{SourceARN: ruleArn, SourceAccount: "000000000000", Principal: "events.amazonaws.com", TraceHeader: *e.TraceHeader,
+		RequestID: call.Opts.RequestID}
+	if call.Opts != want || len(call.Opts.RequestID) != 36 {
 		t.Errorf("options %+v, want %+v", call.Opts, want)
 	}
 	wantEnvelope := `{"version":"0","id":"` + *out.Entries[0].EventId + `","detail-type":"Order Placed","source":"shop",` +

@@ -1,5 +1,7 @@
 package eventbridge
 
+import "strings"
+
 // Observer hears what happens to events, for the local cloud's console
 // and `tracebridge replay --follow`. Its methods run on the goroutine that
 // routes or delivers and must not block.
@@ -28,7 +30,10 @@ type RoutedEvent struct {
 // tries again.
 type DeliveryAttempt struct {
 	Delivery
-	EventID      string
+	EventID string
+	// InvocationID is the request id of the invocation a Lambda target
+	// was asked for, "" for other targets.
+	InvocationID string
 	Attempt      int
 	ErrorCode    string
 	ErrorMessage string
@@ -52,6 +57,9 @@ func (s *Service) observeRoute(ev *event, matched, unmatched []string) {
 func (s *Service) observeAttempt(it item, n int, err error) {
 	a := DeliveryAttempt{Delivery: Delivery{RuleARN: it.ruleARN, TargetID: it.target.Id, TargetARN: it.target.Arn,
 		RoleARN: it.target.RoleArn, TraceHeader: it.ev.entry.TraceHeader}, EventID: it.ev.id, Attempt: n}
+	if strings.HasPrefix(it.target.Arn, "arn:aws:lambda:") {
+		a.InvocationID = it.invocationID
+	}
 	if err != nil {
 		a.ErrorCode, a.ErrorMessage, a.Retryable = classify(err)
 	}

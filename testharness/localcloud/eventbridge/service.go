@@ -20,6 +20,9 @@ type AsyncInvokeOptions struct {
 	SourceAccount string
 	Principal     string // "events.amazonaws.com"
 	TraceHeader   string // X-Amzn-Trace-Id of the event, "" when none
+	// RequestID is the id Lambda gives the invocation, so that what the
+	// delivery caused can be followed (DeliveryAttempt.InvocationID).
+	RequestID string
 }
 
 // LambdaInvoker invokes functions asynchronously (the lambda service). An

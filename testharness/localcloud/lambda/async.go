@@ -52,6 +52,10 @@ type AsyncOptions struct {
 	SourceARN     string
 	SourceAccount string
 	TraceHeader   string
+	// RequestID is the id the invocation gets, "" for a new one: the
+	// caller's handle on what the invocation then does (the console
+	// follows an event to the invocation it caused).
+	RequestID string
 }
 
 // InvokeAsync queues an event for a function on behalf of an AWS service,
@@ -76,7 +80,11 @@ func (s *Service) InvokeAsync(ctx context.Context, functionARN string, payload [
 	if err := s.asyncInvokeFault(ctx, fn, opts.TraceHeader); err != nil {
 		return err
 	}
-	s.enqueue(ctx, fn, awsproto.NewRequestID(), payload, opts.TraceHeader)
+	requestID := opts.RequestID
+	if requestID == "" {
+		requestID = awsproto.NewRequestID()
+	}
+	s.enqueue(ctx, fn, requestID, payload, opts.TraceHeader)
 	return nil
 }
 

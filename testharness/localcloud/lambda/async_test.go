@@ -49,8 +49,10 @@ func TestAsyncRetriesTwiceThenSendsToOnFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	payload := `{"action":"error","message":"cannot read image"}`
+	// The caller names the invocation (EventBridge does, to follow it).
+	const requestID = "5b6c7d8e-0000-4000-8000-0123456789ab"
 	if err := h.svc.InvokeAsync(context.Background(), functionARN(name), []byte(payload),
-		AsyncOptions{Principal: "events.amazonaws.com", SourceARN: ruleARN}); err != nil {
+		AsyncOptions{Principal: "events.amazonaws.com", SourceARN: ruleARN, RequestID: requestID}); err != nil {
 		t.Fatal(err)
 	}
 	// The first attempt fails, then the retries wait one and two minutes.
@@ -72,7 +74,7 @@ func TestAsyncRetriesTwiceThenSendsToOnFailure(t *testing.T) {
 	rec := sent.record
 	if sent.arn != queueARN || rec.Version != "1.0" || rec.RequestContext.Condition != "RetriesExhausted" ||
 		rec.RequestContext.ApproximateInvokeCount != 3 || rec.RequestContext.FunctionARN != functionARN(name)+":$LATEST" ||
-		rec.RequestContext.RequestID == "" {
+		rec.RequestContext.RequestID != requestID {
 		t.Fatalf("record = %+v to %s", rec, sent.arn)
 	}
 	if string(rec.RequestPayload) != payload {

@@ -70,6 +70,9 @@ type Delivery struct {
 	// (NO_PERMISSIONS, THROTTLING …).
 	ErrorCode    string `json:"errorCode,omitempty"`
 	ErrorMessage string `json:"errorMessage,omitempty"`
+	// InvocationID is the request id of the invocation a Lambda target
+	// was asked for: its Invocation record has it.
+	InvocationID string `json:"invocationId,omitempty"`
 	// DeadLetterQueue is where a GaveUp event went, "" when dropped.
 	DeadLetterQueue string `json:"deadLetterQueue,omitempty"`
 }
