@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
@@ -258,10 +257,7 @@ func (h *Harness) newRunEndedRule(scope constructs.Construct) error {
 	h.RunEndedRule = awsevents.NewRule(scope, jsii.String("RunEndedRule"), &awsevents.RuleProps{
 		Description:  jsii.String("Test runs that ended without a report → starter, which answers CloudFormation"),
 		EventPattern: pattern,
-		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(h.Starter.Function, &awseventstargets.LambdaFunctionProps{
-			MaxEventAge:   awscdk.Duration_Hours(jsii.Number(1)),
-			RetryAttempts: jsii.Number(3),
-		})},
+		Targets:      &[]awsevents.IRuleTarget{newFunctionTarget(h.Starter.Function, nil, awscdk.Duration_Hours(jsii.Number(1)), 3)},
 	})
 	return nil
 }
@@ -370,11 +366,7 @@ func (h *Harness) newCompletionRule(scope constructs.Construct, bus awsevents.IE
 		Description:  jsii.String("Completion events the integration tests await → harness await function"),
 		EventBus:     bus,
 		EventPattern: pattern,
-		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(h.Await.Function, &awseventstargets.LambdaFunctionProps{
-			DeadLetterQueue: h.DeadLetterQueue,
-			MaxEventAge:     awscdk.Duration_Hours(jsii.Number(1)),
-			RetryAttempts:   jsii.Number(3),
-		})},
+		Targets:      &[]awsevents.IRuleTarget{newFunctionTarget(h.Await.Function, h.DeadLetterQueue, awscdk.Duration_Hours(jsii.Number(1)), 3)},
 	})
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
@@ -88,11 +87,7 @@ func NewImages(scope constructs.Construct, id string, builder *GoBuilder, events
 	rule := awsevents.NewRule(c, jsii.String("ObjectCreatedRule"), &awsevents.RuleProps{
 		Description:  jsii.String("Object Created in the app bucket → image metadata function"),
 		EventPattern: pattern,
-		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(fn.Function, &awseventstargets.LambdaFunctionProps{
-			DeadLetterQueue: dlq,
-			MaxEventAge:     awscdk.Duration_Hours(jsii.Number(1)),
-			RetryAttempts:   jsii.Number(3),
-		})},
+		Targets:      &[]awsevents.IRuleTarget{newFunctionTarget(fn.Function, dlq, awscdk.Duration_Hours(jsii.Number(1)), 3)},
 	})
 
 	archive, err := newArchive(c, "BucketEventsArchive", events.DefaultBus,
