@@ -137,7 +137,7 @@ func architectures(list []any) []string {
 // templateCode finds an AWS::Lambda::Function's code: the Go package or
 // the directory its tracebridge Metadata names, else its Code — an asset
 // of the cloud assembly the stack was deployed from, or an S3 object.
-func (s *Service) templateCode(ctx context.Context, req cfnresource.Request, runtime string) (codePackage, error) {
+func (s *Service) templateCode(ctx context.Context, req cfnresource.Request, runtimeName string) (codePackage, error) {
 	if pkg, _ := req.Metadata[MetadataGoPackage].(string); pkg != "" {
 		b, err := s.builderFor()
 		if err != nil {
@@ -152,7 +152,7 @@ func (s *Service) templateCode(ctx context.Context, req cfnresource.Request, run
 	if dir, _ := req.Metadata[MetadataCodeDir].(string); dir != "" {
 		return s.codeDirPackage(dir)
 	}
-	if err := checkRuntime(runtime); err != nil {
+	if err := checkRuntime(runtimeName); err != nil {
 		return codePackage{}, err
 	}
 	code := props(req.Properties).sub("Code")
