@@ -115,3 +115,18 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Errorf("the page reported errors: %q", errs)
 	}
 }
+
+// A browser opens few connections to one host (six over HTTP/1.1), and
+// keeps pages navigated from in its back/forward cache: a page that held
+// its live stream open there would leave the seventh load waiting.
+func TestConsoleLetsGoOfItsStreamWhenNavigatedFrom(t *testing.T) {
+	cloud := localcloud.RunT(t, localcloud.Options{})
+	b := startBrowser(t)
+	for i := range 8 {
+		b.run(t, fmt.Sprintf("load %d", i+1), chromedp.Navigate(fmt.Sprintf("%s?load=%d#events", cloud.ConsoleURL(), i)),
+			chromedp.WaitVisible(chromedp.CSS(`body[data-ready="true"]`)))
+	}
+	if errs := b.Errors(); len(errs) > 0 {
+		t.Errorf("the page reported errors: %q", errs)
+	}
+}

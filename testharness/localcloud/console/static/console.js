@@ -61,6 +61,7 @@ const link = (href, text) => h('a', { href }, text);
 const STREAM_KINDS = ['event', 'delivery', 'streamRecord', 'invocation', 'denial', 'fault'];
 const ROW = 22; // px, as .row in the CSS
 const MAX_ROWS = 20000; // rows the page holds; older ones go
+const PAGE = 500; // rows a load, or "Load older", brings
 
 const events = { rows: [], kinds: new Set(STREAM_KINDS), text: '', trace: '', selected: 0, follow: true };
 let lastSeq = 0;
@@ -125,7 +126,7 @@ function recordsURL(extra) {
 }
 
 async function loadEvents() {
-  const page = await getJSON(recordsURL({ limit: 1000 }));
+  const page = await getJSON(recordsURL({ limit: PAGE }));
   events.rows = page.records;
   events.follow = true;
   $('events-older').disabled = !page.more;
@@ -135,7 +136,7 @@ async function loadEvents() {
 
 async function loadOlder() {
   if (!events.rows.length) return;
-  const page = await getJSON(recordsURL({ limit: 1000, before: events.rows[0].seq }));
+  const page = await getJSON(recordsURL({ limit: PAGE, before: events.rows[0].seq }));
   const list = $('events-list');
   events.rows = page.records.concat(events.rows);
   $('events-older').disabled = !page.more;
@@ -576,8 +577,22 @@ function fail(e) {
   setStatus(`error: ${e.message}`);
 }
 
+// source is the live stream; a page put away (navigated from, kept in the
+// back/forward cache) closes it, so that it holds none of the few
+// connections a browser opens to one host, and opens it again on return.
+let source = null;
+
+window.addEventListener('pagehide', () => {
+  if (source) source.close();
+  source = null;
+});
+window.addEventListener('pageshow', (e) => {
+  if (e.persisted && !source) connect();
+});
+
 function connect() {
   const es = new EventSource(`api/stream?after=${lastSeq}`);
+  source = es;
   es.addEventListener('open', () => setStatus('live', true));
   es.addEventListener('error', () => setStatus('reconnecting…'));
   es.addEventListener('record', (m) => onRecord(JSON.parse(m.data)));
@@ -619,15 +634,15 @@ async function start() {
   wireForms();
   const [view, kind, id] = location.hash.slice(1).split('/');
   if (view === 'events' && kind === 'trace') setTraceFilter(decodeURIComponent(id || ''));
+  const history = Promise.all([loadEvents(), loadRuns()]);
+  route(); // what the address names loads meanwhile (the traces)
+  window.addEventListener('hashchange', route);
   try {
-    const lasts = await Promise.all([loadEvents(), loadRuns()]);
-    lastSeq = Math.min(...lasts);
+    lastSeq = Math.min(...(await history));
   } catch (e) {
     setStatus(`cannot read the local cloud's history: ${e.message}`);
     return;
   }
-  route();
-  window.addEventListener('hashchange', route);
   connect();
   // The first paint with data: the benchmark and the browser test wait for it.
   requestAnimationFrame(() => {
