@@ -105,7 +105,7 @@ func BenchmarkConsole(b *testing.B) {
 				b.Fatal(err)
 			}
 			seen := get(b, browser, "wait for the row", chromedp.Evaluate[float64](`window.seen`, chromedp.EvalAwaitPromise))
-			total += time.UnixMicro(int64(seen*1000)).Sub(put)
+			total += time.UnixMicro(int64(seen * 1000)).Sub(put)
 		}
 		b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "ms-put-to-row")
 	})
