@@ -74,6 +74,32 @@ func TestKilledFunctionProcessIsRetriedAndAnnouncesOnce(t *testing.T) {
 	t.Logf("faults fired 1, outcomes lost %d, duplicates %d, cloud time %v in wall %v", lost, dups, cloud, wall)
 }
 
+// Lambda's whole asynchronous retry path: the first attempt and the retry
+// a minute later fail, the last retry, two minutes after that, succeeds —
+// 3 minutes of AWS's timings.
+func TestLambdaAsyncRetryPathOfThreeMinutes(t *testing.T) {
+	a := deployApp(t, appAssemblyDir)
+	tally := a.tallyCompletions(t)
+	fn := a.functionName(t, imageFunctionPackage)
+	fail := addFault(t, a.cloud, faults.Spec{Service: "lambda", Resource: fn, Action: faults.Fail, Count: 2})
+	began := a.startTimer()
+	key := "retried-twice.png"
+	a.putPNG(t, key)
+	a.awaitEverythingSettled(t)
+
+	if n := fired(a.cloud, fail); n != 2 {
+		t.Fatalf("the fail fault fired %d times, want 2", n)
+	}
+	lost, dups := exactlyOnce(t, "ImageMetadataWritten", tally.of(schemas.DetailTypeImageMetadataWritten), []string{key})
+	exactlyOnce(t, "metadata write", a.metadataWrites(t, []string{key}), []string{key})
+	tally.expectNoFailures(t)
+	cloud, wall := a.covered(began)
+	if cloud < 3*time.Minute {
+		t.Errorf("the last attempt came after %v of cloud time, want Lambda's 1 + 2 minutes", cloud)
+	}
+	t.Logf("faults fired 2, outcomes lost %d, duplicates %d, cloud time %v in wall %v", lost, dups, cloud, wall)
+}
+
 func TestPoisonEventLandsInTheRuleDeadLetterQueue(t *testing.T) {
 	a := deployApp(t, appAssemblyDir)
 	fn := a.functionName(t, imageFunctionPackage)
