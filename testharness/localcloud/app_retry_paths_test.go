@@ -20,6 +20,24 @@ import (
 // time: each test ends once the cloud has settled with no timer left,
 // and logs the cloud's time it covered against the wall time it took.
 
+// The scenarios share one deployment and run one after the other: each
+// waits until everything has settled, so none sees another's retries, and
+// each counts only its own subjects.
+func TestRetryPathsOnVirtualTime(t *testing.T) {
+	a := deployApp(t, appAssemblyDir)
+	for _, tt := range []struct {
+		name string
+		run  func(*testing.T, *app)
+	}{
+		{"killed function process is retried and announces once", killedProcessIsRetriedAndAnnouncesOnce},
+		{"Lambda's asynchronous retry path of three minutes", lambdaAsyncRetryPathOfThreeMinutes},
+		{"poison event lands in the rule's dead-letter queue", poisonEventLandsInTheRuleDeadLetterQueue},
+		{"poison record lands in the pipe's dead-letter queue", poisonRecordLandsInThePipeDeadLetterQueue},
+	} {
+		t.Run(tt.name, func(t *testing.T) { tt.run(t, a) })
+	}
+}
+
 // awaitEverythingSettled waits until nothing is in progress and no timer
 // is pending at all: every retry has run.
 func (a *app) awaitEverythingSettled(t *testing.T) {
@@ -47,8 +65,7 @@ func (a *app) covered(tt timeTaken) (cloud, wall time.Duration) {
 	return a.cloud.Now().Sub(tt.cloud).Round(time.Second), time.Since(tt.wall).Round(time.Millisecond)
 }
 
-func TestKilledFunctionProcessIsRetriedAndAnnouncesOnce(t *testing.T) {
-	a := deployApp(t, appAssemblyDir)
+func killedProcessIsRetriedAndAnnouncesOnce(t *testing.T, a *app) {
 	tally := a.tallyCompletions(t)
 	fn := a.functionName(t, imageFunctionPackage)
 	kill := addFault(t, a.cloud, faults.Spec{Service: "lambda", Resource: fn, Action: faults.Kill, Count: 1})
@@ -77,8 +94,7 @@ func TestKilledFunctionProcessIsRetriedAndAnnouncesOnce(t *testing.T) {
 // Lambda's whole asynchronous retry path: the first attempt and the retry
 // a minute later fail, the last retry, two minutes after that, succeeds —
 // 3 minutes of AWS's timings.
-func TestLambdaAsyncRetryPathOfThreeMinutes(t *testing.T) {
-	a := deployApp(t, appAssemblyDir)
+func lambdaAsyncRetryPathOfThreeMinutes(t *testing.T, a *app) {
 	tally := a.tallyCompletions(t)
 	fn := a.functionName(t, imageFunctionPackage)
 	fail := addFault(t, a.cloud, faults.Spec{Service: "lambda", Resource: fn, Action: faults.Fail, Count: 2})
@@ -100,12 +116,12 @@ func TestLambdaAsyncRetryPathOfThreeMinutes(t *testing.T) {
 	t.Logf("faults fired 2, outcomes lost %d, duplicates %d, cloud time %v in wall %v", lost, dups, cloud, wall)
 }
 
-func TestPoisonEventLandsInTheRuleDeadLetterQueue(t *testing.T) {
-	a := deployApp(t, appAssemblyDir)
+func poisonEventLandsInTheRuleDeadLetterQueue(t *testing.T, a *app) {
 	fn := a.functionName(t, imageFunctionPackage)
 	// Every invocation of the function is throttled: EventBridge retries
 	// the event (the target's RetryAttempts: 3), then dead-letters it.
 	throttle := addFault(t, a.cloud, faults.Spec{Service: "lambda", Resource: fn, Action: faults.Error})
+	defer a.cloud.Faults().Remove(throttle.ID)
 	began := a.startTimer()
 	key := "poison.png"
 	a.putPNG(t, key)
@@ -144,13 +160,13 @@ func TestPoisonEventLandsInTheRuleDeadLetterQueue(t *testing.T) {
 	t.Logf("faults fired %d, dead-lettered 1 (%s), cloud time %v in wall %v", fired(a.cloud, throttle), attrs["ERROR_CODE"], cloud, wall)
 }
 
-func TestPoisonRecordLandsInThePipeDeadLetterQueue(t *testing.T) {
-	a := deployApp(t, appAssemblyDir)
+func poisonRecordLandsInThePipeDeadLetterQueue(t *testing.T, a *app) {
 	fn := a.functionName(t, auditFunctionPackage)
 	// Every invocation fails: the pipe retries the batch (its
 	// MaximumRetryAttempts), then sends where the records are to its
 	// dead-letter queue.
 	fail := addFault(t, a.cloud, faults.Spec{Service: "lambda", Resource: fn, Action: faults.Fail})
+	defer a.cloud.Faults().Remove(fail.ID)
 	began := a.startTimer()
 	a.putItem(t, "USER#poison", "PROFILE", "corr-poison", nil)
 	a.awaitEverythingSettled(t)

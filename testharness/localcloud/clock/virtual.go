@@ -15,7 +15,7 @@ import (
 // during one invocation) is off by exactly Offset.
 type Virtual struct {
 	mu     sync.Mutex
-	offset time.Duration             // guarded by mu
+	offset time.Duration              // guarded by mu
 	timers map[*virtualTimer]struct{} // guarded by mu
 }
 
