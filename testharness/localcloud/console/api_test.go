@@ -11,11 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	cfn "github.com/aws/aws-sdk-go-v2/service/cloudformation"
-
 	"github.com/tracebridge/tracebridge/testharness/localcloud"
-	"github.com/tracebridge/tracebridge/testharness/localcloud/internal/awstest"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/cloudformation"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/observe"
 )
 
@@ -121,12 +118,12 @@ func TestStacksAPIListsResourcesWithPhysicalIDs(t *testing.T) {
 	ctx := context.Background()
 	template := `{"Resources": {
 		"Orders": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "orders"}},
-		"AppBus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": "app"}}}}`
-	if _, err := cfn.NewFromConfig(awstest.Config(t, cloud.Endpoint())).CreateStack(ctx, &cfn.CreateStackInput{
-		StackName: aws.String("Shop"), TemplateBody: aws.String(template)}); err != nil {
-		t.Fatal(err)
-	}
-	if err := cloud.WaitSettled(ctx, time.Time{}); err != nil {
+		"AppBus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": "app"}},
+		"Uploads": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "uploads",
+			"NotificationConfiguration": {"EventBridgeConfiguration": {"EventBridgeEnabled": true}}}},
+		"OnOrder": {"Type": "AWS::Events::Rule", "Properties": {"Name": "on-order", "EventBusName": {"Ref": "AppBus"},
+			"EventPattern": {"source": ["shop"]}, "Targets": [{"Id": "q", "Arn": {"Fn::GetAtt": ["Orders", "Arn"]}}]}}}}`
+	if _, err := cloud.CloudFormation.DeployTemplate(ctx, cloudformation.TemplateInput{StackName: "Shop", Body: []byte(template)}); err != nil {
 		t.Fatal(err)
 	}
 	resp, err := http.Get(cloud.ConsoleURL() + "api/stacks")
@@ -137,7 +134,14 @@ func TestStacksAPIListsResourcesWithPhysicalIDs(t *testing.T) {
 	var got struct {
 		Stacks []struct {
 			Name, Status string
-			Resources    []struct{ LogicalID, Type, PhysicalID string }
+			Resources    []struct {
+				LogicalID, Type, PhysicalID string
+				Glue                        *struct {
+					From   []string
+					Filter string
+					To     []string
+				}
+			}
 		}
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
@@ -146,8 +150,26 @@ func TestStacksAPIListsResourcesWithPhysicalIDs(t *testing.T) {
 	if len(got.Stacks) != 1 || got.Stacks[0].Name != "Shop" || got.Stacks[0].Status != "CREATE_COMPLETE" {
 		t.Fatalf("stacks %+v", got.Stacks)
 	}
-	want := "[{AppBus AWS::Events::EventBus app} {Orders AWS::SQS::Queue " + cloud.Endpoint() + "/000000000000/orders}]"
-	if res := fmt.Sprint(got.Stacks[0].Resources); res != want {
-		t.Errorf("resources %s\nwant %s", res, want)
+	// The glue as deployed: the bucket sends to EventBridge, the rule
+	// takes the shop's events from the app bus to the queue.
+	wantGlue := map[string]string{
+		"OnOrder": `[app] {"source":["shop"]} [arn:aws:sqs:us-east-1:000000000000:orders]`,
+		"Uploads": `[uploads]  [EventBridge default bus]`,
+	}
+	var listed []string
+	for _, r := range got.Stacks[0].Resources {
+		listed = append(listed, r.LogicalID+" "+r.Type+" "+r.PhysicalID)
+		glue := ""
+		if r.Glue != nil {
+			glue = fmt.Sprintf("%v %s %v", r.Glue.From, r.Glue.Filter, r.Glue.To)
+		}
+		if glue != wantGlue[r.LogicalID] {
+			t.Errorf("%s's glue %q, want %q", r.LogicalID, glue, wantGlue[r.LogicalID])
+		}
+	}
+	want := "[AppBus AWS::Events::EventBus app OnOrder AWS::Events::Rule app|on-order Orders AWS::SQS::Queue " + cloud.Endpoint() +
+		"/000000000000/orders Uploads AWS::S3::Bucket uploads]"
+	if fmt.Sprint(listed) != want {
+		t.Errorf("resources %s\nwant %s", listed, want)
 	}
 }

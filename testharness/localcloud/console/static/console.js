@@ -44,7 +44,11 @@ async function postJSON(url, value) {
 // shortArn names a resource by the last part of its ARN.
 function shortArn(arn) {
   if (!arn) return '';
-  const tail = arn.slice(arn.lastIndexOf(':') + 1);
+  if (!arn.startsWith('arn:')) return arn;
+  const resource = arn.split(':').slice(5).join(':'); // after arn:partition:service:region:account:
+  const stream = resource.match(/^table\/([^/]+)\/stream\//);
+  if (stream) return `${stream[1]} stream`;
+  const tail = resource.slice(resource.lastIndexOf(':') + 1);
   return tail.slice(tail.lastIndexOf('/') + 1);
 }
 
@@ -358,7 +362,7 @@ function renderTraces(res, filter) {
     const status = t.HasFault ? span('bad', 'fault') : t.HasError ? span('warn', 'error') : t.HasThrottle ? span('warn', 'throttle') : span('good', 'ok');
     return h('tr', { class: 'clickable', 'data-trace': t.Id, onclick: () => { location.hash = '#trace/' + t.Id; } },
       h('td', {}, clock(t.StartTime * 1000)), h('td', { class: 'mono' }, t.Id), h('td', {}, `${(t.Duration * 1000).toFixed(1)} ms`),
-      h('td', {}, status), h('td', { class: 'mono' }, annotations(t)), h('td', {}, (t.ServiceIds || []).map((s) => s.Name).join(', ')));
+      h('td', {}, status), h('td', { class: 'mono' }, annotations(t)), h('td', {}, [...new Set((t.ServiceIds || []).map((s) => s.Name))].join(', ')));
   }));
 }
 
@@ -521,8 +525,16 @@ function renderStack(st) {
     byType.get(r.type).push(r);
   }
   const types = [...byType.keys()].sort();
+  const glue = st.resources.filter((r) => r.glue);
   return h('div', { class: 'run', 'data-stack': st.name },
     h('h2', {}, `Stack ${st.name} — ${st.status}`, st.reason ? span('note', ` ${st.reason}`) : ''),
+    glue.length ? h('table', { class: 'table glue' },
+      h('thead', {}, h('tr', {}, ['glue', 'from', 'lets through', 'to'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, glue.map((r) => h('tr', { 'data-glue': r.logicalId },
+        h('td', {}, r.logicalId, h('br'), span('note', r.type)),
+        h('td', { class: 'mono' }, r.glue.from.map(shortArn).join(', ')),
+        h('td', { class: 'mono' }, r.glue.filter || 'everything'),
+        h('td', { class: 'mono' }, (r.glue.to || []).map(shortArn).join(', ') || 'nothing'))))) : '',
     st.outputs.length ? h('table', { class: 'table' }, h('tbody', {}, st.outputs.map((o) => h('tr', {}, h('th', {}, o.Key), h('td', { class: 'mono' }, o.Value))))) : '',
     types.map((t) => h('details', { class: 'type', open: byType.get(t).length <= 12 },
       h('summary', {}, `${t} (${byType.get(t).length})`),
