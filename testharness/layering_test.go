@@ -10,7 +10,7 @@ import (
 // links no local-cloud package, and the local cloud links none of the app
 // (its handlers or event contracts), so the emulator's reading of AWS and
 // the app's cannot share a mistake. The handlers' test helper
-// (handlers/internal/localtest) runs their tests on the local cloud; no
+// (testharness/localtest) runs their tests on the local cloud; no
 // binary links it.
 func TestLayering(t *testing.T) {
 	binaries := goList(t, "-f", `{{if eq .Name "main"}}{{.ImportPath}}{{end}}`, "../handlers/...")
@@ -21,7 +21,7 @@ func TestLayering(t *testing.T) {
 		packages  []string
 		forbidden []string
 	}{
-		{binaries, []string{"/testharness/localcloud", "/handlers/internal/localtest"}},
+		{binaries, []string{"/testharness/localcloud", "/testharness/localtest"}},
 		{[]string{"./localcloud/..."}, []string{"tracebridge/tracebridge/schemas", "tracebridge/tracebridge/handlers"}},
 	} {
 		for _, dep := range goList(t, append([]string{"-deps"}, c.packages...)...) {

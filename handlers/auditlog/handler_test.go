@@ -20,9 +20,9 @@ import (
 	"github.com/aws/aws-xray-sdk-go/xray"
 
 	"github.com/tracebridge/tracebridge/handlers/internal/completion"
-	"github.com/tracebridge/tracebridge/handlers/internal/localtest"
 	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/faults"
+	"github.com/tracebridge/tracebridge/testharness/localtest"
 )
 
 // The handler runs against the local cloud: a real log group, read back

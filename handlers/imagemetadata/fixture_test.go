@@ -27,9 +27,9 @@ import (
 	"github.com/aws/aws-xray-sdk-go/xray"
 
 	"github.com/tracebridge/tracebridge/handlers/internal/completion"
-	"github.com/tracebridge/tracebridge/handlers/internal/localtest"
 	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness"
+	"github.com/tracebridge/tracebridge/testharness/localtest"
 )
 
 // The handler runs against the local cloud: a real bucket whose server

@@ -18,9 +18,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/tracebridge/tracebridge/handlers/internal/localtest"
 	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/faults"
+	"github.com/tracebridge/tracebridge/testharness/localtest"
 )
 
 func TestPNGHappyPathPreservesMetadata(t *testing.T) {

@@ -20,9 +20,9 @@ import (
 
 	"github.com/tracebridge/tracebridge/handlers/internal/cfnresponse"
 	"github.com/tracebridge/tracebridge/handlers/internal/completion"
-	"github.com/tracebridge/tracebridge/handlers/internal/localtest"
 	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness"
+	"github.com/tracebridge/tracebridge/testharness/localtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }

@@ -14,9 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/tracebridge/tracebridge/handlers/internal/localtest"
 	"github.com/tracebridge/tracebridge/testharness"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/faults"
+	"github.com/tracebridge/tracebridge/testharness/localtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }

@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
 	"github.com/tracebridge/tracebridge/handlers/internal/awserr"
-	"github.com/tracebridge/tracebridge/handlers/internal/localtest"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/faults"
+	"github.com/tracebridge/tracebridge/testharness/localtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }
