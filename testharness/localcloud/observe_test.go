@@ -9,8 +9,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/pipes"
+	pipetypes "github.com/aws/aws-sdk-go-v2/service/pipes/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -131,5 +135,58 @@ func TestHistoryShowsDenialsAndFaults(t *testing.T) {
 	hits := recordsOf(t, cloud, observe.KindFault)
 	if len(hits) != 1 || hits[0].Fault.Service != "s3" || hits[0].Fault.Action != string(faults.Error) {
 		t.Errorf("fault records %+v", hits)
+	}
+}
+
+func TestHistoryShowsEachStreamRecordAPipeReadAndItsFiltersVerdict(t *testing.T) {
+	cloud := localcloud.RunT(t, localcloud.Options{IAM: localcloud.IAMOff})
+	cfg := awstest.Config(t, cloud.Endpoint())
+	ctx := context.Background()
+	db := dynamodb.NewFromConfig(cfg)
+	table, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName: aws.String("users"), BillingMode: ddbtypes.BillingModePayPerRequest,
+		AttributeDefinitions: []ddbtypes.AttributeDefinition{{AttributeName: aws.String("PK"), AttributeType: ddbtypes.ScalarAttributeTypeS}},
+		KeySchema:            []ddbtypes.KeySchemaElement{{AttributeName: aws.String("PK"), KeyType: ddbtypes.KeyTypeHash}},
+		StreamSpecification:  &ddbtypes.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: ddbtypes.StreamViewTypeNewImage},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The app's filter: new users only.
+	filter := `{"eventName":["INSERT"],"dynamodb":{"Keys":{"PK":{"S":[{"prefix":"USER#"}]}}}}`
+	pipe, err := pipes.NewFromConfig(cfg).CreatePipe(ctx, &pipes.CreatePipeInput{
+		Name: aws.String("new-users"), RoleArn: aws.String("arn:aws:iam::000000000000:role/pipe"),
+		Source: table.TableDescription.LatestStreamArn, Target: aws.String("arn:aws:events:us-east-1:000000000000:event-bus/default"),
+		SourceParameters: &pipetypes.PipeSourceParameters{
+			DynamoDBStreamParameters: &pipetypes.PipeSourceDynamoDBStreamParameters{StartingPosition: pipetypes.DynamoDBStreamStartPositionLatest, BatchSize: aws.Int32(10)},
+			FilterCriteria:           &pipetypes.FilterCriteria{Filters: []pipetypes.Filter{{Pattern: aws.String(filter)}}},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pk := range []string{"USER#1", "ORDER#1"} {
+		if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("users"),
+			Item: map[string]ddbtypes.AttributeValue{"PK": &ddbtypes.AttributeValueMemberS{Value: pk}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := cloud.WaitSettled(ctx, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+
+	var verdicts []string
+	for _, r := range recordsOf(t, cloud, observe.KindStreamRecord) {
+		if r.StreamRecord.Pipe != aws.ToString(pipe.Arn) || r.StreamRecord.EventName != "INSERT" {
+			t.Errorf("stream record %+v", r.StreamRecord)
+		}
+		verdicts = append(verdicts, fmt.Sprintf("%s %v", r.StreamRecord.Keys, r.StreamRecord.Passed))
+	}
+	if got := fmt.Sprint(verdicts); got != `[{"PK":{"S":"USER#1"}} true {"PK":{"S":"ORDER#1"}} false]` {
+		t.Errorf("verdicts %s", got)
+	}
+	// What passed went on to the target bus.
+	if evs := recordsOf(t, cloud, observe.KindEvent); len(evs) != 1 || evs[0].Event.Source != "Pipe new-users" {
+		t.Errorf("events %+v", evs)
 	}
 }
