@@ -65,55 +65,46 @@ func (a *app) covered(tt timeTaken) (cloud, wall time.Duration) {
 	return a.cloud.Now().Sub(tt.cloud).Round(time.Second), time.Since(tt.wall).Round(time.Millisecond)
 }
 
-func killedProcessIsRetriedAndAnnouncesOnce(t *testing.T, a *app) {
+// imageRetriedPast uploads key while count invocations of the image
+// function meet an action fault, waits until everything has settled, and
+// checks that Lambda's retries got the upload through: metadata written
+// once, announced once, no earlier than after of cloud time.
+func imageRetriedPast(t *testing.T, a *app, action faults.Action, count int, key string, after time.Duration) {
+	t.Helper()
 	tally := a.tallyCompletions(t)
 	fn := a.functionName(t, imageFunctionPackage)
-	kill := addFault(t, a.cloud, faults.Spec{Service: "lambda", Resource: fn, Action: faults.Kill, Count: 1})
+	f := addFault(t, a.cloud, faults.Spec{Service: "lambda", Resource: fn, Action: action, Count: count})
 	began := a.startTimer()
-	key := "killed.png"
 	a.putPNG(t, key)
 	a.awaitEverythingSettled(t)
 
-	if n := fired(a.cloud, kill); n != 1 {
-		t.Fatalf("the kill fault fired %d times, want 1", n)
-	}
-	if exits := a.logMessages(t, a.functionLogGroup(t, imageFunctionPackage), `"Runtime.ExitError"`); len(exits) == 0 {
-		t.Error("the function's log has no Runtime.ExitError for the killed invocation")
+	if n := fired(a.cloud, f); n != count {
+		t.Fatalf("the %s fault fired %d times, want %d", action, n, count)
 	}
 	lost, dups := exactlyOnce(t, "ImageMetadataWritten", tally.of(schemas.DetailTypeImageMetadataWritten), []string{key})
 	exactlyOnce(t, "metadata write", a.metadataWrites(t, []string{key}), []string{key})
 	tally.expectNoFailures(t)
 	cloud, wall := a.covered(began)
-	// Lambda retries a failed asynchronous invocation after a minute.
-	if cloud < time.Minute {
-		t.Errorf("the retry came after %v of cloud time, want Lambda's minute", cloud)
+	if cloud < after {
+		t.Errorf("the last attempt came after %v of cloud time, want Lambda's %v", cloud, after)
 	}
-	t.Logf("faults fired 1, outcomes lost %d, duplicates %d, cloud time %v in wall %v", lost, dups, cloud, wall)
+	t.Logf("faults fired %d, outcomes lost %d, duplicates %d, cloud time %v in wall %v", count, lost, dups, cloud, wall)
+}
+
+// A killed process fails its invocation (Runtime.ExitError); Lambda
+// retries the event a minute later.
+func killedProcessIsRetriedAndAnnouncesOnce(t *testing.T, a *app) {
+	imageRetriedPast(t, a, faults.Kill, 1, "killed.png", time.Minute)
+	if exits := a.logMessages(t, a.functionLogGroup(t, imageFunctionPackage), `"Runtime.ExitError"`); len(exits) == 0 {
+		t.Error("the function's log has no Runtime.ExitError for the killed invocation")
+	}
 }
 
 // Lambda's whole asynchronous retry path: the first attempt and the retry
 // a minute later fail, the last retry, two minutes after that, succeeds —
 // 3 minutes of AWS's timings.
 func lambdaAsyncRetryPathOfThreeMinutes(t *testing.T, a *app) {
-	tally := a.tallyCompletions(t)
-	fn := a.functionName(t, imageFunctionPackage)
-	fail := addFault(t, a.cloud, faults.Spec{Service: "lambda", Resource: fn, Action: faults.Fail, Count: 2})
-	began := a.startTimer()
-	key := "retried-twice.png"
-	a.putPNG(t, key)
-	a.awaitEverythingSettled(t)
-
-	if n := fired(a.cloud, fail); n != 2 {
-		t.Fatalf("the fail fault fired %d times, want 2", n)
-	}
-	lost, dups := exactlyOnce(t, "ImageMetadataWritten", tally.of(schemas.DetailTypeImageMetadataWritten), []string{key})
-	exactlyOnce(t, "metadata write", a.metadataWrites(t, []string{key}), []string{key})
-	tally.expectNoFailures(t)
-	cloud, wall := a.covered(began)
-	if cloud < 3*time.Minute {
-		t.Errorf("the last attempt came after %v of cloud time, want Lambda's 1 + 2 minutes", cloud)
-	}
-	t.Logf("faults fired 2, outcomes lost %d, duplicates %d, cloud time %v in wall %v", lost, dups, cloud, wall)
+	imageRetriedPast(t, a, faults.Fail, 2, "retried-twice.png", 3*time.Minute)
 }
 
 func poisonEventLandsInTheRuleDeadLetterQueue(t *testing.T, a *app) {
