@@ -45,7 +45,10 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	// The machine's role does not exist: IAM is not what these tests test.
-	cloud := localcloud.RunT(t, localcloud.Options{IAM: localcloud.IAMOff})
+	// The handler runs in this test's process, outside the cloud, which so
+	// cannot know it is about to answer a waiting task: on virtual time the
+	// cloud would look settled and jump to the task's timeout.
+	cloud := localcloud.RunT(t, localcloud.Options{IAM: localcloud.IAMOff, Time: localcloud.TimeReal})
 	cfg, err := testharness.LocalConfig(ctx, cloud.Endpoint())
 	if err != nil {
 		t.Fatal(err)
