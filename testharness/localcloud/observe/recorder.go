@@ -10,6 +10,7 @@ package observe
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"sync"
 	"time"
 )
@@ -159,7 +160,7 @@ func (r *Recorder) Find(q Query) Page {
 	}
 	text := []byte(q.Text)
 	match := func(e entry) bool {
-		if len(q.Kinds) > 0 && !containsKind(q.Kinds, e.kind) {
+		if len(q.Kinds) > 0 && !slices.Contains(q.Kinds, e.kind) {
 			return false
 		}
 		if q.TraceID != "" && e.traceID != q.TraceID {
@@ -215,15 +216,6 @@ func (r *Recorder) indexAfter(seq uint64) int {
 		return 0
 	}
 	return min(int(seq-first+1), len(r.entries))
-}
-
-func containsKind(kinds []Kind, k Kind) bool {
-	for _, x := range kinds {
-		if x == k {
-			return true
-		}
-	}
-	return false
 }
 
 // Stats is the history's size against its caps.
