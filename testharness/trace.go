@@ -11,6 +11,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/xray"
+
+	"github.com/tracebridge/tracebridge/testharness/completion"
 )
 
 // OriginLambdaFunction is the origin of the segment a Lambda function's
@@ -22,8 +24,8 @@ const (
 )
 
 // CorrelationAnnotation is the X-Ray annotation the app's handlers put the
-// correlation id in; traces are found by it.
-const CorrelationAnnotation = "correlation_id"
+// correlation id in (completion.Annotate); traces are found by it.
+const CorrelationAnnotation = completion.CorrelationAnnotation
 
 // traceWindow is how far back trace queries look. A test's trace starts
 // after its Act, which is minutes ago at most.

@@ -14,9 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-xray-sdk-go/xray"
 
-	"github.com/tracebridge/tracebridge/handlers/internal/awserr"
-	"github.com/tracebridge/tracebridge/handlers/internal/completion"
 	"github.com/tracebridge/tracebridge/schemas"
+	"github.com/tracebridge/tracebridge/testharness/awserr"
+	"github.com/tracebridge/tracebridge/testharness/completion"
 )
 
 // LogsAPI is the part of the CloudWatch Logs client the handler uses.
@@ -90,9 +90,7 @@ func (h *Handler) handle(ctx context.Context, seg *xray.Segment, batch schemas.D
 		}
 		a.index = i
 		good = append(good, a)
-		if seg != nil && a.correlationID != "" {
-			_ = seg.AddAnnotation("correlation_id", a.correlationID)
-		}
+		completion.Annotate(seg, a.correlationID)
 	}
 	if len(good) > 0 {
 		stored, refused, err := h.writeLog(ctx, good, failed)

@@ -19,8 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-xray-sdk-go/xray"
 
-	"github.com/tracebridge/tracebridge/handlers/internal/completion"
 	"github.com/tracebridge/tracebridge/schemas"
+	"github.com/tracebridge/tracebridge/testharness/completion"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/faults"
 	"github.com/tracebridge/tracebridge/testharness/localtest"
 )

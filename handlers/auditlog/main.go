@@ -18,8 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-xray-sdk-go/instrumentation/awsv2"
 
-	"github.com/tracebridge/tracebridge/handlers/internal/completion"
 	"github.com/tracebridge/tracebridge/schemas"
+	"github.com/tracebridge/tracebridge/testharness/completion"
 )
 
 func main() {

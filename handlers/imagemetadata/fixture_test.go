@@ -26,9 +26,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-xray-sdk-go/xray"
 
-	"github.com/tracebridge/tracebridge/handlers/internal/completion"
 	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness"
+	"github.com/tracebridge/tracebridge/testharness/completion"
 	"github.com/tracebridge/tracebridge/testharness/localtest"
 )
 

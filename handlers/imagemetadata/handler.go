@@ -19,9 +19,9 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/tracebridge/tracebridge/handlers/imagemetadata/imagesize"
-	"github.com/tracebridge/tracebridge/handlers/internal/awserr"
-	"github.com/tracebridge/tracebridge/handlers/internal/completion"
 	"github.com/tracebridge/tracebridge/schemas"
+	"github.com/tracebridge/tracebridge/testharness/awserr"
+	"github.com/tracebridge/tracebridge/testharness/completion"
 )
 
 // S3API is the part of the S3 client the handler uses.
@@ -120,9 +120,7 @@ func (h *Handler) process(ctx context.Context, seg *xray.Segment, bucket, key st
 		case err != nil:
 			return h.failOrRetry(ctx, log, schemas.ImageMetadataFailed{Bucket: bucket, Key: key}, err)
 		}
-		if seg != nil && obj.correlationID != "" {
-			_ = seg.AddAnnotation("correlation_id", obj.correlationID)
-		}
+		completion.Annotate(seg, obj.correlationID)
 		log := log.With("correlation_id", obj.correlationID)
 		if obj.sizeErr != nil {
 			log.Info("not an image that can be sized; nothing written", "reason", obj.sizeErr)

@@ -8,8 +8,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/tracebridge/tracebridge/handlers/internal/completion"
 	"github.com/tracebridge/tracebridge/testharness"
+	"github.com/tracebridge/tracebridge/testharness/completion"
 )
 
 // Defaults of the assert phase's wait within one invocation.

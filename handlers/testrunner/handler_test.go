@@ -19,9 +19,9 @@ import (
 	"github.com/aws/aws-lambda-go/cfn"
 
 	"github.com/tracebridge/tracebridge/handlers/internal/cfnresponse"
-	"github.com/tracebridge/tracebridge/handlers/internal/completion"
 	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness"
+	"github.com/tracebridge/tracebridge/testharness/completion"
 	"github.com/tracebridge/tracebridge/testharness/localtest"
 )
 

@@ -1,4 +1,4 @@
-// Package awserr sorts the AWS errors the handlers get into permanent ones,
+// Package awserr sorts the AWS errors a handler gets into permanent ones,
 // which retrying the same request cannot fix (a denial, a missing bucket,
 // table or log group, a request AWS rejects as invalid), and transient ones
 // (throttling, 5xx, network trouble), which the platform's retries may cure.

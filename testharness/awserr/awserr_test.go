@@ -1,4 +1,4 @@
-package awserr
+package awserr_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/tracebridge/tracebridge/testharness"
+	"github.com/tracebridge/tracebridge/testharness/awserr"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/faults"
 	"github.com/tracebridge/tracebridge/testharness/localtest"
 )
@@ -63,8 +64,8 @@ func TestIsPermanentCode(t *testing.T) {
 		{"SomethingNew", 400, false},
 	}
 	for _, c := range cases {
-		if got := IsPermanentCode(c.code, c.status); got != c.permanent {
-			t.Errorf("IsPermanentCode(%q, %d) = %v, want %v", c.code, c.status, got, c.permanent)
+		if got := awserr.IsPermanentCode(c.code, c.status); got != c.permanent {
+			t.Errorf("awserr.IsPermanentCode(%q, %d) = %v, want %v", c.code, c.status, got, c.permanent)
 		}
 	}
 }
@@ -78,27 +79,27 @@ func TestAsPermanentOnSDKErrors(t *testing.T) {
 	cases := []struct {
 		op     string       // "GetObject" (S3), "PutLogEvents" or "PutLogEvents out of order" (Logs)
 		fault  *faults.Spec // nil: the cloud's own answer
-		want   Error
+		want   awserr.Error
 		reason string // "" when transient
 	}{
 		{"GetObject", s3Fault(403, "AccessDenied", denial),
-			Error{"GetObject", "AccessDenied", denial}, "s3:GetObject denied: " + denial},
+			awserr.Error{"GetObject", "AccessDenied", denial}, "s3:GetObject denied: " + denial},
 		{"GetObject", s3Fault(403, "AccessDenied", "Access Denied"),
-			Error{"GetObject", "AccessDenied", "Access Denied"}, "GetObject denied: AccessDenied: Access Denied"},
+			awserr.Error{"GetObject", "AccessDenied", "Access Denied"}, "GetObject denied: AccessDenied: Access Denied"},
 		{"GetObject", nil, // of a bucket that does not exist
-			Error{"GetObject", "NoSuchBucket", "The specified bucket does not exist"}, "GetObject failed: NoSuchBucket: The specified bucket does not exist"},
+			awserr.Error{"GetObject", "NoSuchBucket", "The specified bucket does not exist"}, "GetObject failed: NoSuchBucket: The specified bucket does not exist"},
 		{"PutLogEvents", nil, // to a log group that does not exist
-			Error{"PutLogEvents", "ResourceNotFoundException", "The specified log group does not exist."},
+			awserr.Error{"PutLogEvents", "ResourceNotFoundException", "The specified log group does not exist."},
 			"PutLogEvents failed: ResourceNotFoundException: The specified log group does not exist."},
 		{"PutLogEvents out of order", nil,
-			Error{"PutLogEvents", "InvalidParameterException", "Log events in a single PutLogEvents request must be in chronological order."},
+			awserr.Error{"PutLogEvents", "InvalidParameterException", "Log events in a single PutLogEvents request must be in chronological order."},
 			"PutLogEvents failed: InvalidParameterException: Log events in a single PutLogEvents request must be in chronological order."},
-		{"GetObject", s3Fault(503, "SlowDown", "Please reduce your request rate."), Error{}, ""},
-		{"GetObject", s3Fault(500, "InternalError", "We encountered an internal error. Please try again."), Error{}, ""},
-		{"PutLogEvents", logsFault(400, "ThrottlingException", "Rate exceeded"), Error{}, ""},
-		{"PutLogEvents", logsFault(503, "ServiceUnavailableException", "The service cannot complete the request."), Error{}, ""},
+		{"GetObject", s3Fault(503, "SlowDown", "Please reduce your request rate."), awserr.Error{}, ""},
+		{"GetObject", s3Fault(500, "InternalError", "We encountered an internal error. Please try again."), awserr.Error{}, ""},
+		{"PutLogEvents", logsFault(400, "ThrottlingException", "Rate exceeded"), awserr.Error{}, ""},
+		{"PutLogEvents", logsFault(503, "ServiceUnavailableException", "The service cannot complete the request."), awserr.Error{}, ""},
 		// A code AWS might add one day with a 5xx stays transient.
-		{"PutLogEvents", logsFault(502, "AccessDeniedException", "bad gateway"), Error{}, ""},
+		{"PutLogEvents", logsFault(502, "AccessDeniedException", "bad gateway"), awserr.Error{}, ""},
 	}
 	for _, c := range cases {
 		name := c.op + " " + c.want.Code
@@ -116,9 +117,9 @@ func TestAsPermanentOnSDKErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("the call succeeded")
 			}
-			got, ok := AsPermanent(fmt.Errorf("context: %w", err))
+			got, ok := awserr.AsPermanent(fmt.Errorf("context: %w", err))
 			if ok != (c.reason != "") || got != c.want {
-				t.Fatalf("AsPermanent(%v) = %+v, %v; want %+v, %v", err, got, ok, c.want, c.reason != "")
+				t.Fatalf("awserr.AsPermanent(%v) = %+v, %v; want %+v, %v", err, got, ok, c.want, c.reason != "")
 			}
 			if ok && got.Reason() != c.reason {
 				t.Errorf("Reason()\n got %s\nwant %s", got.Reason(), c.reason)
@@ -150,13 +151,13 @@ func TestNetworkErrorsAreTransient(t *testing.T) {
 	if err == nil {
 		t.Fatal("a call to a closed port succeeded")
 	}
-	if e, ok := AsPermanent(err); ok {
-		t.Fatalf("AsPermanent(%v) = %+v, want transient", err, e)
+	if e, ok := awserr.AsPermanent(err); ok {
+		t.Fatalf("awserr.AsPermanent(%v) = %+v, want transient", err, e)
 	}
-	if code, msg := CodeAndMessage(err); code != "" || msg != err.Error() {
+	if code, msg := awserr.CodeAndMessage(err); code != "" || msg != err.Error() {
 		t.Errorf("CodeAndMessage = %q, %q", code, msg)
 	}
-	if _, ok := AsPermanent(errors.New("not from AWS")); ok {
+	if _, ok := awserr.AsPermanent(errors.New("not from AWS")); ok {
 		t.Error("a plain error is permanent")
 	}
 }

@@ -1,8 +1,16 @@
-// Package completion puts the app's completion events on its bus, shared by
-// both handlers: PutEvents in batches of at most 10 entries, failed entries
-// retried a bounded number of times unless the failure is permanent (a
-// denial, a missing bus: see awserr), the X-Ray trace header carried on every
-// entry so the harness sees one trace from the trigger to the event.
+// Package completion is how an app's handlers announce the outcome of the
+// work a Tracebridge test started: they put completion events — a success,
+// or a failure naming the AWS error — on the app's bus, where the harness
+// awaits them, and annotate their X-Ray segment with the run's correlation
+// id, by which the harness finds the trace it asserts on.
+//
+// The contract the harness relies on (testharness.Await): source
+// tracebridge.app (schemas.AppEventSource), a detail-type the test names,
+// and the correlation id in detail.correlationId. PutEvents goes in
+// batches of at most 10 entries, failed entries are retried a bounded
+// number of times unless the failure is permanent (a denial, a missing
+// bus: see awserr), and every entry carries the X-Ray trace header, so the
+// harness sees one trace from the trigger to the event.
 package completion
 
 import (
@@ -18,9 +26,28 @@ import (
 	"github.com/aws/aws-xray-sdk-go/xray"
 	"github.com/aws/smithy-go"
 
-	"github.com/tracebridge/tracebridge/handlers/internal/awserr"
 	"github.com/tracebridge/tracebridge/schemas"
+	"github.com/tracebridge/tracebridge/testharness/awserr"
 )
+
+// Source is the source of every completion event.
+const Source = schemas.AppEventSource
+
+// CorrelationAnnotation is the X-Ray annotation that carries a run's
+// correlation id; the harness finds a test's traces by it.
+const CorrelationAnnotation = "correlation_id"
+
+// Annotate puts correlationID on seg as CorrelationAnnotation. It does
+// nothing when seg is nil (the handler runs untraced) or the id is empty
+// (the data carried none).
+func Annotate(seg *xray.Segment, correlationID string) {
+	if seg == nil || correlationID == "" {
+		return
+	}
+	// AddAnnotation fails only for a key or value type X-Ray does not
+	// take; a string under this key is always taken.
+	_ = seg.AddAnnotation(CorrelationAnnotation, correlationID)
+}
 
 // MaxEntriesPerCall is PutEvents' limit on entries per request.
 const MaxEntriesPerCall = 10
@@ -60,7 +87,7 @@ func (p *Publisher) Publish(ctx context.Context, events []Event) ([]error, error
 		}
 		entries[i] = types.PutEventsRequestEntry{
 			EventBusName: aws.String(p.Bus),
-			Source:       aws.String(schemas.AppEventSource),
+			Source:       aws.String(Source),
 			DetailType:   aws.String(e.DetailType),
 			Detail:       aws.String(string(detail)),
 		}

@@ -1,25 +1,28 @@
-package completion
+package completion_test
 
 import (
 	"context"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-xray-sdk-go/xray"
 
-	"github.com/tracebridge/tracebridge/handlers/internal/awserr"
+	"github.com/tracebridge/tracebridge/testharness/awserr"
+	"github.com/tracebridge/tracebridge/testharness/completion"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/faults"
 	"github.com/tracebridge/tracebridge/testharness/localtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(localtest.Main(m)) }
 
-func newPublisher(t *testing.T) (*Publisher, *localtest.Bus) {
+func newPublisher(t *testing.T) (*completion.Publisher, *localtest.Bus) {
 	t.Helper()
 	bus := localtest.NewBus(t)
-	return &Publisher{Client: eventbridge.NewFromConfig(localtest.Config(t)), Bus: bus.Name, Backoff: func(int) time.Duration { return 0 }}, bus
+	return &completion.Publisher{Client: eventbridge.NewFromConfig(localtest.Config(t)), Bus: bus.Name, Backoff: func(int) time.Duration { return 0 }}, bus
 }
 
 // TestPermanentFailuresAreNotRetried: a denied PutEvents fails at once,
@@ -66,7 +69,7 @@ func TestPermanentFailuresAreNotRetried(t *testing.T) {
 func TestFailedEntriesAloneAreSentAgain(t *testing.T) {
 	p, bus := newPublisher(t)
 	localtest.Fault(t, faults.Spec{Service: "events", Resource: bus.Name, Action: faults.EntryError, Count: 1})
-	events := []Event{{DetailType: "A", Detail: map[string]int{"n": 1}}, {DetailType: "B", Detail: map[string]int{"n": 2}}}
+	events := []completion.Event{{DetailType: "A", Detail: map[string]int{"n": 1}}, {DetailType: "B", Detail: map[string]int{"n": 2}}}
 	errs, err := p.Publish(context.Background(), events)
 	if err != nil || errs[0] != nil || errs[1] != nil {
 		t.Fatalf("Publish = %v, %v", errs, err)
@@ -80,5 +83,35 @@ func TestFailedEntriesAloneAreSentAgain(t *testing.T) {
 	errs, err = p.Publish(context.Background(), events[:1])
 	if _, permanent := awserr.AsPermanent(errs[0]); err != nil || errs[0] == nil || permanent {
 		t.Fatalf("Publish = %v, %v; want A's InternalFailure, transient, after 3 attempts", errs, err)
+	}
+}
+
+// TestEventsCarryTheSourceTraceAndCorrelation: an event published inside
+// a traced segment reaches the bus with the harness's source and that
+// segment's trace, and the segment bears the correlation id the harness
+// finds the trace by; untraced or without an id, nothing is annotated.
+func TestEventsCarryTheSourceTraceAndCorrelation(t *testing.T) {
+	p, bus := newPublisher(t)
+	ctx, seg := xray.BeginSegment(context.Background(), "handler")
+	completion.Annotate(seg, "run-1")
+	if err := p.PublishOne(ctx, "Done", map[string]string{"correlationId": "run-1"}); err != nil {
+		t.Fatal(err)
+	}
+	evs := bus.Events(t)
+	if len(evs) != 1 || evs[0].Source != "tracebridge.app" {
+		t.Fatalf("events %+v, want one from tracebridge.app", evs)
+	}
+	if want := "Root=" + seg.TraceID; !strings.HasPrefix(evs[0].TraceHeader, want) {
+		t.Errorf("trace header %q, want the segment's trace (%s…)", evs[0].TraceHeader, want)
+	}
+	if got := seg.Annotations[completion.CorrelationAnnotation]; got != "run-1" || completion.CorrelationAnnotation != "correlation_id" {
+		t.Errorf("annotation %s = %v, want run-1", completion.CorrelationAnnotation, got)
+	}
+
+	_, other := xray.BeginSegment(context.Background(), "handler")
+	completion.Annotate(other, "")
+	completion.Annotate(nil, "run-2")
+	if len(other.Annotations) != 0 {
+		t.Errorf("annotations %v without a correlation id", other.Annotations)
 	}
 }
