@@ -21,7 +21,7 @@ const (
 // Retry policy of the Assert state while the trace is incomplete:
 // 1, 2, 4, 8, 16, 32 s — about a minute, which covers X-Ray's usual
 // ingestion delay on AWS. Locally the runner waits inside the invocation
-// first (see handlers/testrunner), so the retry is rarely needed there.
+// first (see testharness/runner), so the retry is rarely needed there.
 const (
 	assertRetryIntervalSeconds = 1
 	assertRetryBackoffRate     = 2.0

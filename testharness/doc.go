@@ -1,8 +1,8 @@
 // Package testharness is Tracebridge's integration-test library: a Test is
 // Go code (Act → Await a completion event → Assert on state and the X-Ray
 // trace → Cleanup), and the same list of tests drives the AWS state
-// machine (Definition), the harness Lambdas (handlers/testrunner,
-// handlers/testawait, handlers/teststarter) and runs against the local
+// machine (Definition), the harness Lambdas (testharness/runner,
+// testharness/await, testharness/starter) and runs against the local
 // cloud.
 //
 // Why this shape: AWS does not carry trace context across S3

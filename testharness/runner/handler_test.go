@@ -1,4 +1,4 @@
-package main
+package runner
 
 import (
 	"context"
@@ -18,10 +18,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 
-	"github.com/tracebridge/tracebridge/handlers/internal/cfnresponse"
 	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness"
 	"github.com/tracebridge/tracebridge/testharness/completion"
+	"github.com/tracebridge/tracebridge/testharness/internal/cfnresponse"
 	"github.com/tracebridge/tracebridge/testharness/localtest"
 )
 

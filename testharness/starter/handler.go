@@ -1,4 +1,4 @@
-package main
+package starter
 
 import (
 	"context"
@@ -15,8 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
-	"github.com/tracebridge/tracebridge/handlers/internal/cfnresponse"
 	"github.com/tracebridge/tracebridge/testharness"
+	"github.com/tracebridge/tracebridge/testharness/internal/cfnresponse"
 )
 
 // SFNAPI is the part of the Step Functions client the starter uses.

@@ -1,4 +1,4 @@
-package main
+package runner
 
 import (
 	"context"
@@ -10,9 +10,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 
-	"github.com/tracebridge/tracebridge/handlers/internal/cfnresponse"
 	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness"
+	"github.com/tracebridge/tracebridge/testharness/internal/cfnresponse"
 )
 
 // report builds the run's RunReport, puts it on the app bus as

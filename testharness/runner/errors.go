@@ -1,4 +1,4 @@
-package main
+package runner
 
 // The runner's error types. aws-lambda-go reports a returned error's type
 // name as the errorType of the error document (lambda/errors.go:
