@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -93,7 +94,7 @@ func (s *Service) Send(ctx context.Context, queueURL string, in SendInput) (Send
 		attrs: in.MessageAttributes, systemAttrs: in.SystemAttributes, senderID: senderID(ctx),
 		sentAt: now, visibleAt: now.Add(time.Duration(delay) * time.Second)}
 	q.messages = append(q.messages, m)
-	q.wake()
+	s.wakeLocked(q)
 	return SendResult{MessageID: m.id, MD5OfBody: m.md5Body, MD5OfAttributes: m.md5Attrs}, nil
 }
 
@@ -245,8 +246,15 @@ func (s *Service) takeLocked(ctx context.Context, q *queue, max int, in ReceiveI
 			if dlq, err := s.queueByARN(redrive.DeadLetterTargetArn); err == nil && dlq != q {
 				m.visibleAt, m.receiveCount, m.receipt = now, 0, ""
 				m.firstReceiveAt = time.Time{}
+				// The DeadLetterQueueSourceArn system attribute names the
+				// queue the message came from (MessageSystemAttributeName).
+				m.systemAttrs = maps.Clone(m.systemAttrs)
+				if m.systemAttrs == nil {
+					m.systemAttrs = map[string]string{}
+				}
+				m.systemAttrs["DeadLetterQueueSourceArn"] = q.arn
 				dlq.messages = append(dlq.messages, m)
-				dlq.wake()
+				s.wakeLocked(dlq)
 				continue
 			}
 		}
@@ -379,6 +387,6 @@ func (s *Service) ChangeMessageVisibility(ctx context.Context, queueURL, receipt
 		return errMessageNotInflight()
 	}
 	m.visibleAt = now.Add(time.Duration(timeout) * time.Second)
-	q.wake()
+	s.wakeLocked(q)
 	return nil
 }

@@ -261,9 +261,13 @@ func TestRedriveToDeadLetterQueue(t *testing.T) {
 	if err != nil || len(out.Messages) != 0 {
 		t.Fatalf("third receive from the source = %+v %v; want the message moved", out, err)
 	}
-	out, err = e.client.ReceiveMessage(ctx, &awssqs.ReceiveMessageInput{QueueUrl: aws.String(dlq)})
+	out, err = e.client.ReceiveMessage(ctx, &awssqs.ReceiveMessageInput{QueueUrl: aws.String(dlq),
+		MessageSystemAttributeNames: []types.MessageSystemAttributeName{types.MessageSystemAttributeNameDeadLetterQueueSourceArn}})
 	if err != nil || len(out.Messages) != 1 || aws.ToString(out.Messages[0].Body) != "poison" {
 		t.Fatalf("dead-letter queue = %+v %v", out, err)
+	}
+	if got := out.Messages[0].Attributes["DeadLetterQueueSourceArn"]; got != "arn:aws:sqs:us-east-1:000000000000:src" {
+		t.Errorf("DeadLetterQueueSourceArn = %q, want the source queue's ARN", got)
 	}
 }
 

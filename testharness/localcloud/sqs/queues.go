@@ -94,12 +94,6 @@ func (q *queue) intAttr(name string) int {
 	return n
 }
 
-// wake tells long polls that messages may be receivable. Must hold s.mu.
-func (q *queue) wake() {
-	close(q.ready)
-	q.ready = make(chan struct{})
-}
-
 func validQueueName(name string) bool {
 	base := strings.TrimSuffix(name, ".fifo")
 	if base == "" || len(name) > 80 {
@@ -165,7 +159,7 @@ func (s *Service) DeleteQueue(ctx context.Context, queueURL string) error {
 		return err
 	}
 	delete(s.queues, q.name)
-	q.wake()
+	s.wakeLocked(q)
 	return nil
 }
 

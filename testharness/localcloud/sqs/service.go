@@ -34,11 +34,15 @@ type Service struct {
 
 	mu     sync.Mutex
 	queues map[string]*queue // guarded by mu, by name
+	// watchers are Watch's callbacks by queue name and id; guarded by mu.
+	watchers  map[string]map[uint64]func()
+	nextWatch uint64 // guarded by mu
 }
 
 // New returns an SQS service with no queues.
 func New(o Options) *Service {
-	s := &Service{clock: o.Clock, endpoint: strings.TrimSuffix(o.Endpoint, "/"), queues: map[string]*queue{}}
+	s := &Service{clock: o.Clock, endpoint: strings.TrimSuffix(o.Endpoint, "/"), queues: map[string]*queue{},
+		watchers: map[string]map[uint64]func(){}}
 	if s.clock == nil {
 		s.clock = clock.Real{}
 	}
@@ -111,15 +115,24 @@ func (s *Service) queueByURL(url string) (*queue, error) {
 
 // queueByARN finds a queue from its ARN. Must hold s.mu.
 func (s *Service) queueByARN(queueARN string) (*queue, error) {
-	a, err := arn.Parse(queueARN)
-	if err != nil || a.Service != "sqs" {
-		return nil, errInvalidParameterValue("%q is not a queue ARN.", queueARN)
+	name, err := queueNameOf(queueARN)
+	if err != nil {
+		return nil, err
 	}
-	q := s.queues[a.Resource]
+	q := s.queues[name]
 	if q == nil {
 		return nil, errQueueDoesNotExist()
 	}
 	return q, nil
+}
+
+// queueNameOf is the name of the queue an ARN names.
+func queueNameOf(queueARN string) (string, error) {
+	a, err := arn.Parse(queueARN)
+	if err != nil || a.Service != "sqs" {
+		return "", errInvalidParameterValue("%q is not a queue ARN.", queueARN)
+	}
+	return a.Resource, nil
 }
 
 func (s *Service) now() time.Time { return s.clock.Now() }
