@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,14 +9,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/jsii-runtime-go"
-)
 
-// LocalCloudAssetsContextKey is the CDK context flag with which
-// `tracebridge test` and `tracebridge local up` synthesize the app for the
-// local cloud: the handlers are built for this machine and the local cloud
-// runs those very executables (GoBuilder.ForLocalCloud). It is for the
-// local cloud's own assembly only; an AWS deployment leaves it unset.
-const LocalCloudAssetsContextKey = "tracebridge:localCloudAssets"
+	"github.com/tracebridge/tracebridge/testharness/cdkgo"
+)
 
 // synthesize builds the handlers, defines the app with cdk-nag applied, and
 // writes the cloud assembly to outDir. main and the tests share it, so the
@@ -26,8 +20,8 @@ const LocalCloudAssetsContextKey = "tracebridge:localCloudAssets"
 // Every handler is compiled in one go build that starts before jsii loads
 // the CDK, so compiling overlaps with loading it and defining the
 // constructs; each function's Build waits for its executable.
-func synthesize(outDir string, builder *GoBuilder) (*AppStack, cxapi.CloudAssembly, error) {
-	localCloud, err := localCloudAssets()
+func synthesize(outDir string, builder *cdkgo.Builder) (*AppStack, cxapi.CloudAssembly, error) {
+	localCloud, err := cdkgo.LocalCloudAssets()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -41,9 +35,9 @@ func synthesize(outDir string, builder *GoBuilder) (*AppStack, cxapi.CloudAssemb
 	wait := builder.StartBuildAll(pkgs...)
 	defer func() { _ = wait() }()
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(outDir)})
-	if seen := contextTrue(app.Node().TryGetContext(jsii.String(LocalCloudAssetsContextKey))); seen != localCloud {
+	if seen := cdkgo.ContextTrue(app.Node().TryGetContext(jsii.String(cdkgo.LocalCloudAssetsContextKey))); seen != localCloud {
 		return nil, nil, fmt.Errorf("context %s: the app sees %v, $CDK_CONTEXT_JSON says %v (the handlers are built before the app exists, from $CDK_CONTEXT_JSON)",
-			LocalCloudAssetsContextKey, seen, localCloud)
+			cdkgo.LocalCloudAssetsContextKey, seen, localCloud)
 	}
 	stack, err := NewAppStack(app, StackName, &AppStackProps{Builder: builder})
 	if err != nil {
@@ -53,20 +47,14 @@ func synthesize(outDir string, builder *GoBuilder) (*AppStack, cxapi.CloudAssemb
 	return stack, app.Synth(nil), nil
 }
 
-// localCloudAssets reads LocalCloudAssetsContextKey from the context the
-// CDK CLI (or `tracebridge test`) gives the app in $CDK_CONTEXT_JSON,
-// before the app exists, so that the handlers' target is known before
-// jsii starts.
-func localCloudAssets() (bool, error) {
-	raw := os.Getenv("CDK_CONTEXT_JSON")
-	if raw == "" {
-		return false, nil
+// DefaultBuilder builds the reference app's handlers into infra/build
+// under the module root, from any directory inside the module.
+func DefaultBuilder() (*cdkgo.Builder, error) {
+	root, err := cdkgo.ModuleRoot()
+	if err != nil {
+		return nil, err
 	}
-	var ctx map[string]any
-	if err := json.Unmarshal([]byte(raw), &ctx); err != nil {
-		return false, fmt.Errorf("read $CDK_CONTEXT_JSON: %w", err)
-	}
-	return contextTrue(ctx[LocalCloudAssetsContextKey]), nil
+	return &cdkgo.Builder{ModuleRoot: root, OutDir: filepath.Join(root, "infra", "build")}, nil
 }
 
 // handlerPackages are the Lambda handlers' packages, one folder with a

@@ -4,6 +4,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/tracebridge/tracebridge/testharness/cdkgo"
 )
 
 // grantDiagnosis lets fn (the harness's await function) make exactly the
@@ -13,9 +15,9 @@ import (
 // configurations and log groups, the pipe, its role (by simulation), the
 // table's stream, and the dead-letter queues (read and left visible). It
 // writes nothing. sts:GetCallerIdentity needs no permission.
-func grantDiagnosis(fn *GoFunction, app *AppStack) {
+func grantDiagnosis(fn *cdkgo.Function, app *AppStack) {
 	stack := awscdk.Stack_Of(fn.Construct)
-	functions := []*GoFunction{app.Images.Function, app.Users.Function}
+	functions := []*cdkgo.Function{app.Images.Function, app.Users.Function}
 	functionArns := make([]*string, 0, len(functions))
 	logGroupArns := make([]*string, 0, len(functions))
 	for _, f := range functions {
@@ -93,11 +95,11 @@ func grantDiagnosis(fn *GoFunction, app *AppStack) {
 		Roles:    &[]awsiam.IRole{fn.Role},
 		Document: awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements}),
 	})
-	suppress(policy, "AwsSolutions-IAM5",
+	cdkgo.Suppress(policy, "AwsSolutions-IAM5",
 		"The diagnosis reads the head of the test's object under any key of the app's one bucket, the targets of "+
 			"whichever default-bus rule matches the test's event, and the function log groups' streams; ListRules, "+
 			"TestEventPattern and ListPipes support no resource-level permissions.",
-		"Resource::<"+logicalID(app.Images.Bucket)+".Arn>/*",
+		"Resource::<"+cdkgo.LogicalID(app.Images.Bucket)+".Arn>/*",
 		"Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/*",
 		"Resource::*")
 }

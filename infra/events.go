@@ -9,6 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/tracebridge/tracebridge/schemas"
+	"github.com/tracebridge/tracebridge/testharness/cdkgo"
 )
 
 // archiveRetention keeps archived events long enough to replay a failed
@@ -47,7 +48,7 @@ func NewEvents(scope constructs.Construct, id string) (*Events, error) {
 // newArchive archives the events on bus that match pattern (a schemas
 // pattern) for archiveRetention.
 func newArchive(scope constructs.Construct, id string, bus awsevents.IEventBus, pattern map[string]any, description string) (awsevents.Archive, error) {
-	p, err := eventPattern(pattern)
+	p, err := cdkgo.EventPattern(pattern)
 	if err != nil {
 		return nil, err
 	}

@@ -4,12 +4,13 @@ import (
 	"debug/elf"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
+
+	"github.com/tracebridge/tracebridge/testharness/cdkgo"
 )
 
-func goFunctions() map[string]*GoFunction {
-	return map[string]*GoFunction{
+func goFunctions() map[string]*cdkgo.Function {
+	return map[string]*cdkgo.Function{
 		"image metadata": synthStack.Images.Function,
 		"audit log":      synthStack.Users.Function,
 		"test runner":    synthStack.Harness.Runner,
@@ -42,7 +43,7 @@ func TestGoFunctionsRunOnArmWithTracing(t *testing.T) {
 func TestGoFunctionAssetsAreArm64Executables(t *testing.T) {
 	for name, fn := range goFunctions() {
 		t.Run(name, func(t *testing.T) {
-			pkg := resourceOf(t, fn.Function).Metadata[GoPackageMetadataKey].(string)
+			pkg := resourceOf(t, fn.Function).Metadata[cdkgo.GoPackageMetadataKey].(string)
 			dir, err := synthStack.Builder.Build(pkg) // cached: the directory synthesis used
 			if err != nil {
 				t.Fatal(err)
@@ -60,22 +61,5 @@ func TestGoFunctionAssetsAreArm64Executables(t *testing.T) {
 				t.Errorf("bootstrap: machine %v type %v, want EM_AARCH64 ET_EXEC", exe.Machine, exe.Type)
 			}
 		})
-	}
-}
-
-func TestBuildRejectsPathsOutsideTheModule(t *testing.T) {
-	b := &GoBuilder{ModuleRoot: t.TempDir(), OutDir: t.TempDir()}
-	for _, pkg := range []string{"../elsewhere", "/abs/path", "."} {
-		if _, err := b.Build(pkg); err == nil {
-			t.Errorf("Build(%q): want an error", pkg)
-		}
-	}
-}
-
-func TestBuildFailureNamesThePackage(t *testing.T) {
-	b := &GoBuilder{ModuleRoot: synthStack.Builder.ModuleRoot, OutDir: t.TempDir()}
-	_, err := b.Build("./handlers/does-not-exist")
-	if err == nil || !strings.Contains(err.Error(), "./handlers/does-not-exist") {
-		t.Errorf("Build of a missing package: error %v, want one naming the package", err)
 	}
 }

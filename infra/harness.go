@@ -18,6 +18,7 @@ import (
 
 	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness"
+	"github.com/tracebridge/tracebridge/testharness/cdkgo"
 	"github.com/tracebridge/tracebridge/testharness/suite"
 )
 
@@ -43,9 +44,9 @@ const SkipTestsContextKey = "tracebridge:skipTests"
 type Harness struct {
 	constructs.Construct
 	Table        awsdynamodb.Table
-	Runner       *GoFunction
-	Await        *GoFunction
-	Starter      *GoFunction
+	Runner       *cdkgo.Function
+	Await        *cdkgo.Function
+	Starter      *cdkgo.Function
 	StateMachine awsstepfunctions.CfnStateMachine
 	Role         awsiam.Role
 	LogGroup     awslogs.LogGroup
@@ -64,7 +65,7 @@ type Harness struct {
 // NewHarness adds the harness to app's stack. runID changes on every
 // synthesis (the synthesis time), so CloudFormation updates the TestRun
 // resource, and the suite runs, on every deployment.
-func NewHarness(scope constructs.Construct, id string, builder *GoBuilder, app *AppStack, runID string) (*Harness, error) {
+func NewHarness(scope constructs.Construct, id string, builder *cdkgo.Builder, app *AppStack, runID string) (*Harness, error) {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	h := &Harness{Construct: c, Tests: suite.Tests()}
 	definition, err := testharness.Definition(h.Tests)
@@ -100,7 +101,7 @@ func NewHarness(scope constructs.Construct, id string, builder *GoBuilder, app *
 	if err := h.newCompletionRule(c, app.Events.AppBus); err != nil {
 		return nil, err
 	}
-	if !contextTrue(c.Node().TryGetContext(jsii.String(SkipTestsContextKey))) {
+	if !cdkgo.ContextTrue(c.Node().TryGetContext(jsii.String(SkipTestsContextKey))) {
 		h.newTestRun(c, app, runID)
 	}
 	return h, nil
@@ -108,10 +109,10 @@ func NewHarness(scope constructs.Construct, id string, builder *GoBuilder, app *
 
 // newRunner defines the function that runs each test's act, assert and
 // cleanup phases and the report: it needs what the suite does to the app.
-func newRunner(scope constructs.Construct, builder *GoBuilder, app *AppStack) (*GoFunction, error) {
+func newRunner(scope constructs.Construct, builder *cdkgo.Builder, app *AppStack) (*cdkgo.Function, error) {
 	bucket := app.Images.Bucket
 	objects := bucket.ArnForObjects(jsii.String("*"))
-	fn, err := NewGoFunction(scope, "Runner", builder, GoFunctionProps{
+	fn, err := cdkgo.NewFunction(scope, "Runner", builder, cdkgo.FunctionProps{
 		Package:     TestRunnerPackage,
 		Description: "Runs the integration tests' act, assert, cleanup and report steps",
 		Environment: map[string]*string{
@@ -145,24 +146,24 @@ func newRunner(scope constructs.Construct, builder *GoBuilder, app *AppStack) (*
 				Actions:   jsii.Strings("xray:GetTraceSummaries", "xray:BatchGetTraces"),
 				Resources: jsii.Strings("*"),
 			}),
-			putEventsStatement(app.Events.AppBus),
+			cdkgo.PutEventsStatement(app.Events.AppBus),
 		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("harness runner: %w", err)
 	}
-	suppress(fn.Role, "AwsSolutions-IAM5",
+	cdkgo.Suppress(fn.Role, "AwsSolutions-IAM5",
 		"The tests upload, inspect and delete objects under keys unique to each run, so the runner needs "+
 			"every key of the app's one bucket; X-Ray's trace queries support no resource-level permissions.",
-		"Resource::<"+logicalID(bucket)+".Arn>/*", "Resource::*")
+		"Resource::<"+cdkgo.LogicalID(bucket)+".Arn>/*", "Resource::*")
 	return fn, nil
 }
 
 // newAwait defines the function that pairs a waiting task's token with
 // the completion event of its run, whichever arrives second completing the
 // task.
-func newAwait(scope constructs.Construct, builder *GoBuilder, table awsdynamodb.Table) (*GoFunction, error) {
-	fn, err := NewGoFunction(scope, "Await", builder, GoFunctionProps{
+func newAwait(scope constructs.Construct, builder *cdkgo.Builder, table awsdynamodb.Table) (*cdkgo.Function, error) {
+	fn, err := cdkgo.NewFunction(scope, "Await", builder, cdkgo.FunctionProps{
 		Package:     TestAwaitPackage,
 		Description: "Pairs integration test task tokens with completion events and completes the waiting task",
 		Environment: map[string]*string{testharness.EnvHarnessTable: table.TableName()},
@@ -189,7 +190,7 @@ func newAwait(scope constructs.Construct, builder *GoBuilder, table awsdynamodb.
 	if err != nil {
 		return nil, fmt.Errorf("harness await: %w", err)
 	}
-	suppress(fn.Role, "AwsSolutions-IAM5",
+	cdkgo.Suppress(fn.Role, "AwsSolutions-IAM5",
 		"SendTaskSuccess and SendTaskFailure support no resource-level permissions (Service Authorization "+
 			"Reference, AWS Step Functions); the task token names the one waiting task.",
 		"Resource::*")
@@ -201,10 +202,10 @@ func newAwait(scope constructs.Construct, builder *GoBuilder, table awsdynamodb.
 // the report step. It reads its own stack's status, to answer a
 // rollback's request without running the tests, and the history of a run
 // that timed out, to name the tests that had not finished.
-func newStarter(scope constructs.Construct, builder *GoBuilder, sm awsstepfunctions.CfnStateMachine) (*GoFunction, error) {
+func newStarter(scope constructs.Construct, builder *cdkgo.Builder, sm awsstepfunctions.CfnStateMachine) (*cdkgo.Function, error) {
 	executions := awscdk.Stack_Of(scope).FormatArn(&awscdk.ArnComponents{Service: jsii.String("states"), Resource: jsii.String("execution"),
 		ResourceName: jsii.String(*sm.AttrName() + ":*"), ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME})
-	fn, err := NewGoFunction(scope, "Starter", builder, GoFunctionProps{
+	fn, err := cdkgo.NewFunction(scope, "Starter", builder, cdkgo.FunctionProps{
 		Package:     TestStarterPackage,
 		Description: "Starts the integration tests for a CloudFormation deployment",
 		Environment: map[string]*string{testharness.EnvStateMachineArn: sm.AttrArn()},
@@ -230,7 +231,7 @@ func newStarter(scope constructs.Construct, builder *GoBuilder, sm awsstepfuncti
 	if err != nil {
 		return nil, fmt.Errorf("harness starter: %w", err)
 	}
-	suppress(fn.Role, "AwsSolutions-IAM5",
+	cdkgo.Suppress(fn.Role, "AwsSolutions-IAM5",
 		"An execution's ARN ends in its name, which is the CloudFormation request's id: the starter reads the "+
 			"history of any execution of the one test state machine.",
 		"Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<"+*awscdk.Stack_Of(scope).GetLogicalId(sm)+".Name>:*")
@@ -246,7 +247,7 @@ func (h *Harness) newRunEndedRule(scope constructs.Construct) error {
 	for i, s := range testharness.RunEndedWithoutReport {
 		statuses[i] = s
 	}
-	pattern, err := eventPattern(map[string]any{
+	pattern, err := cdkgo.EventPattern(map[string]any{
 		"source":      []any{"aws.states"},
 		"detail-type": []any{testharness.ExecutionStatusChangeDetailType},
 		"detail":      map[string]any{"stateMachineArn": []any{*h.StateMachine.AttrArn()}, "status": statuses},
@@ -257,7 +258,7 @@ func (h *Harness) newRunEndedRule(scope constructs.Construct) error {
 	h.RunEndedRule = awsevents.NewRule(scope, jsii.String("RunEndedRule"), &awsevents.RuleProps{
 		Description:  jsii.String("Test runs that ended without a report → starter, which answers CloudFormation"),
 		EventPattern: pattern,
-		Targets:      &[]awsevents.IRuleTarget{newFunctionTarget(h.Starter.Function, nil, awscdk.Duration_Hours(jsii.Number(1)), 3)},
+		Targets:      &[]awsevents.IRuleTarget{cdkgo.NewFunctionTarget(h.Starter.Function, nil, awscdk.Duration_Hours(jsii.Number(1)), 3)},
 	})
 	return nil
 }
@@ -266,7 +267,7 @@ func (h *Harness) newRunEndedRule(scope constructs.Construct) error {
 // every event with execution data to its own log group.
 func (h *Harness) newStateMachine(scope constructs.Construct, definition string) {
 	h.LogGroup = awslogs.NewLogGroup(scope, jsii.String("StateMachineLogGroup"), &awslogs.LogGroupProps{
-		Retention:     logRetention,
+		Retention:     cdkgo.LogRetention,
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
 	statements := []awsiam.PolicyStatement{
@@ -299,7 +300,7 @@ func (h *Harness) newStateMachine(scope constructs.Construct, definition string)
 			"StateMachine": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &statements}),
 		},
 	})
-	suppress(h.Role, "AwsSolutions-IAM5",
+	cdkgo.Suppress(h.Role, "AwsSolutions-IAM5",
 		"X-Ray segment and sampling actions and CloudWatch Logs delivery actions support no resource-level "+
 			"permissions; AWS requires Resource \"*\".",
 		"Resource::*")
@@ -357,16 +358,16 @@ func completionPattern(tests []testharness.Test) map[string]any {
 // await function, retrying like the app's own rule and keeping what it
 // cannot deliver.
 func (h *Harness) newCompletionRule(scope constructs.Construct, bus awsevents.IEventBus) error {
-	pattern, err := eventPattern(completionPattern(h.Tests))
+	pattern, err := cdkgo.EventPattern(completionPattern(h.Tests))
 	if err != nil {
 		return fmt.Errorf("harness completion rule: %w", err)
 	}
-	h.DeadLetterQueue = newDeadLetterQueue(scope, "RuleDeadLetterQueue", "the harness completion rule's target")
+	h.DeadLetterQueue = cdkgo.NewDeadLetterQueue(scope, "RuleDeadLetterQueue", "the harness completion rule's target")
 	h.Rule = awsevents.NewRule(scope, jsii.String("CompletionRule"), &awsevents.RuleProps{
 		Description:  jsii.String("Completion events the integration tests await → harness await function"),
 		EventBus:     bus,
 		EventPattern: pattern,
-		Targets:      &[]awsevents.IRuleTarget{newFunctionTarget(h.Await.Function, h.DeadLetterQueue, awscdk.Duration_Hours(jsii.Number(1)), 3)},
+		Targets:      &[]awsevents.IRuleTarget{cdkgo.NewFunctionTarget(h.Await.Function, h.DeadLetterQueue, awscdk.Duration_Hours(jsii.Number(1)), 3)},
 	})
 	return nil
 }
@@ -388,20 +389,6 @@ func (h *Harness) newTestRun(scope constructs.Construct, app *AppStack, runID st
 	} {
 		h.TestRun.Node().AddDependency(dep)
 	}
-}
-
-// contextTrue reads a boolean CDK context flag (SkipTestsContextKey,
-// LocalCloudAssetsContextKey): true, or "true"
-// as `cdk -c` passes it.
-func contextTrue(v any) bool {
-	switch v := v.(type) {
-	case bool:
-		return v
-	case string:
-		b, err := strconv.ParseBool(v)
-		return err == nil && b
-	}
-	return false
 }
 
 // NewRunID is the TestRun property that changes on every synthesis.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness"
+	"github.com/tracebridge/tracebridge/testharness/cdkgo"
 	"github.com/tracebridge/tracebridge/testharness/suite"
 )
 
@@ -131,7 +132,7 @@ func TestHarnessTable(t *testing.T) {
 func TestHarnessFunctionsSeeTheirConfiguration(t *testing.T) {
 	h := synthStack.Harness
 	tests := []struct {
-		fn   *GoFunction
+		fn   *cdkgo.Function
 		pkg  string
 		want map[string]any
 	}{
@@ -148,7 +149,7 @@ func TestHarnessFunctionsSeeTheirConfiguration(t *testing.T) {
 		t.Run(tt.pkg, func(t *testing.T) {
 			r := resourceOf(t, tt.fn.Function)
 			assertJSON(t, "environment", r.Properties["Environment"], map[string]any{"Variables": resolved(t, tt.want)})
-			assertJSON(t, "metadata "+GoPackageMetadataKey, r.Metadata[GoPackageMetadataKey], tt.pkg)
+			assertJSON(t, "metadata "+cdkgo.GoPackageMetadataKey, r.Metadata[cdkgo.GoPackageMetadataKey], tt.pkg)
 		})
 	}
 }
@@ -255,7 +256,7 @@ func TestRunEndedRuleFeedsTheStarter(t *testing.T) {
 // touch.
 func TestTestRunRunsAfterEverythingItTests(t *testing.T) {
 	h := synthStack.Harness
-	id := logicalID(h.TestRun)
+	id := cdkgo.LogicalID(h.TestRun)
 	raw := synthTemplate.Resources[id]
 	if raw.Type != testharness.TestRunResourceType {
 		t.Fatalf("test run %s has type %q, want %s", id, raw.Type, testharness.TestRunResourceType)
@@ -268,18 +269,18 @@ func TestTestRunRunsAfterEverythingItTests(t *testing.T) {
 	deps := dependsOn(t, id)
 	for what, c := range map[string]string{
 		"the pipe":                    *synthStack.Stack.GetLogicalId(synthStack.Users.Pipe),
-		"the image rule":              logicalID(synthStack.Images.Rule),
+		"the image rule":              cdkgo.LogicalID(synthStack.Images.Rule),
 		"the image rule's permission": permissionID(t, synthStack.Images.Function),
-		"the image function":          logicalID(synthStack.Images.Function.Function),
-		"the audit function":          logicalID(synthStack.Users.Function.Function),
-		"the app bus":                 logicalID(synthStack.Events.AppBus),
-		"the completion rule":         logicalID(h.Rule),
+		"the image function":          cdkgo.LogicalID(synthStack.Images.Function.Function),
+		"the audit function":          cdkgo.LogicalID(synthStack.Users.Function.Function),
+		"the app bus":                 cdkgo.LogicalID(synthStack.Events.AppBus),
+		"the completion rule":         cdkgo.LogicalID(h.Rule),
 		"the completion permission":   permissionID(t, h.Await),
 		"the state machine":           *synthStack.Stack.GetLogicalId(h.StateMachine),
-		"the runner":                  logicalID(h.Runner.Function),
-		"the runner's role":           logicalID(h.Runner.Role),
-		"the harness table":           logicalID(h.Table),
-		"the pipe's role":             logicalID(synthStack.Users.PipeRole),
+		"the runner":                  cdkgo.LogicalID(h.Runner.Function),
+		"the runner's role":           cdkgo.LogicalID(h.Runner.Role),
+		"the harness table":           cdkgo.LogicalID(h.Table),
+		"the pipe's role":             cdkgo.LogicalID(synthStack.Users.PipeRole),
 	} {
 		if !deps[c] {
 			t.Errorf("the test run does not depend on %s (%s)", what, c)
@@ -296,7 +297,7 @@ func dependsOn(t *testing.T, id string) map[string]bool {
 	return out
 }
 
-func permissionID(t *testing.T, fn *GoFunction) string {
+func permissionID(t *testing.T, fn *cdkgo.Function) string {
 	t.Helper()
 	arn := resolved(t, fn.Function.FunctionArn())
 	for id, p := range resourcesOfType("AWS::Lambda::Permission") {
@@ -304,22 +305,8 @@ func permissionID(t *testing.T, fn *GoFunction) string {
 			return id
 		}
 	}
-	t.Fatalf("no permission on %s", logicalID(fn.Function))
+	t.Fatalf("no permission on %s", cdkgo.LogicalID(fn.Function))
 	return ""
-}
-
-func TestSkipTestsFlag(t *testing.T) {
-	for _, tt := range []struct {
-		v    any
-		want bool
-	}{
-		{nil, false}, {true, true}, {false, false}, {"true", true}, {"TRUE", true}, {"1", true},
-		{"false", false}, {"", false}, {"yes", false}, {3.0, false},
-	} {
-		if got := contextTrue(tt.v); got != tt.want {
-			t.Errorf("contextTrue(%#v) = %v, want %v", tt.v, got, tt.want)
-		}
-	}
 }
 
 // With the context flag the stack keeps the state machine (and its

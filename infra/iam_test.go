@@ -9,6 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/tracebridge/tracebridge/schemas"
+	"github.com/tracebridge/tracebridge/testharness/cdkgo"
 )
 
 // grants is every action a role is allowed, with the resources it applies
@@ -16,7 +17,7 @@ import (
 // attached to it, so an extra statement anywhere shows up.
 func grants(t *testing.T, role awsiam.Role) map[string][]any {
 	t.Helper()
-	id := logicalID(role)
+	id := cdkgo.LogicalID(role)
 	r := resourceByID(t, id)
 	if arns, ok := r.Properties["ManagedPolicyArns"]; ok {
 		t.Errorf("role %s has managed policies %v; want inline statements only", id, arns)
@@ -74,7 +75,7 @@ func assertGrants(t *testing.T, role awsiam.Role, want map[string][]any) {
 		return a
 	}
 	if !reflect.DeepEqual(actions(got), actions(want)) {
-		t.Errorf("role %s actions:\n got %v\nwant %v", logicalID(role), actions(got), actions(want))
+		t.Errorf("role %s actions:\n got %v\nwant %v", cdkgo.LogicalID(role), actions(got), actions(want))
 	}
 	for action, resources := range want {
 		assertJSON(t, "resources of "+action, got[action], resources)
@@ -82,7 +83,7 @@ func assertGrants(t *testing.T, role awsiam.Role, want map[string][]any) {
 }
 
 // ownLogsAndTraces is what every Go function may do besides its own work.
-func ownLogsAndTraces(t *testing.T, fn *GoFunction) map[string][]any {
+func ownLogsAndTraces(t *testing.T, fn *cdkgo.Function) map[string][]any {
 	logs := []any{resolved(t, fn.LogGroup.LogGroupArn())}
 	return map[string][]any{
 		"logs:CreateLogStream":     logs,
@@ -131,7 +132,7 @@ func TestPipePermissions(t *testing.T) {
 func assertAssumedBy(t *testing.T, role awsiam.Role, service string) {
 	t.Helper()
 	doc := resourceOf(t, role).Properties["AssumeRolePolicyDocument"]
-	assertJSON(t, "trust policy of "+logicalID(role), doc, map[string]any{
+	assertJSON(t, "trust policy of "+cdkgo.LogicalID(role), doc, map[string]any{
 		"Version": "2012-10-17",
 		"Statement": []any{map[string]any{
 			"Action":    "sts:AssumeRole",
@@ -144,7 +145,7 @@ func assertAssumedBy(t *testing.T, role awsiam.Role, service string) {
 func TestFunctionsSeeTheirConfiguration(t *testing.T) {
 	bus := synthStack.Events.AppBus.EventBusName()
 	tests := []struct {
-		fn   *GoFunction
+		fn   *cdkgo.Function
 		pkg  string
 		want map[string]any
 	}{
@@ -160,7 +161,7 @@ func TestFunctionsSeeTheirConfiguration(t *testing.T) {
 		t.Run(tt.pkg, func(t *testing.T) {
 			r := resourceOf(t, tt.fn.Function)
 			assertJSON(t, "environment", r.Properties["Environment"], map[string]any{"Variables": resolved(t, tt.want)})
-			assertJSON(t, "metadata "+GoPackageMetadataKey, r.Metadata[GoPackageMetadataKey], tt.pkg)
+			assertJSON(t, "metadata "+cdkgo.GoPackageMetadataKey, r.Metadata[cdkgo.GoPackageMetadataKey], tt.pkg)
 		})
 	}
 }

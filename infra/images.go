@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/tracebridge/tracebridge/schemas"
+	"github.com/tracebridge/tracebridge/testharness/cdkgo"
 )
 
 // ImageMetadataPackage is the image metadata handler's package.
@@ -26,12 +27,12 @@ type Images struct {
 	Bucket          awss3.Bucket
 	Rule            awsevents.Rule
 	DeadLetterQueue awssqs.Queue
-	Function        *GoFunction
+	Function        *cdkgo.Function
 	BucketArchive   awsevents.Archive
 }
 
 // NewImages defines the image metadata flow; completion events go to events.AppBus.
-func NewImages(scope constructs.Construct, id string, builder *GoBuilder, events *Events) (*Images, error) {
+func NewImages(scope constructs.Construct, id string, builder *cdkgo.Builder, events *Events) (*Images, error) {
 	c := constructs.NewConstruct(scope, jsii.String(id))
 	bucket := awss3.NewBucket(c, jsii.String("Bucket"), &awss3.BucketProps{
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
@@ -49,13 +50,13 @@ func NewImages(scope constructs.Construct, id string, builder *GoBuilder, events
 	cfnBucket.SetNotificationConfiguration(&awss3.CfnBucket_NotificationConfigurationProperty{
 		EventBridgeConfiguration: &awss3.CfnBucket_EventBridgeConfigurationProperty{EventBridgeEnabled: jsii.Bool(true)},
 	})
-	suppress(bucket, "AwsSolutions-S1",
+	cdkgo.Suppress(bucket, "AwsSolutions-S1",
 		"The bucket holds short-lived fixtures that the integration tests upload and delete; its object "+
 			"events are archived on the default bus for replay, and an access log bucket would itself need "+
 			"access logs.")
 
 	objects := bucket.ArnForObjects(jsii.String("*"))
-	fn, err := NewGoFunction(c, "ImageMetadataHandler", builder, GoFunctionProps{
+	fn, err := cdkgo.NewFunction(c, "ImageMetadataHandler", builder, cdkgo.FunctionProps{
 		Package:     ImageMetadataPackage,
 		Description: "Writes image_width and image_height user metadata onto uploaded images",
 		Environment: map[string]*string{schemas.EnvEventBusName: events.AppBus.EventBusName()},
@@ -69,25 +70,25 @@ func NewImages(scope constructs.Construct, id string, builder *GoBuilder, events
 				Actions:   jsii.Strings("s3:GetObject", "s3:PutObject"),
 				Resources: &[]*string{objects},
 			}),
-			putEventsStatement(events.AppBus),
+			cdkgo.PutEventsStatement(events.AppBus),
 		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("images: %w", err)
 	}
-	suppress(fn.Role, "AwsSolutions-IAM5",
+	cdkgo.Suppress(fn.Role, "AwsSolutions-IAM5",
 		"The function sizes any object uploaded to the app's bucket, so it needs every key of that one bucket.",
-		"Resource::<"+logicalID(bucket)+".Arn>/*")
+		"Resource::<"+cdkgo.LogicalID(bucket)+".Arn>/*")
 
-	pattern, err := eventPattern(schemas.S3ObjectCreatedPattern(*bucket.BucketName()))
+	pattern, err := cdkgo.EventPattern(schemas.S3ObjectCreatedPattern(*bucket.BucketName()))
 	if err != nil {
 		return nil, fmt.Errorf("images rule: %w", err)
 	}
-	dlq := newDeadLetterQueue(c, "RuleDeadLetterQueue", "the image metadata rule's target")
+	dlq := cdkgo.NewDeadLetterQueue(c, "RuleDeadLetterQueue", "the image metadata rule's target")
 	rule := awsevents.NewRule(c, jsii.String("ObjectCreatedRule"), &awsevents.RuleProps{
 		Description:  jsii.String("Object Created in the app bucket → image metadata function"),
 		EventPattern: pattern,
-		Targets:      &[]awsevents.IRuleTarget{newFunctionTarget(fn.Function, dlq, awscdk.Duration_Hours(jsii.Number(1)), 3)},
+		Targets:      &[]awsevents.IRuleTarget{cdkgo.NewFunctionTarget(fn.Function, dlq, awscdk.Duration_Hours(jsii.Number(1)), 3)},
 	})
 
 	archive, err := newArchive(c, "BucketEventsArchive", events.DefaultBus,
@@ -96,13 +97,4 @@ func NewImages(scope constructs.Construct, id string, builder *GoBuilder, events
 		return nil, fmt.Errorf("images: %w", err)
 	}
 	return &Images{Construct: c, Bucket: bucket, Rule: rule, DeadLetterQueue: dlq, Function: fn, BucketArchive: archive}, nil
-}
-
-// putEventsStatement lets a function put its completion events on bus.
-func putEventsStatement(bus awsevents.IEventBus) awsiam.PolicyStatement {
-	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Sid:       jsii.String("PutCompletionEvents"),
-		Actions:   jsii.Strings("events:PutEvents"),
-		Resources: jsii.Strings(*bus.EventBusArn()),
-	})
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/tracebridge/tracebridge/schemas"
+	"github.com/tracebridge/tracebridge/testharness/cdkgo"
 )
 
 func TestBucketSendsEventsToEventBridge(t *testing.T) {
@@ -115,7 +116,7 @@ func TestDeadLetterQueues(t *testing.T) {
 }
 
 // permissionFor returns the one AWS::Lambda::Permission on fn.
-func permissionFor(t *testing.T, fn *GoFunction) resource {
+func permissionFor(t *testing.T, fn *cdkgo.Function) resource {
 	t.Helper()
 	arn := resolved(t, fn.Function.FunctionArn())
 	var found []resource
@@ -125,7 +126,7 @@ func permissionFor(t *testing.T, fn *GoFunction) resource {
 		}
 	}
 	if len(found) != 1 {
-		t.Fatalf("want exactly one Lambda permission on %s, got %d", logicalID(fn.Function), len(found))
+		t.Fatalf("want exactly one Lambda permission on %s, got %d", cdkgo.LogicalID(fn.Function), len(found))
 	}
 	return found[0]
 }

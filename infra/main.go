@@ -23,7 +23,7 @@ func main() {
 }
 
 func run() error {
-	builder, err := DefaultGoBuilder()
+	builder, err := DefaultBuilder()
 	if err != nil {
 		return err
 	}

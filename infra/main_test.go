@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/cxapi"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/tracebridge/tracebridge/testharness/cdkgo"
 )
 
 // The app is synthesized once per test run: jsii start-up and synthesis take
@@ -45,7 +47,7 @@ func TestMain(m *testing.M) {
 }
 
 func synthesizeForTests(m *testing.M) (int, error) {
-	root, err := ModuleRoot()
+	root, err := cdkgo.ModuleRoot()
 	if err != nil {
 		return 0, err
 	}
@@ -54,7 +56,7 @@ func synthesizeForTests(m *testing.M) (int, error) {
 		return 0, fmt.Errorf("temp dir: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	builder := &GoBuilder{ModuleRoot: root, OutDir: filepath.Join(tmp, "build")}
+	builder := &cdkgo.Builder{ModuleRoot: root, OutDir: filepath.Join(tmp, "build")}
 	synthStack, synthAssembly, err = synthesize(filepath.Join(tmp, "cdk.out"), builder)
 	if err != nil {
 		return 0, fmt.Errorf("synthesize: %w", err)
@@ -135,7 +137,7 @@ func onlyResource(t *testing.T, typ string) resource {
 // resourceOf returns the template resource of an L2 construct.
 func resourceOf(t *testing.T, c constructs.IConstruct) resource {
 	t.Helper()
-	return resourceByID(t, logicalID(c))
+	return resourceByID(t, cdkgo.LogicalID(c))
 }
 
 func resourceByID(t *testing.T, id string) resource {

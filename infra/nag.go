@@ -14,25 +14,3 @@ import (
 func checkCompliance(scope constructs.IConstruct) {
 	awscdk.Aspects_Of(scope).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 }
-
-// suppress records a cdk-nag suppression of rule on construct (and its
-// children) with the reason a reviewer needs. appliesTo narrows it to the
-// named findings, such as "Resource::*".
-func suppress(construct constructs.IConstruct, rule, reason string, appliesTo ...string) {
-	s := &cdknag.NagPackSuppression{Id: jsii.String(rule), Reason: jsii.String(reason)}
-	if len(appliesTo) > 0 {
-		list := make([]interface{}, len(appliesTo))
-		for i, a := range appliesTo {
-			list[i] = a
-		}
-		s.AppliesTo = &list
-	}
-	cdknag.NagSuppressions_AddResourceSuppressions(construct, &[]*cdknag.NagPackSuppression{s}, jsii.Bool(true))
-}
-
-// logicalID is the CloudFormation logical id of an L2 construct's resource,
-// as cdk-nag prints it inside an appliesTo finding such as
-// "Resource::<BucketABC123.Arn>/*".
-func logicalID(c constructs.IConstruct) string {
-	return *awscdk.Stack_Of(c).GetLogicalId(c.Node().DefaultChild().(awscdk.CfnElement))
-}

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/tracebridge/tracebridge/schemas"
+	"github.com/tracebridge/tracebridge/testharness/cdkgo"
 )
 
 // StackName is the CloudFormation stack the CDK app deploys.
@@ -19,9 +20,9 @@ const StackName = "Tracebridge"
 // nil) is valid.
 type AppStackProps struct {
 	awscdk.StackProps
-	// Builder builds the Go handlers. Nil means DefaultGoBuilder: build from
+	// Builder builds the Go handlers. Nil means DefaultBuilder: build from
 	// the module root into infra/build.
-	Builder *GoBuilder
+	Builder *cdkgo.Builder
 	// RunID is the deploy-time test run's property that makes the suite run
 	// on every deployment; "" means NewRunID(time.Now()).
 	RunID string
@@ -32,7 +33,7 @@ type AppStackProps struct {
 // bus, bucket, table, audit log group and functions.
 type AppStack struct {
 	awscdk.Stack
-	Builder  *GoBuilder
+	Builder  *cdkgo.Builder
 	Events   *Events
 	Registry awseventschemas.CfnRegistry
 	Images   *Images
@@ -50,7 +51,7 @@ func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) (*
 	builder := props.Builder
 	if builder == nil {
 		var err error
-		if builder, err = DefaultGoBuilder(); err != nil {
+		if builder, err = DefaultBuilder(); err != nil {
 			return nil, err
 		}
 	}

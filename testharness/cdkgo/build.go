@@ -1,4 +1,4 @@
-package main
+package cdkgo
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -14,12 +15,15 @@ import (
 	"time"
 )
 
-// GoBuilder compiles the app's Go Lambda handlers into asset directories in
+// Builder compiles the app's Go Lambda handlers into asset directories in
 // plain Go, before any construct refers to them. Synthesis therefore never
 // depends on jsii bundling callbacks, and repeated runs reuse the Go build
 // cache. The binaries are reproducible (-trimpath, -buildvcs=false), so an
 // unchanged handler keeps its CDK asset hash and is not uploaded again.
-type GoBuilder struct {
+//
+// Besides the module's own packages it builds generated main packages
+// (AddMain), which exist only in the build.
+type Builder struct {
 	// ModuleRoot is the directory holding go.mod; packages are built from it.
 	ModuleRoot string
 	// OutDir receives one asset directory per package:
@@ -27,12 +31,13 @@ type GoBuilder struct {
 	// OutDir/local-<goos>-<goarch>/<package path>/bootstrap, so neither
 	// kind of synthesis overwrites the other's executables.
 	OutDir string
-	// ForLocalCloud builds for this machine (the GOOS and GOARCH infra
-	// runs on) instead of Lambda's linux/arm64, so that the local cloud
+	// ForLocalCloud builds for this machine (the GOOS and GOARCH the CDK
+	// app runs on) instead of Lambda's linux/arm64, so that the local cloud
 	// runs the very executables synthesis made instead of compiling every
 	// handler a second time; functions then name their asset directory
 	// (LocalCodeDirMetadataKey) instead of their package. An assembly
-	// synthesized so is for the local cloud only, never for AWS.
+	// synthesized so is for the local cloud only, never for AWS
+	// (LocalCloudAssets tells an app which to synthesize).
 	ForLocalCloud bool
 	// Progress receives a line as compiling goes (the CLI shows it as its
 	// progress line); nothing is written when nil.
@@ -41,6 +46,7 @@ type GoBuilder struct {
 	mu    sync.Mutex
 	built map[string]string // package path → asset directory
 	batch *batch            // the BuildAll under way or done
+	mains map[string]string // generated package path → its main.go
 }
 
 // batch is one go build of several packages that Build waits for rather
@@ -51,20 +57,10 @@ type batch struct {
 	err  error
 }
 
-// DefaultGoBuilder builds into infra/build under the module root, which it
-// finds through the go command, so it works from any directory inside the
-// module (the CDK CLI runs the app from infra/, people run `go run ./infra`
-// from the root).
-func DefaultGoBuilder() (*GoBuilder, error) {
-	root, err := ModuleRoot()
-	if err != nil {
-		return nil, err
-	}
-	return &GoBuilder{ModuleRoot: root, OutDir: filepath.Join(root, "infra", "build")}, nil
-}
-
 // ModuleRoot returns the directory of the go.mod governing the current
-// working directory.
+// working directory, through the go command, so that an app finds it from
+// any directory inside its module (the CDK CLI runs the app from the
+// directory of cdk.json, people run `go run ./infra` from the root).
 func ModuleRoot() (string, error) {
 	out, err := exec.Command("go", "env", "GOMOD").Output()
 	if err != nil {
@@ -72,13 +68,13 @@ func ModuleRoot() (string, error) {
 	}
 	gomod := strings.TrimSpace(string(out))
 	if gomod == "" || gomod == os.DevNull {
-		return "", errors.New("locate the module root: the working directory is not inside the tracebridge module (go env GOMOD is empty)")
+		return "", errors.New("locate the module root: the working directory is not inside a Go module (go env GOMOD is empty)")
 	}
 	return filepath.Dir(gomod), nil
 }
 
 // platform is the GOOS and GOARCH the handlers are built for.
-func (b *GoBuilder) platform() (goos, goarch string) {
+func (b *Builder) platform() (goos, goarch string) {
 	if b.ForLocalCloud {
 		return runtime.GOOS, runtime.GOARCH
 	}
@@ -87,7 +83,7 @@ func (b *GoBuilder) platform() (goos, goarch string) {
 
 // assetDir is the asset directory of a package path relative to the
 // module root.
-func (b *GoBuilder) assetDir(rel string) string {
+func (b *Builder) assetDir(rel string) string {
 	if b.ForLocalCloud {
 		goos, goarch := b.platform()
 		return filepath.Join(b.OutDir, "local-"+goos+"-"+goarch, rel)
@@ -99,12 +95,15 @@ func (b *GoBuilder) assetDir(rel string) string {
 // lambda.norpc drops aws-lambda-go's net/rpc path, which provided.al2023
 // never uses; -s -w strips symbol tables for a smaller upload. -trimpath
 // makes the AWS assets reproducible; the local cloud's build leaves it
-// out, so it shares the compiled dependencies of infra and the CLI, which
+// out, so it shares the compiled dependencies of the CDK app and the CLI, which
 // `go run` builds without it.
-func (b *GoBuilder) goBuildArgs(out string, pkgs ...string) []string {
+func (b *Builder) goBuildArgs(overlay, out string, pkgs ...string) []string {
 	args := []string{"build", "-tags", "lambda.norpc", "-buildvcs=false", "-ldflags=-s -w"}
 	if !b.ForLocalCloud {
 		args = append(args, "-trimpath")
+	}
+	if overlay != "" {
+		args = append(args, "-overlay", overlay)
 	}
 	return append(append(args, "-o", out), pkgs...)
 }
@@ -112,10 +111,10 @@ func (b *GoBuilder) goBuildArgs(out string, pkgs ...string) []string {
 // goEnv is the go command's environment. Lambda's provided.al2023 wants a
 // static executable (CGO_ENABLED=0). The local cloud runs its executables
 // on this machine, so they are built with the go command's defaults, as
-// infra and the CLI are: cgo changes package net, and with it every
+// the CDK app and the CLI are: cgo changes package net, and with it every
 // package that imports it, so only the same setting lets the handlers
 // reuse the compiled AWS SDK instead of compiling it again.
-func (b *GoBuilder) goEnv() []string {
+func (b *Builder) goEnv() []string {
 	if b.ForLocalCloud {
 		return os.Environ()
 	}
@@ -128,7 +127,7 @@ func (b *GoBuilder) goEnv() []string {
 // returns the asset directory holding its bootstrap executable. Each
 // package is built once per builder; one a StartBuildAll under way covers
 // is waited for.
-func (b *GoBuilder) Build(pkg string) (string, error) {
+func (b *Builder) Build(pkg string) (string, error) {
 	rel, err := packageDir(pkg)
 	if err != nil {
 		return "", err
@@ -147,7 +146,11 @@ func (b *GoBuilder) Build(pkg string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("build Lambda handler %s: %w", pkg, err)
 	}
-	cmd := exec.Command("go", b.goBuildArgs(filepath.Join(dir, "bootstrap"), pkg)...)
+	overlay, err := b.overlayFor(pkg)
+	if err != nil {
+		return "", fmt.Errorf("build Lambda handler %s: %w", pkg, err)
+	}
+	cmd := exec.Command("go", b.goBuildArgs(overlay, filepath.Join(dir, "bootstrap"), pkg)...)
 	cmd.Dir = b.ModuleRoot
 	cmd.Env = b.goEnv()
 	var stderr bytes.Buffer
@@ -162,7 +165,7 @@ func (b *GoBuilder) Build(pkg string) (string, error) {
 }
 
 // setBuilt records a package's asset directory. Must hold b.mu.
-func (b *GoBuilder) setBuilt(pkg, dir string) {
+func (b *Builder) setBuilt(pkg, dir string) {
 	if b.built == nil {
 		b.built = map[string]string{}
 	}
@@ -186,11 +189,22 @@ func packageDir(pkg string) (string, error) {
 // instead of compiling them again, so synthesis starts it before it
 // defines the constructs and compiling overlaps with that. wait returns
 // the build's error.
-func (b *GoBuilder) StartBuildAll(pkgs ...string) (wait func() error) {
+//
+// `go build -o DIR` names each executable after its package's last path
+// element, so of packages whose names collide only the first is in the
+// one build; Build compiles each of the others alone.
+func (b *Builder) StartBuildAll(pkgs ...string) (wait func() error) {
 	bt := &batch{done: make(chan struct{}), pkgs: map[string]bool{}}
+	names := map[string]bool{}
+	var batched []string
 	for _, pkg := range pkgs {
-		bt.pkgs[pkg] = true
+		if name := path.Base(pkg); !names[name] {
+			names[name] = true
+			bt.pkgs[pkg] = true
+			batched = append(batched, pkg)
+		}
 	}
+	pkgs = batched
 	wait = func() error { <-bt.done; return bt.err }
 	b.mu.Lock()
 	if b.batch != nil {
@@ -217,7 +231,7 @@ func (b *GoBuilder) StartBuildAll(pkgs ...string) (wait func() error) {
 // compileAll runs the one go build of StartBuildAll and returns the asset
 // directory of each package. `go build -o DIR` names each executable
 // after the last element of its package path.
-func (b *GoBuilder) compileAll(pkgs []string) (map[string]string, error) {
+func (b *Builder) compileAll(pkgs []string) (map[string]string, error) {
 	goos, goarch := b.platform()
 	if err := os.MkdirAll(b.OutDir, 0o755); err != nil {
 		return nil, fmt.Errorf("build Lambda handlers: %w", err)
@@ -229,10 +243,16 @@ func (b *GoBuilder) compileAll(pkgs []string) (map[string]string, error) {
 		return nil, fmt.Errorf("build Lambda handlers: %w", err)
 	}
 	defer os.RemoveAll(work)
+	b.mu.Lock()
+	overlay, err := b.overlayFor(pkgs...)
+	b.mu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("build Lambda handlers: %w", err)
+	}
 	start := time.Now()
 	counter := &compileCounter{progress: b.Progress, platform: goos + "/" + goarch, pkgs: pkgs, start: start}
 	counter.report()
-	args := b.goBuildArgs(work+string(filepath.Separator), pkgs...)
+	args := b.goBuildArgs(overlay, work+string(filepath.Separator), pkgs...)
 	cmd := exec.Command("go", append(args[:1:1], append([]string{"-v"}, args[1:]...)...)...)
 	cmd.Dir = b.ModuleRoot
 	cmd.Env = b.goEnv()
@@ -258,7 +278,7 @@ func (b *GoBuilder) compileAll(pkgs []string) (map[string]string, error) {
 		dirs[pkg] = dir
 	}
 	if b.Progress != nil {
-		fmt.Fprintf(b.Progress, "infra: compiled handlers for %s: %d of %d in %s (one go build)\n",
+		fmt.Fprintf(b.Progress, "compiled handlers for %s: %d of %d in %s (one go build)\n",
 			goos+"/"+goarch, len(pkgs), len(pkgs), time.Since(start).Round(100*time.Millisecond))
 	}
 	return dirs, nil
@@ -319,6 +339,6 @@ func (c *compileCounter) report() {
 	if c.progress == nil {
 		return
 	}
-	fmt.Fprintf(c.progress, "infra: compiling handlers for %s: %d of %d (%d packages compiled, %s)\n",
+	fmt.Fprintf(c.progress, "compiling handlers for %s: %d of %d (%d packages compiled, %s)\n",
 		c.platform, c.handlers, len(c.pkgs), c.packages, time.Since(c.start).Round(time.Second))
 }

@@ -1,10 +1,11 @@
-package main
+package cdkgo
 
 import (
 	"fmt"
 	"path/filepath"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -18,33 +19,41 @@ import (
 // host architecture instead of running the arm64 asset.
 const GoPackageMetadataKey = "tracebridge:go-package"
 
+// GoMainMetadataKey accompanies GoPackageMetadataKey on a function built
+// from a generated main package (Builder.AddMain): the source of its
+// main.go, which the local cloud builds the package with (go build
+// -overlay), since the package's directory does not exist.
+const GoMainMetadataKey = "tracebridge:go-main"
+
 // LocalCodeDirMetadataKey takes GoPackageMetadataKey's place in an assembly
-// synthesized for the local cloud (GoBuilder.ForLocalCloud): the asset
+// synthesized for the local cloud (Builder.ForLocalCloud): the asset
 // directory, relative to the module root, whose bootstrap was built for
 // this machine, which the local cloud runs without building anything.
 const LocalCodeDirMetadataKey = "tracebridge:code-dir"
 
-// logRetention is how long the app's log groups keep events: long enough to
-// investigate a failed deployment-time test run, short enough to cost nothing.
-const logRetention = awslogs.RetentionDays_ONE_MONTH
+// LogRetention is how long the log groups of NewFunction keep events:
+// long enough to investigate a failed deployment-time test run, short
+// enough to cost nothing.
+const LogRetention = awslogs.RetentionDays_ONE_MONTH
 
-// GoFunctionProps describes one Go Lambda function.
-type GoFunctionProps struct {
+// FunctionProps describes one Go Lambda function.
+type FunctionProps struct {
 	// Package is the handler's package path relative to the module root,
-	// such as "./handlers/imagemetadata".
+	// such as "./handlers/imagemetadata", or a generated main package
+	// (Builder.AddMain).
 	Package     string
 	Description string
 	Environment map[string]*string
 	MemoryMiB   float64 // 128 when zero
 	Timeout     awscdk.Duration
 	// Statements are the function's own permissions. Writing to its log
-	// group and sending X-Ray segments are added by NewGoFunction.
+	// group and sending X-Ray segments are added by NewFunction.
 	Statements []awsiam.PolicyStatement
 }
 
-// GoFunction is a Go Lambda function with its own log group and a role whose
+// Function is a Go Lambda function with its own log group and a role whose
 // every permission is written out explicitly.
-type GoFunction struct {
+type Function struct {
 	constructs.Construct
 	Function awslambda.Function
 	// Role is the function's execution role. The function itself sees it as
@@ -53,9 +62,11 @@ type GoFunction struct {
 	LogGroup awslogs.LogGroup
 }
 
-// NewGoFunction builds props.Package with builder and defines the function:
-// provided.al2023 on arm64, handler "bootstrap", active X-Ray tracing.
-func NewGoFunction(scope constructs.Construct, id string, builder *GoBuilder, props GoFunctionProps) (*GoFunction, error) {
+// NewFunction builds props.Package with builder and defines the function:
+// provided.al2023 on arm64, handler "bootstrap", active X-Ray tracing, and
+// the metadata the local cloud finds its code by (GoPackageMetadataKey,
+// or LocalCodeDirMetadataKey for the local cloud's own assembly).
+func NewFunction(scope constructs.Construct, id string, builder *Builder, props FunctionProps) (*Function, error) {
 	assetDir, err := builder.Build(props.Package)
 	if err != nil {
 		return nil, err
@@ -67,7 +78,7 @@ func NewGoFunction(scope constructs.Construct, id string, builder *GoBuilder, pr
 	// It goes with the function: deleting the stack deletes it too, instead
 	// of leaving one orphaned group per deployment behind.
 	logGroup := awslogs.NewLogGroup(c, jsii.String("LogGroup"), &awslogs.LogGroupProps{
-		Retention:     logRetention,
+		Retention:     LogRetention,
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
 
@@ -86,7 +97,7 @@ func NewGoFunction(scope constructs.Construct, id string, builder *GoBuilder, pr
 		},
 	})
 
-	suppress(role, "AwsSolutions-IAM5",
+	Suppress(role, "AwsSolutions-IAM5",
 		"X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions; AWS requires Resource \"*\".",
 		"Resource::*")
 
@@ -125,8 +136,21 @@ func NewGoFunction(scope constructs.Construct, id string, builder *GoBuilder, pr
 		cfn.AddMetadata(jsii.String(LocalCodeDirMetadataKey), filepath.ToSlash(rel))
 	} else {
 		cfn.AddMetadata(jsii.String(GoPackageMetadataKey), props.Package)
+		if source, ok := builder.MainSource(props.Package); ok {
+			cfn.AddMetadata(jsii.String(GoMainMetadataKey), source)
+		}
 	}
-	return &GoFunction{Construct: c, Function: fn, Role: role, LogGroup: logGroup}, nil
+	return &Function{Construct: c, Function: fn, Role: role, LogGroup: logGroup}, nil
+}
+
+// PutEventsStatement lets a function put events on bus: an app's handlers
+// their completion events, the harness's runner its TestRunCompleted.
+func PutEventsStatement(bus awsevents.IEventBus) awsiam.PolicyStatement {
+	return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:       jsii.String("PutCompletionEvents"),
+		Actions:   jsii.Strings("events:PutEvents"),
+		Resources: jsii.Strings(*bus.EventBusArn()),
+	})
 }
 
 // xrayStatement lets a function send trace segments. X-Ray has no resource

@@ -1,4 +1,4 @@
-package main
+package cdkgo
 
 import (
 	"fmt"
@@ -7,12 +7,13 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// eventPattern converts a pattern from package schemas (the JSON shape
-// EventBridge takes) into CDK's typed EventPattern, which the L2 rule and
-// archive constructs require. A field CDK cannot carry is an error, never
-// silently dropped; the synthesis tests compare the rendered pattern with the
-// schemas value, so the conversion is checked end to end.
-func eventPattern(p map[string]any) (*awsevents.EventPattern, error) {
+// EventPattern converts a pattern in the JSON shape EventBridge takes (as
+// package schemas writes them) into CDK's typed EventPattern, which the L2
+// rule and archive constructs require. A field CDK cannot carry is an
+// error, never silently dropped; the reference app's synthesis tests
+// compare the rendered pattern with the schemas value, so the conversion
+// is checked end to end.
+func EventPattern(p map[string]any) (*awsevents.EventPattern, error) {
 	var out awsevents.EventPattern
 	lists := map[string]**[]*string{
 		"source":      &out.Source,

@@ -1,4 +1,4 @@
-package main
+package cdkgo
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -11,27 +11,29 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// functionTarget is an EventBridge rule target that invokes a Lambda
+// FunctionTarget is an EventBridge rule target that invokes a Lambda
 // function: the target with its retry policy and dead-letter queue, the
 // function's permission for the rule and the queue's for EventBridge.
 // It makes what awseventstargets.LambdaFunction makes, resource for
 // resource, without compiling that package, which imports every service a
 // rule can target (ECS, RDS, API Gateway, AppSync, …): 78 of the 183 CDK
-// packages the app would otherwise compile on a first run.
-type functionTarget struct {
+// packages the reference app would otherwise compile on a first run.
+type FunctionTarget struct {
 	fn            awslambda.IFunction
 	deadLetters   awssqs.IQueue // nil: none
 	maxEventAge   awscdk.Duration
 	retryAttempts float64
 }
 
-// newFunctionTarget returns the target; deadLetters may be nil.
-func newFunctionTarget(fn awslambda.IFunction, deadLetters awssqs.IQueue, maxEventAge awscdk.Duration, retryAttempts float64) *functionTarget {
-	return &functionTarget{fn: fn, deadLetters: deadLetters, maxEventAge: maxEventAge, retryAttempts: retryAttempts}
+// NewFunctionTarget returns the target: EventBridge retries a failed
+// delivery up to retryAttempts times within maxEventAge, then puts the
+// event in deadLetters, which may be nil (the event is dropped).
+func NewFunctionTarget(fn awslambda.IFunction, deadLetters awssqs.IQueue, maxEventAge awscdk.Duration, retryAttempts float64) *FunctionTarget {
+	return &FunctionTarget{fn: fn, deadLetters: deadLetters, maxEventAge: maxEventAge, retryAttempts: retryAttempts}
 }
 
 // Bind implements awsevents.IRuleTarget (jsii calls it on a pointer).
-func (t *functionTarget) Bind(rule interfacesawsevents.IRuleRef, _ *string) *awsevents.RuleTargetConfig {
+func (t *FunctionTarget) Bind(rule interfacesawsevents.IRuleRef, _ *string) *awsevents.RuleTargetConfig {
 	ruleArn := rule.RuleRef().RuleArn
 	t.fn.AddPermission(jsii.String("AllowEventRule"+*awscdk.Names_NodeUniqueId(t.fn.Node())), &awslambda.Permission{
 		Principal: awsiam.NewServicePrincipal(jsii.String("events.amazonaws.com"), nil),

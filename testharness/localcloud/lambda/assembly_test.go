@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tracebridge/tracebridge/testharness/localcloud/cfnresource"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cloudformation"
 )
@@ -142,5 +143,41 @@ func TestAssemblyBootstrapForAnotherArchitecture(t *testing.T) {
 	}
 	if got := decode[echo](t, invoke(t, h, res.Outputs["FunctionName"], `{"message":"rebuilt"}`).Payload); got.Message != "rebuilt" {
 		t.Fatalf("echo = %+v", got)
+	}
+}
+
+// A function built from a generated main package (the harness functions'
+// mains) names the package, which does not exist, and carries its
+// main.go: the local cloud builds it for the host with go build -overlay.
+func TestGeneratedMainFunctionIsBuiltFromItsSource(t *testing.T) {
+	h := newHarness(t, clock.Real{})
+	const main = `package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+func main() {
+	lambda.Start(func(context.Context, map[string]any) (map[string]string, error) {
+		return map[string]string{"from": "generated main"}, nil
+	})
+}
+`
+	res, err := h.svc.Provisioners()["AWS::Lambda::Function"].Create(context.Background(), cfnresource.Request{
+		StackName: "test", LogicalID: "Generated", Type: "AWS::Lambda::Function",
+		Properties: map[string]any{"Role": "arn:aws:iam::000000000000:role/fn-role", "Runtime": "provided.al2023", "Handler": "bootstrap"},
+		Metadata: map[string]any{
+			MetadataGoPackage: "./testharness/localcloud/lambda/testdata/_generated/fn",
+			MetadataGoMain:    main,
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := invoke(t, h, res.RefValue(), `{}`)
+	if got := decode[map[string]string](t, out.Payload); out.FunctionError != nil || got["from"] != "generated main" {
+		t.Errorf("invocation: %s", out.Payload)
 	}
 }

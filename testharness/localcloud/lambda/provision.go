@@ -18,6 +18,11 @@ const (
 	// MetadataGoPackage is a Go package path relative to the module root
 	// (Options.SourceRoot), built for the host.
 	MetadataGoPackage = "tracebridge:go-package"
+	// MetadataGoMain accompanies MetadataGoPackage when the package is a
+	// generated main that exists only in the build (the harness
+	// functions' mains, testharness/cdkgo): the source of its main.go,
+	// built with go build -overlay.
+	MetadataGoMain = "tracebridge:go-main"
 	// MetadataCodeDir is a directory (absolute, or relative to SourceRoot)
 	// holding a bootstrap executable for the host.
 	MetadataCodeDir = "tracebridge:code-dir"
@@ -143,7 +148,12 @@ func (s *Service) templateCode(ctx context.Context, req cfnresource.Request, run
 		if err != nil {
 			return codePackage{}, err
 		}
-		bootstrap, err := b.Build(ctx, pkg)
+		var bootstrap string
+		if main, _ := req.Metadata[MetadataGoMain].(string); main != "" {
+			bootstrap, err = b.BuildMain(ctx, pkg, main)
+		} else {
+			bootstrap, err = b.Build(ctx, pkg)
+		}
 		if err != nil {
 			return codePackage{}, err
 		}

@@ -61,20 +61,36 @@ func New(sourceRoot, outDir string) *Builder {
 // Build returns the path of the bootstrap executable built from pkg, a
 // package path relative to the module root ("./handlers/imagemetadata").
 func (b *Builder) Build(ctx context.Context, pkg string) (string, error) {
+	return b.build(ctx, pkg, "")
+}
+
+// BuildMain is Build for a generated main package: pkg's directory need
+// not exist, and source is its main.go, which go build reads through
+// -overlay (the harness functions' mains, which the CDK app generates).
+func (b *Builder) BuildMain(ctx context.Context, pkg, source string) (string, error) {
+	if source == "" {
+		return "", fmt.Errorf("build %s: the generated main.go is empty", pkg)
+	}
+	return b.build(ctx, pkg, source)
+}
+
+// build is Build of pkg, or BuildMain when main is set.
+func (b *Builder) build(ctx context.Context, pkg, main string) (string, error) {
+	key := pkg + "\x00" + main
 	b.mu.Lock()
-	r, ok := b.builds[pkg]
+	r, ok := b.builds[key]
 	if !ok {
 		r = &result{done: make(chan struct{})}
-		b.builds[pkg] = r
+		b.builds[key] = r
 	}
 	b.mu.Unlock()
 	if !ok {
-		r.path, r.err = b.compile(ctx, pkg)
+		r.path, r.err = b.compile(ctx, pkg, main)
 		close(r.done)
 		if r.err != nil {
 			// A failed build is not cached: the next deployment retries.
 			b.mu.Lock()
-			delete(b.builds, pkg)
+			delete(b.builds, key)
 			b.mu.Unlock()
 		}
 	}
@@ -94,7 +110,7 @@ const keptBuilds = 4
 // for one a killed process left behind.
 const abandonedBuild = time.Hour
 
-func (b *Builder) compile(ctx context.Context, pkg string) (string, error) {
+func (b *Builder) compile(ctx context.Context, pkg, main string) (string, error) {
 	if b.root == "" {
 		return "", fmt.Errorf("build %s: no source root (Options.SourceRoot) to build from", pkg)
 	}
@@ -103,7 +119,7 @@ func (b *Builder) compile(ctx context.Context, pkg string) (string, error) {
 		return "", fmt.Errorf("build %s: %w", pkg, b.fingerprintErr)
 	}
 	pkgDir := filepath.Join(b.outDir, sanitize(pkg))
-	dir := filepath.Join(pkgDir, cacheKey(b.fingerprint, pkg))
+	dir := filepath.Join(pkgDir, cacheKey(b.fingerprint, pkg, main))
 	out := filepath.Join(dir, "bootstrap")
 	if info, err := os.Stat(out); err == nil && info.Mode().IsRegular() {
 		now := time.Now()
@@ -121,7 +137,7 @@ func (b *Builder) compile(ctx context.Context, pkg string) (string, error) {
 		return "", fmt.Errorf("build %s: %w", pkg, err)
 	}
 	defer os.RemoveAll(work)
-	if err := b.queued(ctx, pkg, filepath.Join(work, "bootstrap")); err != nil {
+	if err := b.queued(ctx, pkg, main, filepath.Join(work, "bootstrap")); err != nil {
 		return "", err
 	}
 	if err := os.Rename(work, dir); err != nil {
@@ -135,8 +151,8 @@ func (b *Builder) compile(ctx context.Context, pkg string) (string, error) {
 }
 
 // cacheKey names an executable by what it is built from.
-func cacheKey(fingerprint, pkg string) string {
-	h := sha256.Sum256([]byte(strings.Join([]string{fingerprint, pkg, runtime.GOOS, runtime.GOARCH, "lambda.norpc"}, "\x00")))
+func cacheKey(fingerprint, pkg, main string) string {
+	h := sha256.Sum256([]byte(strings.Join([]string{fingerprint, pkg, main, runtime.GOOS, runtime.GOARCH, "lambda.norpc"}, "\x00")))
 	return hex.EncodeToString(h[:12])
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -170,5 +171,57 @@ func TestPruneSparesBuildsUnderWay(t *testing.T) {
 	}
 	if strings.Join(names, ",") != ".building-now" {
 		t.Fatalf("left %v, want only the build under way", names)
+	}
+}
+
+// generatedMain is the main.go of a package whose directory does not
+// exist, importing a package of the module, as the harness functions'
+// generated mains do.
+const generatedMain = `package main
+
+import (
+	"fmt"
+
+	"github.com/tracebridge/tracebridge/testharness/localenv"
+)
+
+func main() { fmt.Println("generated in", localenv.Region) }
+`
+
+// A generated main is built through -overlay, in the same go build as a
+// package on disk asked for at the same time, and runs; its directory is
+// not created in the source tree, and other source is another build.
+func TestBuildMainBuildsAGeneratedPackage(t *testing.T) {
+	root := moduleRoot(t)
+	b := New(root, t.TempDir())
+	const pkg = "./testharness/localcloud/lambda/testdata/_generated/harnessfn"
+	var wg sync.WaitGroup
+	var generated, onDisk string
+	var genErr, diskErr error
+	wg.Add(2)
+	go func() { defer wg.Done(); generated, genErr = b.BuildMain(context.Background(), pkg, generatedMain) }()
+	go func() { defer wg.Done(); onDisk, diskErr = b.Build(context.Background(), testPackage) }()
+	wg.Wait()
+	if genErr != nil || diskErr != nil {
+		t.Fatalf("BuildMain: %v; Build: %v", genErr, diskErr)
+	}
+	if info, err := os.Stat(onDisk); err != nil || info.Mode()&0o111 == 0 {
+		t.Errorf("the package on disk's bootstrap %s: %v", onDisk, err)
+	}
+	if out, err := exec.Command(generated).Output(); err != nil || string(out) != "generated in us-east-1\n" {
+		t.Errorf("the generated main printed %q (%v)", out, err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "testharness/localcloud/lambda/testdata/_generated")); !os.IsNotExist(err) {
+		t.Errorf("the generated package's directory exists in the source tree: %v", err)
+	}
+	other, err := b.BuildMain(context.Background(), pkg, strings.Replace(generatedMain, "generated in", "other source in", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(other).Output(); err != nil || string(out) != "other source in us-east-1\n" {
+		t.Errorf("the main of other source printed %q (%v)", out, err)
+	}
+	if _, err := b.BuildMain(context.Background(), pkg, ""); err == nil {
+		t.Error("BuildMain with no source: no error")
 	}
 }

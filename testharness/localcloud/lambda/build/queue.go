@@ -3,6 +3,7 @@ package build
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -17,6 +18,7 @@ import (
 type compileJob struct {
 	ctx  context.Context
 	pkg  string
+	main string // a generated package's main.go; "" for a package on disk
 	out  string
 	done chan struct{}
 	err  error
@@ -24,8 +26,8 @@ type compileJob struct {
 
 // queued compiles pkg into out, in the go build under way's successor
 // together with every package asked for meanwhile.
-func (b *Builder) queued(ctx context.Context, pkg, out string) error {
-	j := &compileJob{ctx: ctx, pkg: pkg, out: out, done: make(chan struct{})}
+func (b *Builder) queued(ctx context.Context, pkg, main, out string) error {
+	j := &compileJob{ctx: ctx, pkg: pkg, main: main, out: out, done: make(chan struct{})}
 	b.mu.Lock()
 	b.queue = append(b.queue, j)
 	if !b.compiling {
@@ -92,18 +94,26 @@ func takeBatch(queue []*compileJob) (batch, rest []*compileJob) {
 func (b *Builder) compileBatch(batch []*compileJob) {
 	ctx, cancel := b.batchContext(batch)
 	defer cancel()
-	if len(batch) == 1 {
-		batch[0].err = b.goBuild(ctx, batch[0].out, batch[0].pkg)
-		return
-	}
 	work, err := os.MkdirTemp(b.outDir, ".batch-")
 	if err == nil {
 		defer os.RemoveAll(work)
+	}
+	var overlay string
+	if err == nil {
+		overlay, err = writeOverlay(work, b.root, batch)
+	}
+	if err != nil {
+		for _, j := range batch {
+			j.err = fmt.Errorf("build %s: %w", j.pkg, err)
+		}
+		return
+	}
+	if len(batch) > 1 {
 		pkgs := make([]string, len(batch))
 		for i, j := range batch {
 			pkgs[i] = j.pkg
 		}
-		if err = b.goBuild(ctx, work+string(filepath.Separator), pkgs...); err == nil {
+		if err = b.goBuild(ctx, overlay, work+string(filepath.Separator), pkgs...); err == nil {
 			for _, j := range batch {
 				j.err = os.Rename(filepath.Join(work, filepath.Base(filepath.FromSlash(j.pkg))), j.out)
 			}
@@ -111,8 +121,38 @@ func (b *Builder) compileBatch(batch []*compileJob) {
 		}
 	}
 	for _, j := range batch {
-		j.err = b.goBuild(ctx, j.out, j.pkg)
+		j.err = b.goBuild(ctx, overlay, j.out, j.pkg)
 	}
+}
+
+// writeOverlay writes, into dir, the main.go of each generated package of
+// the batch and the overlay file that puts it in the package's directory
+// under root, and returns the overlay file's path ("" when the batch has
+// no generated package).
+func writeOverlay(dir, root string, batch []*compileJob) (string, error) {
+	replace := map[string]string{}
+	for i, j := range batch {
+		if j.main == "" {
+			continue
+		}
+		file := filepath.Join(dir, fmt.Sprintf("main-%d.go", i))
+		if err := os.WriteFile(file, []byte(j.main), 0o644); err != nil {
+			return "", fmt.Errorf("overlay: %w", err)
+		}
+		replace[filepath.Join(root, filepath.FromSlash(j.pkg), "main.go")] = file
+	}
+	if len(replace) == 0 {
+		return "", nil
+	}
+	doc, err := json.Marshal(struct{ Replace map[string]string }{replace})
+	if err != nil {
+		return "", fmt.Errorf("overlay: %w", err)
+	}
+	path := filepath.Join(dir, "overlay.json")
+	if err := os.WriteFile(path, doc, 0o644); err != nil {
+		return "", fmt.Errorf("overlay: %w", err)
+	}
+	return path, nil
 }
 
 // batchContext ends when every job of the batch has been given up by its
@@ -141,9 +181,14 @@ func (b *Builder) batchContext(batch []*compileJob) (context.Context, context.Ca
 
 // goBuild compiles pkgs for the host as provided.al2023 expects a
 // bootstrap (CGO_ENABLED=0, -tags lambda.norpc) into out: a file for one
-// package, a directory (ending in a separator) for several.
-func (b *Builder) goBuild(ctx context.Context, out string, pkgs ...string) error {
-	cmd := exec.CommandContext(ctx, "go", append([]string{"build", "-tags", "lambda.norpc", "-o", out}, pkgs...)...)
+// package, a directory (ending in a separator) for several; overlay, when
+// set, is go build's -overlay file.
+func (b *Builder) goBuild(ctx context.Context, overlay, out string, pkgs ...string) error {
+	args := []string{"build", "-tags", "lambda.norpc"}
+	if overlay != "" {
+		args = append(args, "-overlay", overlay)
+	}
+	cmd := exec.CommandContext(ctx, "go", append(append(args, "-o", out), pkgs...)...)
 	cmd.Dir = b.root
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
 	var stderr bytes.Buffer
