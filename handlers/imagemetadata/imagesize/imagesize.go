@@ -89,7 +89,7 @@ func Parse(b []byte, more bool) (Info, error) {
 	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
 		info.Format = PNG
 		w, h, err = pngSize(b)
-	case bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}):
+	case bytes.HasPrefix(b, []byte{0xFF, 0xD8}): // SOI; image/jpeg registers the same magic
 		info.Format = JPEG
 		w, h, err = jpegSize(b, more)
 	case bytes.HasPrefix(b, []byte("GIF87a")), bytes.HasPrefix(b, []byte("GIF89a")):
@@ -159,12 +159,13 @@ func jpegSize(b []byte, more bool) (uint64, uint64, error) {
 	}
 	i := 2
 	for {
-		// Find the next marker; 0xFF fill bytes may precede it.
-		if i >= len(b) {
-			return 0, 0, short
-		}
-		if b[i] != 0xFF {
-			return 0, 0, fmt.Errorf("%w: expected a marker at offset %d", ErrCorrupt, i)
+		// Find the next marker: 0xFF fill bytes may precede it (T.81
+		// B.1.1.2), and so may other stray bytes, which the spec forbids but
+		// libjpeg skips with a warning ("extraneous bytes before marker")
+		// and Go's image/jpeg skips silently; a camera's or an editor's
+		// JPEG with them opens everywhere, so it is sized here too.
+		for i < len(b) && b[i] != 0xFF {
+			i++
 		}
 		for i < len(b) && b[i] == 0xFF {
 			i++
@@ -175,6 +176,8 @@ func jpegSize(b []byte, more bool) (uint64, uint64, error) {
 		marker := b[i]
 		i++
 		switch {
+		case marker == 0x00:
+			continue // a stuffed zero is no marker: stray data, skipped as image/jpeg does
 		case marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7):
 			continue // TEM and RSTn stand alone
 		case marker == 0xD9 || marker == 0xDA:

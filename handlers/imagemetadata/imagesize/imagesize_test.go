@@ -73,6 +73,7 @@ func TestDecodeKnownFormats(t *testing.T) {
 		{"webp lossless", vp8l(16383, 1), Info{WebP, 16383, 1}},
 		{"webp extended", vp8x(70000, 3), Info{WebP, 70000, 3}},
 		{"jpeg with APP segments and fill bytes", jpegWithApp(t, 60000), Info{JPEG, 8, 9}},
+		{"jpeg with stray bytes before a marker", jpegWithStrayBytes(t), Info{JPEG, 12, 5}},
 	}
 	for _, c := range cases {
 		got, err := Decode(bytes.NewReader(c.data))
@@ -80,6 +81,19 @@ func TestDecodeKnownFormats(t *testing.T) {
 			t.Errorf("%s: Decode = %+v, %v; want %+v", c.name, got, err, c.want)
 		}
 	}
+}
+
+// jpegWithStrayBytes is a JPEG with bytes that are neither a marker nor
+// fill between SOI and the next marker, as some writers leave them; Go's
+// image/jpeg (like libjpeg) reads past them, so Decode must too.
+func jpegWithStrayBytes(t *testing.T) []byte {
+	t.Helper()
+	src := encoded(t, JPEG, 12, 5)
+	b := append(append(append([]byte{}, src[:2]...), 0x00, 0x13, 0x37), src[2:]...)
+	if cfg, err := jpeg.DecodeConfig(bytes.NewReader(b)); err != nil || cfg.Width != 12 || cfg.Height != 5 {
+		t.Fatalf("image/jpeg reads the stray-byte JPEG as %+v, %v", cfg, err)
+	}
+	return b
 }
 
 // jpegWithApp is a JPEG whose frame header follows an APP1 segment of
@@ -125,7 +139,8 @@ func TestDecodeRejects(t *testing.T) {
 		{"png first chunk not IHDR", notIHDR, ErrCorrupt},
 		{"jpeg cut before SOF", encoded(t, JPEG, 4, 4)[:20], ErrTruncated},
 		{"jpeg SOF beyond 64 KiB", jpegWithApp(t, 70000), ErrHeaderTooLarge},
-		{"jpeg garbage after SOI", []byte{0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0, 0, 0x12}, ErrCorrupt},
+		{"jpeg garbage after SOI, then the end", []byte{0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0, 0, 0x12}, ErrTruncated},
+		{"jpeg segment length under 2", []byte{0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x01, 0xFF, 0xC0}, ErrCorrupt},
 		{"gif cut", []byte("GIF89a\x01"), ErrTruncated},
 		{"webp cut", vp8(4, 4)[:25], ErrTruncated},
 		{"webp unknown chunk", webp("ALPH", make([]byte, 10)), ErrCorrupt},
