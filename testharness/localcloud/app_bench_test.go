@@ -52,6 +52,13 @@ func deployBench(b *testing.B) benchCloud {
 	return benchCloud{cloud: cloud, app: &app{cloud: cloud, stack: stack}}
 }
 
+// settle waits for the cloud to have nothing more to do.
+func (c benchCloud) settle(b *testing.B) {
+	if err := c.cloud.WaitSettled(context.Background(), time.Now().Add(10*time.Minute)); err != nil {
+		b.Fatal(err)
+	}
+}
+
 func (c benchCloud) close(b *testing.B) {
 	if err := c.cloud.Close(context.Background()); err != nil {
 		b.Fatal(err)
