@@ -40,6 +40,7 @@ import (
 //	Pipe bus target   ──▶ EventBridge                     (pipeEvents)
 //	EventBridge rule  ──▶ Lambda (async, resource policy) (eventsToLambda)
 //	EventBridge rule  ──▶ SQS queue, dead-letter queues   (eventsToSQS)
+//	SQS queue         ──▶ event source mapping ──▶ Lambda (lambdaQueues)
 //	Lambda output     ──▶ CloudWatch Logs                 (lambdaLogs)
 //	S3 object         ──▶ Lambda deployment package       (lambdaCode)
 //	Lambda invocation ──▶ X-Ray segments; functions' SDKs ──▶ X-Ray daemon (lambdaTracer)
@@ -115,6 +116,7 @@ func (c *Cloud) wire(opts Options) error {
 		XRayDaemonAddress: daemon,
 		Activity:          c.activity,
 		Faults:            lambdaFaults{c},
+		Queues:            lambdaQueues{c.SQS, perms},
 	})
 	c.EventBridge = eventbridge.New(eventbridge.Options{
 		Clock:   clk,
@@ -191,6 +193,7 @@ func (c *Cloud) wire(opts Options) error {
 		BucketNotifier: bucketNotifier{c.S3},
 		LogRetention:   logRetention{c.Logs},
 		Templates:      templateObjects{c.S3},
+		Activity:       c.activity,
 	})
 	return nil
 }
@@ -285,6 +288,69 @@ func (a eventsToSQS) SendMessage(ctx context.Context, queueARN string, m eventbr
 	}
 	_, err := a.sqs.SendMessage(ctx, queueARN, in)
 	return err
+}
+
+// lambdaQueues is SQS as Lambda's event source mappings poll it, as the
+// function's role (the principal in ctx), which must allow each call.
+type lambdaQueues struct {
+	sqs   *sqs.Service
+	perms permissions
+}
+
+func (a lambdaQueues) Allowed(ctx context.Context, action, queueARN string) error {
+	return a.perms.Check(ctx, "sqs", action, queueARN)
+}
+
+func (a lambdaQueues) QueueAttributes(ctx context.Context, queueARN string) (map[string]string, error) {
+	url, err := a.queueURL(ctx, "sqs:GetQueueAttributes", queueARN)
+	if err != nil {
+		return nil, err
+	}
+	return a.sqs.QueueAttributes(ctx, url, []string{"All"})
+}
+
+func (a lambdaQueues) Poll(ctx context.Context, queueARN string, max int) ([]lambda.QueueMessage, time.Time, error) {
+	if err := a.perms.Check(ctx, "sqs", "sqs:ReceiveMessage", queueARN); err != nil {
+		return nil, time.Time{}, err
+	}
+	got, next, err := a.sqs.Poll(ctx, queueARN, sqs.ReceiveInput{MaxNumberOfMessages: max,
+		AttributeNames: []string{"All"}, MessageAttributeNames: []string{"All"}})
+	out := make([]lambda.QueueMessage, len(got))
+	for i, m := range got {
+		out[i] = lambda.QueueMessage{MessageID: m.MessageID, ReceiptHandle: m.ReceiptHandle, Body: m.Body,
+			MD5OfBody: m.MD5OfBody, MD5OfMessageAttributes: m.MD5OfMessageAttributes, Attributes: m.Attributes}
+		for name, v := range m.MessageAttributes {
+			if out[i].MessageAttributes == nil {
+				out[i].MessageAttributes = map[string]lambda.QueueMessageAttribute{}
+			}
+			out[i].MessageAttributes[name] = lambda.QueueMessageAttribute{DataType: v.DataType, StringValue: v.StringValue, BinaryValue: v.BinaryValue}
+		}
+	}
+	return out, next, err
+}
+
+func (a lambdaQueues) DeleteMessage(ctx context.Context, queueARN, receiptHandle string) error {
+	url, err := a.queueURL(ctx, "sqs:DeleteMessage", queueARN)
+	if err != nil {
+		return err
+	}
+	return a.sqs.DeleteMessage(ctx, url, receiptHandle)
+}
+
+func (a lambdaQueues) Watch(queueARN string, wake func()) (func(), error) {
+	return a.sqs.Watch(queueARN, wake)
+}
+
+// queueURL asks for action on the queue and finds its URL.
+func (a lambdaQueues) queueURL(ctx context.Context, action, queueARN string) (string, error) {
+	if err := a.perms.Check(ctx, "sqs", action, queueARN); err != nil {
+		return "", err
+	}
+	q, err := arn.Parse(queueARN)
+	if err != nil {
+		return "", err
+	}
+	return a.sqs.QueueURL(ctx, q.Resource)
 }
 
 // lambdaLogs stores function output in CloudWatch Logs, as the

@@ -20,6 +20,7 @@ import (
 //	Pipe role     ──▶ lambda:InvokeFunction, states:StartExecution, events:PutEvents on its target; sqs:SendMessage on its DLQ
 //	State machine ──▶ lambda:InvokeFunction, events:PutEvents for its tasks
 //	Function role ──▶ logs:CreateLogStream and logs:PutLogEvents for the output Lambda writes for it
+//	Function role ──▶ sqs:ReceiveMessage/DeleteMessage/GetQueueAttributes on the queues its event source mappings poll
 //
 //	EventBridge   ──▶ sqs:SendMessage as events.amazonaws.com for a rule: the queue's policy must allow it
 //

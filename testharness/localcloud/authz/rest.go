@@ -103,6 +103,17 @@ var lambdaRules = []restRule{
 	{"GET", "/2019-09-25/functions/{name}/event-invoke-config", "lambda:GetFunctionEventInvokeConfig", functionARN},
 	{"DELETE", "/2019-09-25/functions/{name}/event-invoke-config", "lambda:DeleteFunctionEventInvokeConfig", functionARN},
 	{"GET", "/2017-03-31/tags/{arn}", "lambda:ListTags", func(v map[string]string, _ *http.Request, _ []byte) string { return v["arn"] }},
+	{"POST", "/2015-03-31/event-source-mappings", "lambda:CreateEventSourceMapping", anyResource},
+	{"GET", "/2015-03-31/event-source-mappings", "lambda:ListEventSourceMappings", anyResource},
+	{"GET", "/2015-03-31/event-source-mappings/{uuid}", "lambda:GetEventSourceMapping", eventSourceMappingARN},
+	{"PUT", "/2015-03-31/event-source-mappings/{uuid}", "lambda:UpdateEventSourceMapping", eventSourceMappingARN},
+	{"DELETE", "/2015-03-31/event-source-mappings/{uuid}", "lambda:DeleteEventSourceMapping", eventSourceMappingARN},
+}
+
+// eventSourceMappingARN is the mapping a request's path names
+// (arn:aws:lambda:REGION:ACCOUNT:event-source-mapping:UUID).
+func eventSourceMappingARN(v map[string]string, _ *http.Request, _ []byte) string {
+	return arn.New("lambda", "event-source-mapping:"+v["uuid"])
 }
 
 // xrayRules map X-Ray, whose actions all act on "*".

@@ -32,10 +32,16 @@ func (s *Service) routes() http.Handler {
 	// redirected.
 	mux.Handle("GET "+fns+"/{$}", op(s.listFunctions))
 	mux.Handle("GET "+fns, op(s.listFunctions))
-	// No event source mappings exist locally (DynamoDB streams reach
-	// Lambda through Pipes), so their list is always empty.
-	mux.Handle("GET /2015-03-31/event-source-mappings/{$}", op(listEventSourceMappings))
-	mux.Handle("GET /2015-03-31/event-source-mappings", op(listEventSourceMappings))
+	// Event source mappings, with and without the trailing slash the
+	// older SDK models name.
+	const esm = "/2015-03-31/event-source-mappings"
+	mux.Handle("GET "+esm+"/{$}", op(s.listEventSourceMappingsHTTP))
+	mux.Handle("GET "+esm, op(s.listEventSourceMappingsHTTP))
+	mux.Handle("POST "+esm+"/{$}", op(s.createEventSourceMappingHTTP))
+	mux.Handle("POST "+esm, op(s.createEventSourceMappingHTTP))
+	mux.Handle("GET "+esm+"/{uuid}", op(s.getEventSourceMappingHTTP))
+	mux.Handle("PUT "+esm+"/{uuid}", op(s.updateEventSourceMappingHTTP))
+	mux.Handle("DELETE "+esm+"/{uuid}", op(s.deleteEventSourceMappingHTTP))
 	mux.Handle("POST "+fns, op(s.createFunctionHTTP))
 	mux.Handle("PUT "+fns+"/{name}/code", op(s.updateFunctionCodeHTTP))
 	mux.Handle("GET "+fns+"/{name}", op(s.getFunction))
@@ -54,11 +60,6 @@ func (s *Service) routes() http.Handler {
 }
 
 const contentType = "application/json"
-
-// listEventSourceMappings answers ListEventSourceMappings: an empty page.
-func listEventSourceMappings(*http.Request) (any, int, error) {
-	return map[string]any{"EventSourceMappings": []any{}}, http.StatusOK, nil
-}
 
 // notJSON answers a request body that does not parse, as Lambda does.
 func notJSON(err error) error {

@@ -31,9 +31,10 @@ const (
 // Provisioners returns the CloudFormation resource types Lambda owns.
 func (s *Service) Provisioners() cfnresource.Registry {
 	return cfnresource.Registry{
-		"AWS::Lambda::Function":          functionProvisioner{s},
-		"AWS::Lambda::Permission":        permissionProvisioner{s},
-		"AWS::Lambda::EventInvokeConfig": eventInvokeConfigProvisioner{s},
+		"AWS::Lambda::Function":           functionProvisioner{s},
+		"AWS::Lambda::Permission":         permissionProvisioner{s},
+		"AWS::Lambda::EventInvokeConfig":  eventInvokeConfigProvisioner{s},
+		"AWS::Lambda::EventSourceMapping": esmProvisioner{s},
 	}
 }
 

@@ -8,12 +8,14 @@
 // provided runtimes only (code.go).
 //
 // It serves the restJson Lambda API (Invoke, CreateFunction,
-// UpdateFunctionCode, functions, permissions, event invoke configs, tags),
-// provisions AWS::Lambda::Function, Permission and
-// EventInvokeConfig, and gives other services a Go API: Invoke (Pipes, Step
-// Functions) and InvokeAsync (EventBridge, S3), which checks the function's
-// resource policy. Asynchronous events are retried on the injected clock
-// and end in the OnSuccess/OnFailure destinations.
+// UpdateFunctionCode, functions, permissions, event invoke configs, event
+// source mappings, tags), provisions AWS::Lambda::Function, Permission,
+// EventInvokeConfig and EventSourceMapping, and gives other services a Go
+// API: Invoke (Pipes, Step Functions) and InvokeAsync (EventBridge, S3),
+// which checks the function's resource policy. Asynchronous events are
+// retried on the injected clock and end in the OnSuccess/OnFailure
+// destinations; SQS event source mappings poll their queue in process
+// (esm_poll.go).
 //
 // Where it differs from AWS is in testharness/localcloud/SUPPORT.md; mainly: code runs on the
 // host (no sandbox, no memory limit), only $LATEST exists, and timeouts run
@@ -85,6 +87,9 @@ type Options struct {
 	Activity *activity.Tracker
 	// Faults injects faults into invocations; none when nil.
 	Faults Faults
+	// Queues is SQS as event source mappings poll it; without it, SQS
+	// mappings cannot be made.
+	Queues QueueSource
 }
 
 // Service is the Lambda service.
@@ -113,6 +118,8 @@ type Service struct {
 	// idleWaiters are closed when it drops to zero (WaitAsyncIdle).
 	asyncPending int
 	idleWaiters  []chan struct{}
+	// mappings are the event source mappings, in the order they were made.
+	mappings []*eventSourceMapping
 }
 
 // New returns a Lambda service.

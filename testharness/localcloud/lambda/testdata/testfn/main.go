@@ -1,10 +1,13 @@
 // Command testfn is the handler program the lambda package's tests run
 // through the Runtime API. The payload's "action" picks what an invocation
-// does; INIT_MODE makes the init phase fail.
+// does, an SQS event's message bodies what its batch response says;
+// INIT_MODE makes the init phase fail.
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -34,6 +37,55 @@ type response struct {
 	TraceID   string            `json:"traceId"`
 	Env       map[string]string `json:"env"`
 	Message   string            `json:"message"`
+}
+
+// sqsEvent is the part of an SQS event the "Records" path reads.
+type sqsEvent struct {
+	Records []struct {
+		MessageID string `json:"messageId"`
+		Body      string `json:"body"`
+	} `json:"Records"`
+}
+
+// route hands an SQS event (an event source mapping's batch) to
+// handleBatch and anything else to handle.
+func route(ctx context.Context, raw json.RawMessage) (any, error) {
+	var batch sqsEvent
+	if json.Unmarshal(raw, &batch) == nil && batch.Records != nil {
+		return handleBatch(raw, batch)
+	}
+	var req request
+	if err := json.Unmarshal(raw, &req); err != nil {
+		return nil, err
+	}
+	return handle(ctx, req)
+}
+
+// handleBatch logs the event as one line ("sqs event {…}") and answers
+// with a partial batch response: a message whose body is "fail" is a
+// failed item, "bad-id" a failed item with an empty identifier, and
+// "error" fails the whole invocation.
+func handleBatch(raw json.RawMessage, batch sqsEvent) (any, error) {
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, raw); err != nil {
+		return nil, err
+	}
+	fmt.Printf("sqs event %s\n", compact.Bytes())
+	type item struct {
+		ItemIdentifier string `json:"itemIdentifier"`
+	}
+	failures := []item{}
+	for _, r := range batch.Records {
+		switch r.Body {
+		case "error":
+			return nil, errors.New("batch failed on message " + r.MessageID)
+		case "fail":
+			failures = append(failures, item{r.MessageID})
+		case "bad-id":
+			failures = append(failures, item{""})
+		}
+	}
+	return map[string]any{"batchItemFailures": failures}, nil
 }
 
 func handle(ctx context.Context, req request) (response, error) {
@@ -98,5 +150,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, "init failed, exiting")
 		os.Exit(2)
 	}
-	lambda.Start(handle)
+	lambda.Start(route)
 }
