@@ -11,15 +11,17 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/tracebridge/tracebridge/testharness/cdkgo"
+	"github.com/tracebridge/tracebridge/testharness/cdkharness"
 )
 
 // synthesize builds the handlers, defines the app with cdk-nag applied, and
 // writes the cloud assembly to outDir. main and the tests share it, so the
 // tests check exactly what `go run ./infra` and `cdk deploy` produce.
 //
-// Every handler is compiled in one go build that starts before jsii loads
-// the CDK, so compiling overlaps with loading it and defining the
-// constructs; each function's Build waits for its executable.
+// Every handler, the harness functions' generated mains among them, is
+// compiled in one go build that starts before jsii loads the CDK, so
+// compiling overlaps with loading it and defining the constructs; each
+// function's Build waits for its executable.
 func synthesize(outDir string, builder *cdkgo.Builder) (*AppStack, cxapi.CloudAssembly, error) {
 	localCloud, err := cdkgo.LocalCloudAssets()
 	if err != nil {
@@ -30,6 +32,11 @@ func synthesize(outDir string, builder *cdkgo.Builder) (*AppStack, cxapi.CloudAs
 	if err != nil {
 		return nil, nil, err
 	}
+	mains, err := cdkharness.SuiteMains(builder, SuitePackage)
+	if err != nil {
+		return nil, nil, err
+	}
+	pkgs = append(pkgs, mains.All()...)
 	// A failure shows again, for the package concerned, when its
 	// function's Build compiles it alone.
 	wait := builder.StartBuildAll(pkgs...)

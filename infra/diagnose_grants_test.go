@@ -7,7 +7,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// diagnosisGrants are the read calls grantDiagnosis lets the await
+// diagnosisGrants are the read calls the reference app's Glue lets the await
 // function make, each on the app's resources it reads.
 func diagnosisGrants(t *testing.T) map[string][]any {
 	t.Helper()

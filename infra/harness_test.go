@@ -15,6 +15,7 @@ import (
 	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness"
 	"github.com/tracebridge/tracebridge/testharness/cdkgo"
+	"github.com/tracebridge/tracebridge/testharness/cdkharness"
 	"github.com/tracebridge/tracebridge/testharness/suite"
 )
 
@@ -129,27 +130,39 @@ func TestHarnessTable(t *testing.T) {
 	assertJSON(t, "PointInTimeRecoverySpecification", p["PointInTimeRecoverySpecification"], map[string]any{"PointInTimeRecoveryEnabled": true})
 }
 
+// The harness functions are built from mains generated for the suite,
+// which the local cloud builds again from the metadata; the runner sees
+// the app's outputs the suite reads, and the bus.
 func TestHarnessFunctionsSeeTheirConfiguration(t *testing.T) {
 	h := synthStack.Harness
+	mains, err := cdkharness.SuiteMains(synthStack.Builder, SuitePackage)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		fn   *cdkgo.Function
 		pkg  string
 		want map[string]any
 	}{
-		{h.Runner, TestRunnerPackage, map[string]any{
-			testharness.EnvBucketName:        synthStack.Images.Bucket.BucketName(),
-			testharness.EnvTableName:         synthStack.Users.Table.TableName(),
-			testharness.EnvAuditLogGroupName: synthStack.Users.AuditLogGroup.LogGroupName(),
-			testharness.EnvEventBusName:      synthStack.Events.AppBus.EventBusName(),
+		{h.Runner, mains.Runner, map[string]any{
+			"BUCKET_NAME":               synthStack.Images.Bucket.BucketName(),
+			"TABLE_NAME":                synthStack.Users.Table.TableName(),
+			"AUDIT_LOG_GROUP_NAME":      synthStack.Users.AuditLogGroup.LogGroupName(),
+			testharness.EnvEventBusName: synthStack.Events.AppBus.EventBusName(),
+			testharness.EnvOutputNames:  "AuditLogGroupName,BucketName,EventBusName,TableName",
 		}},
-		{h.Await, TestAwaitPackage, map[string]any{testharness.EnvHarnessTable: h.Table.TableName()}},
-		{h.Starter, TestStarterPackage, map[string]any{testharness.EnvStateMachineArn: h.StateMachine.AttrArn()}},
+		{h.Await, mains.Await, map[string]any{testharness.EnvHarnessTable: h.Table.TableName()}},
+		{h.Starter, mains.Starter, map[string]any{testharness.EnvStateMachineArn: h.StateMachine.AttrArn()}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.pkg, func(t *testing.T) {
 			r := resourceOf(t, tt.fn.Function)
 			assertJSON(t, "environment", r.Properties["Environment"], map[string]any{"Variables": resolved(t, tt.want)})
 			assertJSON(t, "metadata "+cdkgo.GoPackageMetadataKey, r.Metadata[cdkgo.GoPackageMetadataKey], tt.pkg)
+			source, _ := synthStack.Builder.MainSource(tt.pkg)
+			if got, _ := r.Metadata[cdkgo.GoMainMetadataKey].(string); got == "" || got != source {
+				t.Errorf("metadata %s = %q, want the generated main %q", cdkgo.GoMainMetadataKey, got, source)
+			}
 		})
 	}
 }
@@ -314,13 +327,13 @@ func permissionID(t *testing.T, fn *cdkgo.Function) string {
 // The stack is defined in a second app with the same builder (the handlers
 // are not rebuilt) and only its template is rendered.
 func TestSkipTestsContextLeavesTheTestRunOut(t *testing.T) {
-	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{SkipTestsContextKey: "true"}})
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &map[string]any{cdkharness.SkipTestsContextKey: "true"}})
 	stack, err := NewAppStack(app, StackName, &AppStackProps{Builder: synthStack.Builder})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if stack.Harness.TestRun != nil {
-		t.Error("Harness.TestRun is set with " + SkipTestsContextKey + "=true")
+		t.Error("Harness.TestRun is set with " + cdkharness.SkipTestsContextKey + "=true")
 	}
 	tmpl := assertions.Template_FromStack(stack.Stack, nil)
 	tmpl.ResourceCountIs(jsii.String(testharness.TestRunResourceType), jsii.Number(0))

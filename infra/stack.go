@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventschemas"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness/cdkgo"
+	"github.com/tracebridge/tracebridge/testharness/cdkharness"
 )
 
 // StackName is the CloudFormation stack the CDK app deploys.
@@ -24,13 +24,13 @@ type AppStackProps struct {
 	// the module root into infra/build.
 	Builder *cdkgo.Builder
 	// RunID is the deploy-time test run's property that makes the suite run
-	// on every deployment; "" means NewRunID(time.Now()).
+	// on every deployment; "" means cdkharness.NewRunID(time.Now()).
 	RunID string
 }
 
 // AppStack is the reference application. Its parts are exported so that
-// constructs added later to the same stack (the test harness) can reach the
-// bus, bucket, table, audit log group and functions.
+// constructs added to the same stack (the test harness) and the tests can
+// reach the bus, bucket, table, audit log group and functions.
 type AppStack struct {
 	awscdk.Stack
 	Builder  *cdkgo.Builder
@@ -38,7 +38,7 @@ type AppStack struct {
 	Registry awseventschemas.CfnRegistry
 	Images   *Images
 	Users    *Users
-	Harness  *Harness
+	Harness  *cdkharness.Harness
 }
 
 // NewAppStack defines the reference app — the image metadata flow, the user
@@ -76,22 +76,17 @@ func NewAppStack(scope constructs.Construct, id string, props *AppStackProps) (*
 	}
 
 	app := &AppStack{Stack: stack, Builder: builder, Events: events, Registry: registry, Images: images, Users: users}
-	runID := props.RunID
-	if runID == "" {
-		runID = NewRunID(time.Now())
+	outputs := map[string]*string{
+		schemas.OutputBucketName:        images.Bucket.BucketName(),
+		schemas.OutputTableName:         users.Table.TableName(),
+		schemas.OutputAuditLogGroupName: users.AuditLogGroup.LogGroupName(),
+		schemas.OutputEventBusName:      events.AppBus.EventBusName(),
 	}
-	if app.Harness, err = NewHarness(stack, "Harness", builder, app, runID); err != nil {
-		return nil, fmt.Errorf("stack %s: %w", id, err)
-	}
-
-	for name, value := range map[string]*string{
-		schemas.OutputBucketName:          images.Bucket.BucketName(),
-		schemas.OutputTableName:           users.Table.TableName(),
-		schemas.OutputAuditLogGroupName:   users.AuditLogGroup.LogGroupName(),
-		schemas.OutputEventBusName:        events.AppBus.EventBusName(),
-		schemas.OutputTestStateMachineArn: app.Harness.StateMachine.AttrArn(),
-	} {
+	for name, value := range outputs {
 		awscdk.NewCfnOutput(stack, jsii.String(name), &awscdk.CfnOutputProps{Value: value})
+	}
+	if app.Harness, err = newHarness(app, outputs, props.RunID); err != nil {
+		return nil, fmt.Errorf("stack %s: %w", id, err)
 	}
 	return app, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -19,8 +20,8 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localenv"
 )
 
-// Environment variables of the harness functions. The infra construct sets
-// them; the functions' main.go reads them once.
+// Environment variables of the harness functions. The harness construct
+// (testharness/cdkharness) sets them; the functions' Main reads them once.
 const (
 	// EnvHarnessTable names the harness table (PK string, TTL on
 	// HarnessTableTTLAttribute) where the await function pairs task tokens
@@ -28,49 +29,65 @@ const (
 	EnvHarnessTable = "HARNESS_TABLE"
 	// EnvStateMachineArn is the test state machine the starter starts.
 	EnvStateMachineArn = "TEST_STATE_MACHINE_ARN"
-	// The app's stack outputs, for the runner (see OutputsFromEnviron).
-	EnvBucketName        = "BUCKET_NAME"
-	EnvTableName         = "TABLE_NAME"
-	EnvAuditLogGroupName = schemas.EnvAuditLogGroupName
-	EnvEventBusName      = schemas.EnvEventBusName
+	// EnvEventBusName is the app's bus, where the runner puts the run's
+	// TestRunCompleted event.
+	EnvEventBusName = schemas.EnvEventBusName
+	// EnvOutputNames lists, comma-separated, the stack outputs the
+	// runner's environment carries for the tests, each in the variable
+	// OutputEnvVar names (see OutputsFromEnviron).
+	EnvOutputNames = "TEST_OUTPUT_NAMES"
 )
 
 // TestRunResourceType is the CloudFormation type of the deploy-time check,
-// the custom resource whose creation runs the suite. The infra defines it;
-// the CLI and the tests recognise it.
+// the custom resource whose creation runs the suite. The harness construct
+// defines it; the CLI and the tests recognise it.
 const TestRunResourceType = "Custom::TestRun"
 
-// The harness table's key and TTL attributes, for the infra construct.
+// The harness table's key and TTL attributes, for the harness construct.
 const (
 	HarnessTablePartitionKey = "PK"
 	HarnessTableTTLAttribute = "expiresAt"
 )
 
-// outputEnv maps each runner environment variable to the stack output it
-// carries.
-var outputEnv = map[string]string{
-	EnvBucketName:        schemas.OutputBucketName,
-	EnvTableName:         schemas.OutputTableName,
-	EnvAuditLogGroupName: schemas.OutputAuditLogGroupName,
-	EnvEventBusName:      schemas.OutputEventBusName,
+// OutputEnvVar is the runner's environment variable that carries a stack
+// output: the output's name in upper snake case, "BucketName" →
+// "BUCKET_NAME", "S3BucketARN" → "S3_BUCKET_ARN".
+func OutputEnvVar(output string) string {
+	r := []rune(output)
+	var b strings.Builder
+	for i, c := range r {
+		if i > 0 && unicode.IsUpper(c) {
+			prev := r[i-1]
+			nextLower := i+1 < len(r) && unicode.IsLower(r[i+1])
+			if unicode.IsLower(prev) || unicode.IsDigit(prev) || unicode.IsUpper(prev) && nextLower {
+				b.WriteByte('_')
+			}
+		}
+		b.WriteRune(unicode.ToUpper(c))
+	}
+	return b.String()
 }
 
-// OutputsFromEnviron reads the app's stack outputs from the runner
-// function's environment; every variable must be set.
+// OutputsFromEnviron reads the stack outputs EnvOutputNames lists from the
+// runner function's environment; every one must be set. Without
+// EnvOutputNames the tests read no output.
 func OutputsFromEnviron(getenv func(string) string) (map[string]string, error) {
-	outputs := make(map[string]string, len(outputEnv))
+	outputs := map[string]string{}
 	var missing []string
-	for env, output := range outputEnv {
-		v := getenv(env)
-		if v == "" {
-			missing = append(missing, env)
+	for _, name := range strings.Split(getenv(EnvOutputNames), ",") {
+		if name == "" {
 			continue
 		}
-		outputs[output] = v
+		v := getenv(OutputEnvVar(name))
+		if v == "" {
+			missing = append(missing, OutputEnvVar(name))
+			continue
+		}
+		outputs[name] = v
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		return nil, fmt.Errorf("environment variables not set: %s", strings.Join(missing, ", "))
+		return nil, fmt.Errorf("environment variables not set: %s (%s lists their outputs)", strings.Join(missing, ", "), EnvOutputNames)
 	}
 	return outputs, nil
 }

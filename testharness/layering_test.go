@@ -6,10 +6,11 @@ import (
 	"testing"
 )
 
-// TestLayering: the harness code deployed to AWS (the handlers' binaries)
-// links no local-cloud package, and the local cloud links none of the app
-// (its handlers or event contracts), so the emulator's reading of AWS and
-// the app's cannot share a mistake. The handlers' test helper
+// TestLayering: the code deployed to AWS (the handlers' binaries, and the
+// harness functions, whose generated mains link their public package and
+// the suite) links no local-cloud package, and the local cloud links none
+// of the app (its handlers or event contracts), so the emulator's reading
+// of AWS and the app's cannot share a mistake. The handlers' test helper
 // (testharness/localtest) runs their tests on the local cloud; no
 // binary links it.
 func TestLayering(t *testing.T) {
@@ -17,6 +18,7 @@ func TestLayering(t *testing.T) {
 	if len(binaries) == 0 {
 		t.Fatal("no handler binaries under ../handlers")
 	}
+	binaries = append(binaries, "./runner", "./await", "./starter", "./suite")
 	for _, c := range []struct {
 		packages  []string
 		forbidden []string

@@ -66,14 +66,28 @@ func TestProveAbsenceRunsTheCanaryLastAndStopsAtAnError(t *testing.T) {
 }
 
 func TestOutputsFromEnvironNamesWhatIsMissing(t *testing.T) {
-	env := map[string]string{testharness.EnvBucketName: "b", testharness.EnvTableName: "t"}
+	env := map[string]string{testharness.EnvOutputNames: "BucketName,TableName,AuditLogGroupName", "BUCKET_NAME": "b"}
 	_, err := testharness.OutputsFromEnviron(func(k string) string { return env[k] })
-	if err == nil || !strings.Contains(err.Error(), testharness.EnvAuditLogGroupName) || !strings.Contains(err.Error(), testharness.EnvEventBusName) {
-		t.Fatalf("err = %v", err)
+	if err == nil || !strings.Contains(err.Error(), "AUDIT_LOG_GROUP_NAME, TABLE_NAME") {
+		t.Fatalf("err = %v, want the missing variables named", err)
 	}
-	env[testharness.EnvAuditLogGroupName], env[testharness.EnvEventBusName] = "g", "bus"
+	env["TABLE_NAME"], env["AUDIT_LOG_GROUP_NAME"], env["OTHER"] = "t", "g", "not an output"
 	out, err := testharness.OutputsFromEnviron(func(k string) string { return env[k] })
-	if err != nil || out["BucketName"] != "b" || out["TableName"] != "t" || out["AuditLogGroupName"] != "g" || out["EventBusName"] != "bus" {
+	if err != nil || len(out) != 3 || out["BucketName"] != "b" || out["TableName"] != "t" || out["AuditLogGroupName"] != "g" {
 		t.Fatalf("outputs = %v, %v", out, err)
+	}
+	if out, err := testharness.OutputsFromEnviron(func(string) string { return "" }); err != nil || len(out) != 0 {
+		t.Errorf("without %s: %v, %v; want no outputs", testharness.EnvOutputNames, out, err)
+	}
+}
+
+func TestOutputEnvVar(t *testing.T) {
+	for output, want := range map[string]string{
+		"BucketName": "BUCKET_NAME", "AuditLogGroupName": "AUDIT_LOG_GROUP_NAME", "EventBusName": "EVENT_BUS_NAME",
+		"S3BucketARN": "S3_BUCKET_ARN", "QueueURL": "QUEUE_URL", "Table2Name": "TABLE2_NAME", "name": "NAME",
+	} {
+		if got := testharness.OutputEnvVar(output); got != want {
+			t.Errorf("OutputEnvVar(%q) = %q, want %q", output, got, want)
+		}
 	}
 }

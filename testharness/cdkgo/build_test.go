@@ -135,6 +135,17 @@ func assertExecutable(t *testing.T, path string, machine elf.Machine) {
 	}
 }
 
+func TestImportPathJoinsTheModulePath(t *testing.T) {
+	b := &Builder{ModuleRoot: moduleRoot(t)}
+	got, err := b.ImportPath(generatedPackage)
+	if want := "github.com/tracebridge/tracebridge/testharness/cdkgo/testdata/_generated/greeter"; err != nil || got != want {
+		t.Errorf("ImportPath = %q, %v; want %q", got, err, want)
+	}
+	if _, err := (&Builder{ModuleRoot: t.TempDir()}).ImportPath(helloPackage); err == nil {
+		t.Error("ImportPath without a go.mod: no error")
+	}
+}
+
 func TestBuildRejectsPathsOutsideTheModule(t *testing.T) {
 	b := &Builder{ModuleRoot: t.TempDir(), OutDir: t.TempDir()}
 	for _, pkg := range []string{"../elsewhere", "/abs/path", "."} {

@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+
+	"golang.org/x/mod/modfile"
 )
 
 // AddMain registers a generated main package: pkg is its directory
@@ -107,4 +110,23 @@ func (b *Builder) writeOverlayFile(data []byte, ext string) (string, error) {
 		return "", fmt.Errorf("overlay: %w", err)
 	}
 	return path, nil
+}
+
+// ImportPath is the import path of pkg, a package path relative to the
+// module root: the module's path (its go.mod) joined with pkg's directory.
+// A generated main imports the app's packages by it.
+func (b *Builder) ImportPath(pkg string) (string, error) {
+	rel, err := packageDir(pkg)
+	if err != nil {
+		return "", err
+	}
+	gomod, err := os.ReadFile(filepath.Join(b.ModuleRoot, "go.mod"))
+	if err != nil {
+		return "", fmt.Errorf("import path of %s: %w", pkg, err)
+	}
+	module := modfile.ModulePath(gomod)
+	if module == "" {
+		return "", fmt.Errorf("import path of %s: %s names no module", pkg, filepath.Join(b.ModuleRoot, "go.mod"))
+	}
+	return path.Join(module, filepath.ToSlash(rel)), nil
 }

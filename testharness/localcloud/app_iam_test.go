@@ -332,7 +332,7 @@ func functionLosesItsLogs(t *testing.T, g grant) {
 	var reports syncBuffer
 	a := deployAppWith(t, withoutGrant(t, g, false), localcloud.Options{Logger: slog.New(slog.NewTextHandler(&reports, nil))})
 	a.awaitAsyncIdle(t)
-	group := a.functionLogGroup(t, "./handlers/"+g.owner)
+	group := a.functionLogGroup(t, g.owner)
 	if msgs := a.logMessages(t, group, ""); len(msgs) != 0 {
 		t.Fatalf("the log group of %s holds %d events, want none: %q", g.owner, len(msgs), msgs)
 	}

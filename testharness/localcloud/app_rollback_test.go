@@ -26,7 +26,9 @@ import (
 // check's custom resource too, with an Update back to the old RunId,
 // which the starter must answer without running the suite.
 
-const starterFunctionPackage = "./handlers/teststarter"
+// starterFunctionPackage is the starter's main, which the harness
+// construct generates under the suite.
+const starterFunctionPackage = "./testharness/suite/_harness/teststarter"
 
 // newRunID edits a template's TestRun to a run id of now, as a new
 // synthesis would.

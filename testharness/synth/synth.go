@@ -46,8 +46,11 @@ func LocalAssemblyDir(root string) string { return filepath.Join(root, "infra", 
 const localCloudAssetsContext = `{"tracebridge:localCloudAssets":true}`
 
 // sourceDirs are the folders whose Go files the synthesized assembly is made
-// from: the stack, the handlers it builds, and the contracts both use.
-var sourceDirs = []string{"infra", "handlers", "schemas", "testharness/suite"}
+// from: the stack, the handlers it builds, the contracts both use, the
+// suite, and the harness's construct and functions, which are built from it.
+var sourceDirs = []string{"infra", "handlers", "schemas", "testharness/suite",
+	"testharness/cdkgo", "testharness/cdkharness", "testharness/runner", "testharness/await", "testharness/starter",
+	"testharness/completion", "testharness/awserr", "testharness/diagnose", "testharness/internal/cfnresponse"}
 
 // Stale tells whether the assembly in dir is missing or older than any
 // source it is made from (Go files, go.mod, go.sum, cdk.json).
