@@ -19,6 +19,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/localcloud/eventschemas"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/iam"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/lambda"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/logs"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/observe"
@@ -122,7 +123,7 @@ func (c *Cloud) wire(opts Options) error {
 		Clock:   clk,
 		Lambda:  eventsToLambda{c.Lambda},
 		SQS:     eventsToSQS{c.SQS, perms},
-		StepFns: ruleExecutions{c},
+		StepFns: ruleExecutions{c, perms},
 		Faults:  eventFaults{c},
 		OnDeliveryFailure: func(f eventbridge.DeliveryFailure) {
 			c.log.Warn("EventBridge gave up on an event", "failure", fmt.Sprintf("%+v", f))
@@ -601,13 +602,29 @@ func (a lambdaTracer) TraceInvocation(ctx context.Context, r lambda.InvocationRe
 }
 
 // ruleExecutions and pipeExecutions start Step Functions executions for
-// EventBridge rule targets and pipe targets. They hold the cloud, not the
-// service, because those services are built before Step Functions, which
-// needs them in turn.
-type ruleExecutions struct{ c *Cloud }
+// EventBridge rule targets and pipe targets, as a session of the target's
+// or the pipe's role, which must allow states:StartExecution. They hold
+// the cloud, not the service, because those services are built before
+// Step Functions, which needs them in turn.
+type ruleExecutions struct {
+	c     *Cloud
+	perms permissions
+}
 
-func (a ruleExecutions) StartExecution(ctx context.Context, stateMachineARN, input, traceHeader string) error {
-	_, err := a.c.StepFunctions.StartExecution(ctx, &stepfunctions.StartExecutionInput{
+// ruleTargetSession is the session name of the role EventBridge assumes
+// for a target (the local cloud's own choice: AWS's is not documented).
+const ruleTargetSession = "eventbridge"
+
+func (a ruleExecutions) StartExecution(ctx context.Context, stateMachineARN, roleARN, input, traceHeader string) error {
+	ctx = identity.NewContext(ctx, identity.RoleSession(roleARN, ruleTargetSession, ""))
+	if err := a.perms.Check(ctx, "states", "states:StartExecution", stateMachineARN); err != nil {
+		return err
+	}
+	return startExecution(ctx, a.c, stateMachineARN, input, traceHeader)
+}
+
+func startExecution(ctx context.Context, c *Cloud, stateMachineARN, input, traceHeader string) error {
+	_, err := c.StepFunctions.StartExecution(ctx, &stepfunctions.StartExecutionInput{
 		StateMachineArn: stateMachineARN, Input: input, TraceHeader: traceHeader})
 	return err
 }
@@ -621,7 +638,7 @@ func (a pipeExecutions) StartExecution(ctx context.Context, stateMachineARN stri
 	if err := a.perms.Check(ctx, "states", "states:StartExecution", stateMachineARN); err != nil {
 		return err
 	}
-	return ruleExecutions{a.c}.StartExecution(ctx, stateMachineARN, string(input), "")
+	return startExecution(ctx, a.c, stateMachineARN, string(input), "")
 }
 
 func (a pipeExecutions) StartSyncExecution(ctx context.Context, stateMachineARN string, input []byte) ([]byte, bool, error) {

@@ -23,6 +23,7 @@ import (
 //	Function role ──▶ sqs:ReceiveMessage/DeleteMessage/GetQueueAttributes on the queues its event source mappings poll
 //
 //	EventBridge   ──▶ sqs:SendMessage as events.amazonaws.com for a rule: the queue's policy must allow it
+//	Target role   ──▶ states:StartExecution on a rule's state machine target (eventbridge.ExecutionStarter)
 //
 // EventBridge invoking a function as events.amazonaws.com is checked by
 // Lambda against the function's resource policy (lambda.InvokeAsync).

@@ -267,7 +267,7 @@ func (s *Service) attempt(it item) error {
 		if s.opts.StepFns == nil {
 			return errNoConsumer
 		}
-		return s.opts.StepFns.StartExecution(ctx, t.Arn, string(input), trace)
+		return s.opts.StepFns.StartExecution(ctx, t.Arn, t.RoleArn, string(input), trace)
 	case "events":
 		if !strings.HasPrefix(a.Resource, "event-bus/") {
 			return errNoConsumer

@@ -57,9 +57,11 @@ type QueueSender interface {
 	SendMessage(ctx context.Context, queueARN string, m QueueMessage) error
 }
 
-// ExecutionStarter starts Step Functions executions.
+// ExecutionStarter starts Step Functions executions for state machine
+// targets, as a session of the target's role (roleARN), which must allow
+// states:StartExecution on the state machine.
 type ExecutionStarter interface {
-	StartExecution(ctx context.Context, stateMachineARN, input, traceHeader string) error
+	StartExecution(ctx context.Context, stateMachineARN, roleARN, input, traceHeader string) error
 }
 
 // Delivery is one event on its way to one target, after input

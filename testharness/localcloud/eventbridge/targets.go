@@ -42,6 +42,9 @@ func (s *Service) putTargets(_ context.Context, in *putTargetsInput) (*putTarget
 		if err := checkRetryPolicy(t.RetryPolicy); err != nil {
 			return nil, err
 		}
+		if err := checkTargetRole(t); err != nil {
+			return nil, err
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -92,6 +95,18 @@ func targetProblem(t *ruleTarget) string {
 		}
 	}
 	return ""
+}
+
+// checkTargetRole refuses the whole call for a target EventBridge can only
+// reach through a role and that names none: a Step Functions state machine
+// (EventBridge User Guide, "Using resource-based policies for Amazon
+// EventBridge": state machines rely on the target's RoleArn). The message
+// is the one PutTargets answers for such targets.
+func checkTargetRole(t *ruleTarget) error {
+	if a, err := arn.Parse(t.Arn); err == nil && a.Service == "states" && t.RoleArn == "" {
+		return awsproto.ValidationError("RoleArn is required for target %s.", t.Arn)
+	}
+	return nil
 }
 
 // checkRetryPolicy enforces the ranges of the RetryPolicy shape.
