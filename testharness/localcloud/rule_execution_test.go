@@ -35,7 +35,7 @@ func ruleToStateMachineTemplate() map[string]any {
 			"AssumeRolePolicyDocument": eventsTrust,
 			"Policies": []any{map[string]any{"PolicyName": "start", "PolicyDocument": policyDocument(map[string]any{
 				"Effect": "Allow", "Action": "states:StartExecution", "Resource": map[string]any{"Ref": "Machine"}})}}}},
-		"NoRole": map[string]any{"Type": "AWS::IAM::Role", "Properties": map[string]any{"AssumeRolePolicyDocument": eventsTrust}},
+		"NoRole":      map[string]any{"Type": "AWS::IAM::Role", "Properties": map[string]any{"AssumeRolePolicyDocument": eventsTrust}},
 		"DeadLetters": map[string]any{"Type": "AWS::SQS::Queue"},
 		"DeadLettersPolicy": map[string]any{"Type": "AWS::SQS::QueuePolicy", "Properties": map[string]any{
 			"Queues": []any{map[string]any{"Ref": "DeadLetters"}},
@@ -109,4 +109,3 @@ func TestRuleStartsAStateMachineAsItsTargetRole(t *testing.T) {
 		Targets: []ebtypes.Target{{Id: aws.String("roleless"), Arn: aws.String(machine)}}})
 	wantAPIError(t, err, "ValidationException", "RoleArn is required for target "+machine+".")
 }
-
