@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/arn"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cfnresource"
@@ -150,9 +151,16 @@ func (e *Engine) invokeCustom(ctx context.Context, cr customRequest, req cfnreso
 	}
 	responseToken := awsproto.NewRequestID()
 	cr.ResponseURL = strings.TrimSuffix(e.opts.Endpoint, "/") + ResponsePathPrefix + "responses/" + responseToken
+	// While CloudFormation waits for the response, the resource's work is
+	// paused; the response resumes it before it is handed over.
+	work := workIn(ctx)
+	if work == nil {
+		work = e.opts.Activity.Begin(ctx, "cloudformation custom resource "+req.LogicalID)
+		defer work.Done()
+	}
 	ch := make(chan customResponse, 1)
 	e.mu.Lock()
-	e.pending[responseToken] = ch
+	e.pending[responseToken] = pendingResponse{ch: ch, work: work}
 	e.mu.Unlock()
 	defer func() {
 		e.mu.Lock()
@@ -163,28 +171,42 @@ func (e *Engine) invokeCustom(ctx context.Context, cr customRequest, req cfnreso
 	if err != nil {
 		return customResponse{}, fmt.Errorf("encode custom resource request of %s: %w", req.LogicalID, err)
 	}
-	expired := e.clk.After(timeout)
+	expired := e.opts.Activity.NewTimer(ctx, timeout, "cloudformation custom resource timeout of "+req.LogicalID)
+	defer expired.Stop()
 	if err := e.opts.Invoker.InvokeAsync(ctx, cr.ServiceToken, payload); err != nil {
 		return customResponse{}, fmt.Errorf("Failed to invoke service token %s of resource %s: %w", cr.ServiceToken, req.LogicalID, err)
+	}
+	// Resumed before the timer stops pending (deferred in this order).
+	defer work.Resume()
+	if seen := work.Wakes(); len(ch) == 0 {
+		work.PauseUnlessWoken(seen)
 	}
 	select {
 	case resp := <-ch:
 		return resp, nil
-	case <-expired:
+	case <-expired.C:
 		return customResponse{}, fmt.Errorf("CloudFormation did not receive a response from your Custom Resource. Please check your logs for requestId [%s]. If you are using the Python cfn-response module, you may need to update your Lambda function code so that CloudFormation can attach the updated version.", cr.RequestID)
 	case <-ctx.Done():
 		return customResponse{}, fmt.Errorf("custom resource %s: %w", req.LogicalID, ctx.Err())
 	}
 }
 
+// pendingResponse is a custom resource's awaited response: where to hand
+// it, and the resource's paused work, which it resumes.
+type pendingResponse struct {
+	ch   chan customResponse
+	work *activity.Work
+}
+
 // deliverResponse hands a response to the request awaiting it.
 func (e *Engine) deliverResponse(token string, resp customResponse) bool {
 	e.mu.Lock()
-	ch, ok := e.pending[token]
+	p, ok := e.pending[token]
 	delete(e.pending, token)
 	e.mu.Unlock()
 	if ok {
-		ch <- resp
+		p.work.Resume()
+		p.ch <- resp
 	}
 	return ok
 }

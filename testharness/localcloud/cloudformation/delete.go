@@ -8,7 +8,12 @@ import (
 
 // DeleteStack deletes a stack's resources, newest first, and the stack.
 // Deleting a stack that does not exist succeeds, as on AWS.
-func (e *Engine) DeleteStack(ctx context.Context, name string) error {
+func (e *Engine) DeleteStack(ctx context.Context, name string) (err error) {
+	e.tracked(ctx, "deletion of stack "+name, func(ctx context.Context) { err = e.runDelete(ctx, name) })
+	return err
+}
+
+func (e *Engine) runDelete(ctx context.Context, name string) error {
 	e.mu.Lock()
 	s, ok := e.lookupLocked(name)
 	if ok && strings.HasSuffix(s.status, "_IN_PROGRESS") && s.status != StatusReviewInProgress {

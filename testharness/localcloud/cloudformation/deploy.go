@@ -87,7 +87,12 @@ func (e *Engine) Deploy(ctx context.Context, assemblyDir string, opts DeployOpti
 }
 
 // DeployTemplate creates or updates a stack from a template.
-func (e *Engine) DeployTemplate(ctx context.Context, in TemplateInput) (*StackResult, error) {
+func (e *Engine) DeployTemplate(ctx context.Context, in TemplateInput) (res *StackResult, err error) {
+	e.tracked(ctx, "deployment of stack "+in.StackName, func(ctx context.Context) { res, err = e.deployTemplate(ctx, in) })
+	return res, err
+}
+
+func (e *Engine) deployTemplate(ctx context.Context, in TemplateInput) (*StackResult, error) {
 	s, p, update, err := e.begin(in)
 	if err != nil {
 		return nil, err

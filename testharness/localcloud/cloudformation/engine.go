@@ -21,6 +21,7 @@ import (
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cfnresource"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/sigv4"
@@ -103,6 +104,9 @@ type Options struct {
 	// name; BootstrapVersionParameter is DefaultBootstrapVersion unless
 	// set here.
 	SSMParameters map[string]string
+	// Activity records stack operations as work in progress (see
+	// activity.go); a tracker of the engine's own when nil.
+	Activity *activity.Tracker
 }
 
 // Engine deploys stacks and answers the CloudFormation API.
@@ -125,7 +129,7 @@ type Engine struct {
 	deleted []*stack
 	// pending are custom resource requests awaiting their response, by
 	// response token. Must hold mu.
-	pending map[string]chan customResponse
+	pending map[string]pendingResponse
 	// changeSets by change set ARN. Must hold mu.
 	changeSets map[string]*changeSet
 }
@@ -135,6 +139,7 @@ func New(opts Options) *Engine {
 	if opts.Clock == nil {
 		opts.Clock = clock.Real{}
 	}
+	opts.Activity = activity.OrNew(opts.Activity, opts.Clock)
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = 4
 	}
@@ -148,7 +153,7 @@ func New(opts Options) *Engine {
 	opts.SSMParameters = ssm
 	ctx, cancel := context.WithCancel(context.Background())
 	e := &Engine{opts: opts, clk: opts.Clock, ctx: ctx, cancel: cancel, provisioners: cfnresource.Registry{},
-		stacks: map[string]*stack{}, pending: map[string]chan customResponse{},
+		stacks: map[string]*stack{}, pending: map[string]pendingResponse{},
 		changeSets: map[string]*changeSet{}}
 	e.Register(opts.Provisioners)
 	return e
@@ -194,10 +199,13 @@ func (e *Engine) Route() gateway.Route {
 // DeleteStack) until it ends or the engine closes. It keeps the request's
 // values (its principal) but not its cancellation.
 func (e *Engine) background(reqCtx context.Context, op func(ctx context.Context)) {
+	// The operation is in progress before the API answers.
+	work := e.opts.Activity.Begin(reqCtx, "cloudformation stack operation")
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		ctx, cancel := context.WithCancel(context.WithoutCancel(reqCtx))
+		defer work.Done()
+		ctx, cancel := context.WithCancel(withWork(context.WithoutCancel(reqCtx), work))
 		defer cancel()
 		stop := context.AfterFunc(e.ctx, cancel)
 		defer stop()

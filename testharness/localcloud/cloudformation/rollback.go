@@ -201,12 +201,13 @@ func (e *Engine) provisionRevert(ctx context.Context, c change, current stackRes
 // rollback failed) UPDATE_COMPLETE without touching them, as
 // CloudFormation's ContinueUpdateRollback with ResourcesToSkip does. It
 // returns when the rollback has ended.
-func (e *Engine) ContinueUpdateRollback(ctx context.Context, stackName string, skip []string) (*StackResult, error) {
+func (e *Engine) ContinueUpdateRollback(ctx context.Context, stackName string, skip []string) (res *StackResult, err error) {
 	s, rp, err := e.beginContinue(stackName, skip)
 	if err != nil {
 		return nil, err
 	}
-	return e.runRollback(ctx, s, rp)
+	e.tracked(ctx, "rollback of stack "+stackName, func(ctx context.Context) { res, err = e.runRollback(ctx, s, rp) })
+	return res, err
 }
 
 // beginContinue checks a ContinueUpdateRollback request and moves the

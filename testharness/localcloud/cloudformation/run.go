@@ -58,21 +58,42 @@ func (d *deployment) runGraph(ctx context.Context, ids []string, do func(context
 		id  string
 		err error
 	}
-	results := make(chan result)
+	results := make(chan result, len(ids))
 	var failed []string
 	running := 0
+	// The operation's work pauses while it waits for its resources, each
+	// work of its own, which resumes the operation before it ends.
+	op := workIn(ctx)
+	if op == nil {
+		op = d.e.opts.Activity.Begin(ctx, "cloudformation deployment")
+		defer op.Done()
+	}
 	for {
 		sort.Strings(ready)
 		for len(failed) == 0 && len(ready) > 0 && running < d.e.opts.Concurrency {
 			id := ready[0]
 			ready = ready[1:]
 			running++
-			go func() { results <- result{id, do(ctx, id)} }()
+			w := d.e.opts.Activity.Begin(ctx, "cloudformation resource "+id)
+			go func() {
+				err := do(withWork(ctx, w), id)
+				op.Resume()
+				results <- result{id, err}
+				w.Done()
+			}()
 		}
 		if running == 0 {
 			return failed
 		}
-		r := <-results
+		seen := op.Wakes()
+		var r result
+		select {
+		case r = <-results:
+		default:
+			op.PauseUnlessWoken(seen)
+			r = <-results
+			op.Resume()
+		}
 		running--
 		if r.err != nil {
 			failed = append(failed, r.id)
