@@ -168,7 +168,7 @@ func TestBuildFailureNamesThePackage(t *testing.T) {
 
 func TestCompileCounterCountsHandlersAndPackages(t *testing.T) {
 	var progress bytes.Buffer
-	c := &compileCounter{progress: &progress, platform: "linux/amd64", pkgs: []string{"./handlers/auditlog", "./handlers/teststarter"}}
+	c := &compileCounter{progress: &progress, platform: "linux/amd64", pkgs: []string{"./handlers/auditlog", "./suite/_harness/teststarter"}}
 	c.Write([]byte("github.com/aws/smithy-go\n# github.com/x/y\n./a.go:1: error text\ngithub.com/tracebridge/tracebridge/handlers/internal/obs\ngithub.com/tracebridge/tracebridge/handlers/audit"))
 	c.Write([]byte("log\n"))
 	if c.packages != 3 || c.handlers != 1 {

@@ -38,7 +38,7 @@ func TestHealthyStackHasNothingBroken(t *testing.T) {
 }
 
 // The await function runs the diagnosis with its own role: the grants the
-// infra gives it (infra/diagnose_grants.go) let every call through, for
+// harness construct gives it (cdkharness.Glue) let every call through, for
 // every test's trigger, evidence included.
 func TestAwaitFunctionRoleMayRunTheDiagnosis(t *testing.T) {
 	a := deployApp(t)

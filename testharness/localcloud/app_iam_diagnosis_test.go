@@ -12,7 +12,7 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/suite"
 )
 
-// The await function's diagnosis grants (infra/diagnose_grants.go): each
+// The await function's diagnosis grants (cdkharness.Glue): each
 // is a read the diagnosis of a suite test's flow makes. Without it, the
 // diagnosis run as the await function's role fails on AWS's AccessDenied
 // for that action.
