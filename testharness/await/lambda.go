@@ -2,34 +2,24 @@ package await
 
 import (
 	"context"
-	"log"
 	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	"github.com/aws/aws-xray-sdk-go/instrumentation/awsv2"
 
 	"github.com/tracebridge/tracebridge/testharness"
 	"github.com/tracebridge/tracebridge/testharness/diagnose"
+	"github.com/tracebridge/tracebridge/testharness/internal/fnmain"
 )
 
 // Main is the await function's main: it reads the harness table's name
 // from the environment, builds the AWS clients once and serves the Await
 // tasks and the completion events. It never returns.
 func Main() {
-	table := os.Getenv(testharness.EnvHarnessTable)
-	if table == "" {
-		log.Fatalf("await: %s is not set", testharness.EnvHarnessTable)
-	}
-	// LoadDefaultConfig honours AWS_ENDPOINT_URL: the local cloud.
-	cfg, err := config.LoadDefaultConfig(context.Background())
-	if err != nil {
-		log.Fatalf("await: load AWS config: %v", err)
-	}
-	awsv2.AWSV2Instrumentor(&cfg.APIOptions)
+	table := fnmain.Getenv("await", testharness.EnvHarnessTable)
+	cfg := fnmain.AWSConfig("await")
 	h := &Handler{Table: table, DB: dynamodb.NewFromConfig(cfg), SFN: sfn.NewFromConfig(cfg), Diagnoser: diagnose.New(cfg)}
 	// A custom endpoint may be a local cloud that can tell when it has
 	// settled (the handler falls back to the deadline where it cannot).
