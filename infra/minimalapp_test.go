@@ -95,3 +95,38 @@ func TestMinimalAppSynthesizesAHarness(t *testing.T) {
 		t.Errorf("cdk-nag: %s: %v", *m.Id, m.Entry.Data)
 	}
 }
+
+// New refuses, before it defines anything, props it cannot make a
+// harness of: required ones missing, and outputs whose variables would
+// collide in the runner's environment.
+func TestHarnessRefusesWhatItCannotBuild(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Refused"), nil)
+	bus := awsevents.NewEventBus(stack, jsii.String("Bus"), nil)
+	other := awsevents.NewEventBus(stack, jsii.String("OtherBus"), nil)
+	props := func(outputs map[string]*string) *cdkharness.Props {
+		return &cdkharness.Props{Builder: synthStack.Builder, Tests: minimalsuite.Tests(),
+			SuitePackage: "./testharness/cdkharness/testdata/minimalsuite", EventBus: bus, Outputs: outputs}
+	}
+	for name, tt := range map[string]struct {
+		props *cdkharness.Props
+		want  string
+	}{
+		"nothing": {nil, "Props.Builder is nil\nProps.Tests is empty\nProps.SuitePackage is empty\nProps.EventBus is nil"},
+		"the harness's variable": {props(map[string]*string{"TestOutputNames": jsii.String("x")}),
+			"output TestOutputNames: its variable TEST_OUTPUT_NAMES is the harness's own"},
+		"one variable for two outputs": {props(map[string]*string{"QueueURL": jsii.String("a"), "QueueUrl": jsii.String("b")}),
+			"outputs QueueURL and QueueUrl: both would be the runner's variable QUEUE_URL"},
+		"another bus in the bus's variable": {props(map[string]*string{"EventBusName": other.EventBusName()}),
+			"output EventBusName: its variable EVENT_BUS_NAME is the harness's bus, and the output is another value"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := cdkharness.New(stack, "Harness", tt.props)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("New: %v, want an error saying %q", err, tt.want)
+			}
+		})
+	}
+	if n := len(*stack.Node().Children()); n != 2 {
+		t.Errorf("the stack holds %d constructs after the refusals, want its 2 buses", n)
+	}
+}
