@@ -18,7 +18,10 @@ type appOptions struct {
 	iam         localcloud.IAMMode
 	time        localcloud.TimeMode
 	assemblyDir string // "" synthesizes the app for the local cloud when stale
-	progress    *progress
+	// appCommand replaces the app command of cdk.json in the current
+	// folder (--app).
+	appCommand string
+	progress   *progress
 	// beforeDeploy, when set, runs once the cloud is up and before the
 	// assembly in dir is deployed: the moment to subscribe to what the
 	// deployment will emit.
@@ -51,19 +54,9 @@ type appEnv struct {
 // CloudFormation's reason; with keepFailed the environment of the failed
 // stack comes with it, still running.
 func startApp(ctx context.Context, o appOptions) (*appEnv, error) {
-	cwd, err := os.Getwd()
+	dir, root, err := localAssembly(ctx, o)
 	if err != nil {
 		return nil, err
-	}
-	root, err := synth.ModuleRoot(cwd)
-	if err != nil {
-		return nil, err
-	}
-	dir := o.assemblyDir
-	if dir == "" {
-		if dir, err = synth.EnsureLocal(ctx, root, o.progress); err != nil {
-			return nil, err
-		}
 	}
 	cloud, err := localcloud.Start(localcloud.Options{Addr: o.addr, SourceRoot: root, IAM: o.iam, Time: o.time})
 	if err != nil {
@@ -110,6 +103,33 @@ func startApp(ctx context.Context, o appOptions) (*appEnv, error) {
 	}
 	o.progress.Done(fmt.Sprintf("deployed stack %s in %s (%s)", env.stack.StackName, time.Since(start).Round(time.Millisecond), resources))
 	return env, nil
+}
+
+// localAssembly finds what to deploy and the Go module the local cloud
+// builds functions from: the assembly --assembly names, or the app in
+// the current folder (its cdk.json, or --app) synthesized for the local
+// cloud when stale, as the CDK CLI would synthesize it.
+func localAssembly(ctx context.Context, o appOptions) (dir, moduleRoot string, err error) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		return "", "", err
+	}
+	if o.assemblyDir != "" {
+		root, _ := synth.ModuleRoot(cwd) // a ready assembly may need none
+		return o.assemblyDir, root, nil
+	}
+	app, err := synth.LoadApp(cwd, o.appCommand)
+	if err != nil {
+		return "", "", usageError{err.Error()}
+	}
+	dir, err = app.EnsureLocal(ctx, o.progress)
+	return dir, app.ModuleRoot, err
+}
+
+// appFlag adds --app to a command: the command that synthesizes the app,
+// instead of cdk.json's.
+func appFlag(fs *flag.FlagSet) *string {
+	return fs.String("app", "", `the command that synthesizes the CDK app, run in this folder as the CDK CLI runs it (default: "app" of ./cdk.json)`)
 }
 
 // close stops the local cloud and every process it started.

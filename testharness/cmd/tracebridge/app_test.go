@@ -96,6 +96,7 @@ func TestTestRunsTheSuiteOnTheApp(t *testing.T) {
 		}
 	}
 	t.Cleanup(func() { observeDeployment = nil })
+	t.Chdir(moduleRoot) // the README's quick start: the app of the root's cdk.json
 	got := runCLI(t, "test", "--console")
 	if got.code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", got.code, got.stdout, got.stderr)

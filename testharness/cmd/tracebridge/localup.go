@@ -20,6 +20,7 @@ func localUp(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", localcloud.DefaultAddr, "listen address (loopback by default)")
 	assemblyDir := fs.String("assembly", "", "deploy this cloud assembly instead of synthesizing the app")
+	appCommand := appFlag(fs)
 	iamMode := iamFlag(fs)
 	// Real by default: clients outside the cloud share its clock.
 	timeMode := timeFlag(fs, localcloud.TimeReal)
@@ -30,6 +31,9 @@ func localUp(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("local up takes no arguments, got %q", fs.Args())}
 	}
+	if *assemblyDir != "" && *appCommand != "" {
+		return usageError{"local up: --assembly deploys a synthesized app; it does not go with --app"}
+	}
 	iam, err := iamMode()
 	if err != nil {
 		return err
@@ -38,7 +42,7 @@ func localUp(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	env, err := startApp(ctx, appOptions{addr: *addr, iam: iam, time: clock, assemblyDir: *assemblyDir, progress: newProgress(stderr, false),
+	env, err := startApp(ctx, appOptions{addr: *addr, iam: iam, time: clock, assemblyDir: *assemblyDir, appCommand: *appCommand, progress: newProgress(stderr, false),
 		noRollback: *noRollback, keepFailed: true})
 	if env == nil {
 		return err

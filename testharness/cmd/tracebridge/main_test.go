@@ -31,6 +31,19 @@ func emptyCloud(t *testing.T) *localcloud.Cloud {
 	return localcloud.RunT(t, localcloud.Options{})
 }
 
+// `tracebridge test` and `local up` synthesize the CDK app of the folder
+// they run in: without a cdk.json there, or --app, they say what to do.
+func TestAnAppIsNeeded(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, cmd := range [][]string{{"test"}, {"local", "up"}} {
+		got := runCLI(t, cmd...)
+		if want := "no cdk.json in " + dir + ": run tracebridge in your CDK app's folder"; got.code != 2 || !strings.Contains(got.stderr, want) {
+			t.Errorf("%q: exit %d, stderr %q; want exit 2 and %q", cmd, got.code, got.stderr, want)
+		}
+	}
+}
+
 func TestUsageErrorsExitTwo(t *testing.T) {
 	for _, tt := range []struct {
 		args []string
@@ -39,7 +52,10 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{nil, "usage: tracebridge"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"test", "extra"}, "test takes no arguments"},
-		{[]string{"test", "--assembly", "x", "--stack", "y"}, "does not go with --endpoint or --stack"},
+		{[]string{"test", "--assembly", "x", "--stack", "y"}, "do not go with --endpoint or --stack"},
+		{[]string{"test", "--app", "go run .", "--endpoint", "http://127.0.0.1:1"}, "do not go with --endpoint or --stack"},
+		{[]string{"test", "--app", "go run .", "--assembly", "x"}, "does not go with --app"},
+		{[]string{"local", "up", "--app", "go run .", "--assembly", "x"}, "does not go with --app"},
 		{[]string{"test", "--no-such-flag"}, "flag provided but not defined"},
 		{[]string{"test", "--iam=maybe"}, `--iam: IAM mode "maybe": want on or off`},
 		{[]string{"local", "up", "--iam=maybe"}, `--iam: IAM mode "maybe": want on or off`},

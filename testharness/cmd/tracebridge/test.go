@@ -37,14 +37,16 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: tracebridge test [--assembly DIR] [--no-rollback] [--iam on|off] [--time virtual|real] [--endpoint URL] [--stack NAME] [--json] [--junit FILE] [--console]\n\n"+
-			"Without --endpoint or --stack: synthesize the app if needed, start the local cloud, deploy it\n"+
+		fmt.Fprint(stderr, "usage: tracebridge test [--app CMD | --assembly DIR] [--no-rollback] [--iam on|off] [--time virtual|real] [--endpoint URL] [--stack NAME] [--json] [--junit FILE] [--console]\n\n"+
+			"Without --endpoint or --stack: synthesize the CDK app of this folder (cdk.json's \"app\", or --app)\n"+
+			"if its sources changed, start the local cloud, deploy it\n"+
 			"(the deploy-time check runs the suite exactly as on AWS) and print the results.\n"+
 			"With --endpoint or --stack: run the suite of an already deployed stack, on a running local\n"+
 			"cloud or on AWS, through StartExecution on its TestStateMachineArn.\n\n")
 		fs.PrintDefaults()
 	}
 	assemblyDir := fs.String("assembly", "", "deploy this cloud assembly instead of synthesizing the app")
+	appCommand := appFlag(fs)
 	endpoint := fs.String("endpoint", "", "run against the local cloud at this URL (credentials test/test)")
 	stack := fs.String("stack", "", "run against this deployed stack; alone, on AWS with the default credentials (default "+defaultStackName+")")
 	asJSON := fs.Bool("json", false, "print the results as one JSON document")
@@ -66,8 +68,11 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if deployed && *withConsole {
 		return usageError{"test: --console serves the console of the local cloud this command starts; a running local cloud serves its own (tracebridge local up prints its address)"}
 	}
-	if deployed && *assemblyDir != "" {
-		return usageError{"test: --assembly deploys to a fresh local cloud; it does not go with --endpoint or --stack"}
+	if deployed && (*assemblyDir != "" || *appCommand != "") {
+		return usageError{"test: --assembly and --app deploy to a fresh local cloud; they do not go with --endpoint or --stack"}
+	}
+	if *assemblyDir != "" && *appCommand != "" {
+		return usageError{"test: --assembly deploys a synthesized app; it does not go with --app"}
 	}
 	iam, err := iamMode()
 	if err != nil {
@@ -102,7 +107,7 @@ func test(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	} else {
 		// --json is for machines: the results alone, no progress.
-		rep, err = runLocalSuite(ctx, appOptions{assemblyDir: *assemblyDir, iam: iam, time: clock,
+		rep, err = runLocalSuite(ctx, appOptions{assemblyDir: *assemblyDir, appCommand: *appCommand, iam: iam, time: clock,
 			noRollback: *noRollback, console: *withConsole, progress: newProgress(stderr, *asJSON)})
 	}
 	if err != nil {
@@ -146,7 +151,7 @@ func runDeployedSuite(ctx context.Context, cfg aws.Config, stackName string, pro
 		}
 	}
 	if arn == "" {
-		return rep, fmt.Errorf("stack %s has no output %s: deploy the app with its test harness (go run ./infra, then cdk deploy)",
+		return rep, fmt.Errorf("stack %s has no output %s: deploy the app with its test harness (testharness/cdkharness)",
 			stackName, schemas.OutputTestStateMachineArn)
 	}
 
