@@ -150,6 +150,12 @@ func (a *App) ensure(ctx context.Context, dir string, local bool, progress io.Wr
 		}
 		return err
 	}
+	// The assembly is as old as the sources it was made from: a source
+	// saved while the app ran makes it stale (Stale compares with the
+	// manifest).
+	if err := os.Chtimes(filepath.Join(dir, "manifest.json"), start, start); err != nil {
+		return fmt.Errorf("date the cloud assembly: %w", err)
+	}
 	done := fmt.Sprintf("synthesized in %s", time.Since(start).Round(100*time.Millisecond))
 	if isSteps {
 		steps.Done(done)

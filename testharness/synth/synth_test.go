@@ -3,6 +3,7 @@ package synth
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -167,6 +168,18 @@ func (s *stepsRecorder) Write(p []byte) (int, error) {
 }
 func (s *stepsRecorder) Start(step string)   { s.events = append(s.events, "start "+step) }
 func (s *stepsRecorder) Done(summary string) { s.events = append(s.events, "done "+summary) }
+
+// A source saved while the app runs makes its assembly stale: the
+// assembly is dated when the synthesis started.
+func TestASourceSavedDuringSynthesisMakesItStale(t *testing.T) {
+	app := newApp(t, "", map[string]any{"app": `mkdir -p "$CDK_OUTDIR" && sleep 0.1 && touch handler.go && echo '{}' > "$CDK_OUTDIR/manifest.json"`},
+		time.Now().Add(-time.Hour))
+	dir, err := app.EnsureLocal(context.Background(), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStale(t, app, dir, true, "handler.go saved during the synthesis")
+}
 
 // A fresh local assembly is used as it is: nothing runs, nothing is shown.
 func TestEnsureLocalUsesAFreshAssembly(t *testing.T) {
