@@ -12,7 +12,9 @@ import (
 // of the app (its handlers or event contracts), so the emulator's reading
 // of AWS and the app's cannot share a mistake. The handlers' test helper
 // (testharness/localtest) runs their tests on the local cloud; no
-// binary links it.
+// binary links it. The CLI links no CDK (compiled by synthesis, when it
+// is needed) and no X-Ray SDK (with its gRPC and AWS SDK v1, which only
+// the functions need): a first run compiles the CLI before anything else.
 func TestLayering(t *testing.T) {
 	binaries := goList(t, "-f", `{{if eq .Name "main"}}{{.ImportPath}}{{end}}`, "../handlers/...")
 	if len(binaries) == 0 {
@@ -25,6 +27,7 @@ func TestLayering(t *testing.T) {
 	}{
 		{binaries, []string{"/testharness/localcloud", "/testharness/localtest"}},
 		{[]string{"./localcloud/..."}, []string{"tracebridge/tracebridge/schemas", "tracebridge/tracebridge/handlers"}},
+		{[]string{"./cmd/tracebridge"}, []string{"github.com/aws/aws-cdk-go", "github.com/aws/aws-xray-sdk-go", "google.golang.org/grpc"}},
 	} {
 		for _, dep := range goList(t, append([]string{"-deps"}, c.packages...)...) {
 			for _, f := range c.forbidden {

@@ -11,8 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/xray"
-
-	"github.com/tracebridge/tracebridge/testharness/completion"
 )
 
 // OriginLambdaFunction is the origin of the segment a Lambda function's
@@ -24,8 +22,12 @@ const (
 )
 
 // CorrelationAnnotation is the X-Ray annotation the app's handlers put the
-// correlation id in (completion.Annotate); traces are found by it.
-const CorrelationAnnotation = completion.CorrelationAnnotation
+// correlation id in (completion.Annotate); traces are found by it. It is
+// completion.CorrelationAnnotation, written out (a test holds them equal):
+// importing completion would link the X-Ray SDK, and with it gRPC and the
+// AWS SDK v1, into every program that reads traces — the CLI among them,
+// which a first run compiles.
+const CorrelationAnnotation = "correlation_id"
 
 // traceWindow is how far back trace queries look. A test's trace starts
 // after its Act, which is minutes ago at most.

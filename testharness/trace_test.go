@@ -14,8 +14,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/xray"
 
 	"github.com/tracebridge/tracebridge/testharness"
+	"github.com/tracebridge/tracebridge/testharness/completion"
 	"github.com/tracebridge/tracebridge/testharness/localcloud"
 )
+
+// The harness finds traces by the annotation the handlers' publisher puts
+// the correlation id in; it spells the name out rather than importing the
+// publisher (and the X-Ray SDK with it).
+func TestCorrelationAnnotationIsTheOnePublishersWrite(t *testing.T) {
+	if testharness.CorrelationAnnotation != completion.CorrelationAnnotation {
+		t.Fatalf("testharness reads %q, completion writes %q", testharness.CorrelationAnnotation, completion.CorrelationAnnotation)
+	}
+}
 
 func localEnv(t *testing.T) *testharness.Env {
 	t.Helper()
