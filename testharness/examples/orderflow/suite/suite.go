@@ -6,8 +6,6 @@ package suite
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -60,7 +58,7 @@ func workflowTest(name string, quantity int, want, other string) testharness.Tes
 		Name:     name,
 		Deadline: Deadline,
 		Act: func(ctx context.Context, env *testharness.Env) (testharness.Run, error) {
-			id, err := newCorrelationID(name)
+			id, err := testharness.NewCorrelationID(name)
 			if err != nil {
 				return testharness.Run{}, err
 			}
@@ -101,7 +99,7 @@ func badOrderDeadLettered() testharness.Test {
 		Name:     "bad_order_dead_lettered",
 		Deadline: DeadLetterDeadline,
 		Act: func(ctx context.Context, env *testharness.Env) (testharness.Run, error) {
-			id, err := newCorrelationID("badorder")
+			id, err := testharness.NewCorrelationID("badorder")
 			if err != nil {
 				return testharness.Run{}, err
 			}
@@ -139,15 +137,6 @@ func badOrderDeadLettered() testharness.Test {
 		},
 		Cleanup: deleteOrders("good1", "good2", "bad"),
 	}
-}
-
-// newCorrelationID returns a fresh id naming the test.
-func newCorrelationID(test string) (string, error) {
-	b := make([]byte, 8)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("correlation id: %w", err)
-	}
-	return "tb-" + test + "-" + hex.EncodeToString(b), nil
 }
 
 // send puts orders on the queue in one SendMessageBatch, so that the
