@@ -58,13 +58,14 @@ func BenchmarkMemoryAfterUploads(b *testing.B) {
 // BenchmarkMemoryUnderAbuse applies issue 16's abuse cases, at the scale of
 // an hour of heavy use compressed, to a cloud with the app deployed: a
 // state machine that loops forever, run into the 25,000-event history
-// quota; 16 unsigned requests that each send a 60 MiB body at once; 10,000
-// uploads of 16 KiB through the app's image flow, then deleted, and three
-// more rounds of them, which fill the logs and archives towards their caps
-// (past the first round the traces are at theirs). After each case the
-// cloud settles and the heap in use (after a collection) and the resident
-// memory are reported: the figures SUPPORT.md's resource budget states.
-// Run with -benchtime=1x.
+// quota; 16 unsigned requests that each send a 60 MiB body at once; 16
+// rounds of 10,000 uploads of 16 KiB through the app's image flow, each
+// deleted after, which fill the logs, archives and console history to
+// their caps (the traces reach theirs in the first round). After each case
+// (after rounds 1, 4, 8, 12 and 16) the cloud settles and the heap in use
+// (after a collection) and the resident memory are reported: the figures
+// SUPPORT.md's resource budget states. Run with -benchtime=1x (about 20
+// minutes on 2 cores).
 func BenchmarkMemoryUnderAbuse(b *testing.B) {
 	const uploads, rounds, bodies, bodySize = 10000, 16, 16, 60 << 20
 	c := deployBench(b)
