@@ -49,9 +49,10 @@ const defaultTTL = 24 * time.Hour
 // arrives second sees the other half in its update's result and completes
 // the task. Events are appended (an event may come before the token, and
 // events the test does not await may come too); repeated deliveries of an
-// event are recognized by its id. Completing twice is harmless: Step
-// Functions answers TaskTimedOut to the second SendTask*, which is taken as
-// done.
+// event are recognized by its id. Whoever completes the task claims the
+// item first (claim), so only one SendTask* is made: a second one would be
+// answered TaskTimedOut, recorded as an error in the run's trace, and fail
+// a trace assertion of a test that passed.
 type Handler struct {
 	Table string
 	DB    DynamoDBAPI
@@ -213,7 +214,10 @@ func (h *Handler) complete(ctx context.Context, out Outcome, p pairing) (Outcome
 		return out, nil
 	}
 	log := h.logger().With("correlation_id", out.CorrelationID, "detail_type", ev.DetailType)
-	var err error
+	claimed, err := h.claim(ctx, out.CorrelationID, ev.DetailType)
+	if err != nil || !claimed {
+		return out, err // an error: the event is delivered again
+	}
 	if slices.Contains(p.Success, ev.DetailType) {
 		output, merr := json.Marshal(testharness.Completion{DetailType: ev.DetailType, Detail: json.RawMessage(ev.Detail), TraceHeader: ev.TraceHeader})
 		if merr != nil {
@@ -230,33 +234,55 @@ func (h *Handler) complete(ctx context.Context, out Outcome, p pairing) (Outcome
 	var timedOut *sfntypes.TaskTimedOut
 	switch {
 	case errors.As(err, &timedOut):
-		// Completed by a concurrent invocation, or the task is over.
+		// The task is over (it timed out).
 		log.Info("task already completed or timed out")
 	case err != nil:
+		h.release(ctx, log, out.CorrelationID, ev.DetailType)
 		return out, fmt.Errorf("complete the Await task of %s with %s: %w", out.CorrelationID, ev.DetailType, err)
 	default:
 		out.Completed = ev.DetailType
 		log.Info("completed the Await task")
 	}
-	h.markCompleted(ctx, log, out.CorrelationID, ev.DetailType)
 	return out, nil
 }
 
-// markCompleted records on the pairing what completed its task (a
-// detail-type, or the error the await function failed it with), so later
-// deliveries complete nothing. The task is complete either way: a failed
-// mark only costs a later delivery a SendTask call, so it is logged, not
-// retried.
-func (h *Handler) markCompleted(ctx context.Context, log *slog.Logger, correlationID, by string) {
+// claim records on the pairing what is about to complete its task (a
+// detail-type, or the error the await function fails it with), unless
+// something did already: DynamoDB lets one claimant through, which alone
+// calls SendTask*. It reports whether the claim was this caller's.
+func (h *Handler) claim(ctx context.Context, correlationID, by string) (bool, error) {
 	_, err := h.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(h.Table),
 		Key:                       h.key(correlationID),
 		UpdateExpression:          aws.String("SET #completed = :by"),
+		ConditionExpression:       aws.String("attribute_not_exists(#completed)"),
+		ExpressionAttributeNames:  map[string]string{"#completed": attrCompleted},
+		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":by": &ddbtypes.AttributeValueMemberS{Value: by}},
+	})
+	var ccf *ddbtypes.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("claim the Await task of %s: %w", correlationID, err)
+	}
+	return true, nil
+}
+
+// release gives up a claim whose SendTask* failed, so that the event's
+// next delivery (or the settled cloud's callback) completes the task. A
+// failed release is logged: the task then ends at its deadline.
+func (h *Handler) release(ctx context.Context, log *slog.Logger, correlationID, by string) {
+	_, err := h.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(h.Table),
+		Key:                       h.key(correlationID),
+		UpdateExpression:          aws.String("REMOVE #completed"),
+		ConditionExpression:       aws.String("#completed = :by"),
 		ExpressionAttributeNames:  map[string]string{"#completed": attrCompleted},
 		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":by": &ddbtypes.AttributeValueMemberS{Value: by}},
 	})
 	if err != nil {
-		log.Warn("could not mark the pairing completed", "error", err)
+		log.Warn("could not release the claim on the Await task", "error", err)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness"
 	"github.com/tracebridge/tracebridge/testharness/localcloud"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/faults"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/stepfunctions"
 )
 
@@ -249,6 +250,45 @@ func TestConcurrentTokenAndEventCompleteEveryPair(t *testing.T) {
 	wg.Wait()
 	for _, exec := range execs {
 		wantSucceededWith(t, f.wait(t, exec), "Done")
+	}
+}
+
+// An event the test does not await (another detail-type of the same run)
+// racing the awaited one must not complete the task a second time: the
+// second SendTask would be answered TaskTimedOut, an error in the run's
+// trace. SendTaskSuccess calls are counted by a do-nothing fault's hits.
+func TestAnUnawaitedEventRacingTheAwaitedOneSendsNothing(t *testing.T) {
+	f := newFixture(t)
+	calls, err := f.cloud.Faults().Add(faults.Spec{Service: "states", Operation: "states:SendTaskSuccess", Action: faults.Latency, Latency: faults.Duration(time.Nanosecond)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 12
+	var wg sync.WaitGroup
+	execs := make([]string, n)
+	for i := range n {
+		id := fmt.Sprintf("c-unawaited-%d", i)
+		exec, req := f.start(t, id)
+		execs[i] = exec
+		f.handle(t, req)
+		for _, raw := range []json.RawMessage{appEvent("done-"+id, "Done", id, ""), appEvent("other-"+id, "Noted", id, "")} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := f.h.Handle(context.Background(), raw); err != nil {
+					t.Errorf("Handle: %v", err)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	for _, exec := range execs {
+		wantSucceededWith(t, f.wait(t, exec), "Done")
+	}
+	for _, got := range f.cloud.Faults().List() {
+		if got.ID == calls.ID && got.Hits != n {
+			t.Errorf("%d SendTaskSuccess calls for %d tasks, want one each", got.Hits, n)
+		}
 	}
 }
 

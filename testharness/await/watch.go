@@ -102,23 +102,28 @@ func (h *Handler) settled(ctx context.Context, req testharness.AwaitRequest) (Ou
 	return out, nil
 }
 
-// failTask fails the Await task and marks the pairing completed, so a
-// completion event that still came would not complete it again.
+// failTask claims the pairing and fails the Await task, so a completion
+// event that still came does not complete it again; a completion that
+// claimed it first wins.
 func (h *Handler) failTask(ctx context.Context, req testharness.AwaitRequest, name, cause string) {
 	log := h.logger().With("correlation_id", req.CorrelationID, "error", name)
+	claimed, err := h.claim(ctx, req.CorrelationID, name)
+	if err != nil || !claimed {
+		log.Info("not failing the Await task: completed already, or the claim failed", "claim_error", err)
+		return
+	}
 	cause = limitCause(cause)
-	_, err := h.SFN.SendTaskFailure(ctx, &sfn.SendTaskFailureInput{TaskToken: aws.String(req.TaskToken), Error: aws.String(name), Cause: aws.String(cause)})
+	_, err = h.SFN.SendTaskFailure(ctx, &sfn.SendTaskFailureInput{TaskToken: aws.String(req.TaskToken), Error: aws.String(name), Cause: aws.String(cause)})
 	var timedOut *sfntypes.TaskTimedOut
 	switch {
 	case errors.As(err, &timedOut):
 		log.Info("task already completed or timed out")
-		return
 	case err != nil:
+		h.release(ctx, log, req.CorrelationID, name)
 		log.Warn("could not fail the Await task", "cause", cause, "send_error", err)
-		return
+	default:
+		log.Info("failed the Await task", "cause", cause)
 	}
-	log.Info("failed the Await task", "cause", cause)
-	h.markCompleted(ctx, log, req.CorrelationID, name)
 }
 
 // diagnoseTimeout answers the Diagnose step after an Await timeout: what a
