@@ -94,6 +94,7 @@ func refuseErrors(asm cxapi.CloudAssembly) error {
 		for _, m := range *st.Messages() {
 			//lint:ignore SA1019 cxapi.SynthesisMessage's fields are marked deprecated by jsii; the Go binding has no other type
 			if m.Level == cxapi.SynthesisMessageLevel_ERROR {
+				//lint:ignore SA1019 as above
 				errs = append(errs, fmt.Errorf("%s: %v", *m.Id, m.Entry.Data))
 			}
 		}
