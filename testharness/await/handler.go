@@ -251,14 +251,7 @@ func (h *Handler) complete(ctx context.Context, out Outcome, p pairing) (Outcome
 // something did already: DynamoDB lets one claimant through, which alone
 // calls SendTask*. It reports whether the claim was this caller's.
 func (h *Handler) claim(ctx context.Context, correlationID, by string) (bool, error) {
-	_, err := h.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 aws.String(h.Table),
-		Key:                       h.key(correlationID),
-		UpdateExpression:          aws.String("SET #completed = :by"),
-		ConditionExpression:       aws.String("attribute_not_exists(#completed)"),
-		ExpressionAttributeNames:  map[string]string{"#completed": attrCompleted},
-		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":by": &ddbtypes.AttributeValueMemberS{Value: by}},
-	})
+	err := h.updateCompleted(ctx, correlationID, by, "SET #completed = :by", "attribute_not_exists(#completed)")
 	var ccf *ddbtypes.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
 		return false, nil
@@ -273,17 +266,23 @@ func (h *Handler) claim(ctx context.Context, correlationID, by string) (bool, er
 // next delivery (or the settled cloud's callback) completes the task. A
 // failed release is logged: the task then ends at its deadline.
 func (h *Handler) release(ctx context.Context, log *slog.Logger, correlationID, by string) {
+	if err := h.updateCompleted(ctx, correlationID, by, "REMOVE #completed", "#completed = :by"); err != nil {
+		log.Warn("could not release the claim on the Await task", "error", err)
+	}
+}
+
+// updateCompleted updates the pairing's completed attribute under a
+// condition; :by is the claimant.
+func (h *Handler) updateCompleted(ctx context.Context, correlationID, by, update, condition string) error {
 	_, err := h.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(h.Table),
 		Key:                       h.key(correlationID),
-		UpdateExpression:          aws.String("REMOVE #completed"),
-		ConditionExpression:       aws.String("#completed = :by"),
+		UpdateExpression:          aws.String(update),
+		ConditionExpression:       aws.String(condition),
 		ExpressionAttributeNames:  map[string]string{"#completed": attrCompleted},
 		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":by": &ddbtypes.AttributeValueMemberS{Value: by}},
 	})
-	if err != nil {
-		log.Warn("could not release the claim on the Await task", "error", err)
-	}
+	return err
 }
 
 // limitCause cuts a cause to SendTaskFailure's limit.

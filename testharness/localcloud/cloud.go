@@ -68,13 +68,7 @@ const (
 )
 
 // ParseTimeMode reads a flag value ("real" or "virtual").
-func ParseTimeMode(s string) (TimeMode, error) {
-	switch m := TimeMode(s); m {
-	case TimeReal, TimeVirtual:
-		return m, nil
-	}
-	return "", fmt.Errorf("time mode %q: want real or virtual", s)
-}
+func ParseTimeMode(s string) (TimeMode, error) { return parseMode(s, "time", TimeReal, TimeVirtual) }
 
 // IAMMode turns IAM enforcement on or off.
 type IAMMode string
@@ -86,12 +80,14 @@ const (
 )
 
 // ParseIAMMode reads a flag value ("on" or "off").
-func ParseIAMMode(s string) (IAMMode, error) {
-	switch m := IAMMode(s); m {
-	case IAMOn, IAMOff:
+func ParseIAMMode(s string) (IAMMode, error) { return parseMode(s, "IAM", IAMOn, IAMOff) }
+
+// parseMode reads a flag value that must be one of two modes.
+func parseMode[M ~string](s, what string, a, b M) (M, error) {
+	if m := M(s); m == a || m == b {
 		return m, nil
 	}
-	return "", fmt.Errorf("IAM mode %q: want on or off", s)
+	return "", fmt.Errorf("%s mode %q: want %s or %s", what, s, a, b)
 }
 
 // Cloud is a running local cloud: the gateway on its listener and every

@@ -78,4 +78,6 @@ func (g gatedProvisioner) Create(ctx context.Context, req cfnresource.Request) (
 	}
 }
 
-func (gatedProvisioner) Delete(context.Context, cfnresource.Request, cfnresource.Resource) error { return nil }
+func (gatedProvisioner) Delete(context.Context, cfnresource.Request, cfnresource.Resource) error {
+	return nil
+}

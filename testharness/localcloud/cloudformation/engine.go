@@ -19,9 +19,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cfnresource"
-	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/gateway"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/sigv4"
