@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tracebridge/tracebridge/testharness/cdkgo"
 	"github.com/tracebridge/tracebridge/testharness/internal/assemblyedit"
 )
 
@@ -155,12 +156,15 @@ func withoutAction(handler, action string) func(testing.TB, assemblyedit.Templat
 }
 
 // functionID is the logical id of the function built from a handler
-// package.
+// package: its Go package, or its code folder in an assembly for the
+// local cloud.
 func functionID(tb testing.TB, tmpl assemblyedit.Template, handler string) string {
 	for id, fn := range tmpl.ResourcesOfType(tb, "AWS::Lambda::Function") {
 		meta, _ := fn["Metadata"].(map[string]any)
-		if pkg, _ := meta["tracebridge:go-package"].(string); path.Base(pkg) == handler {
-			return id
+		for _, key := range []string{cdkgo.GoPackageMetadataKey, cdkgo.LocalCodeDirMetadataKey} {
+			if pkg, _ := meta[key].(string); path.Base(pkg) == handler {
+				return id
+			}
 		}
 	}
 	tb.Fatalf("no function is built from handlers/%s", handler)
