@@ -170,6 +170,23 @@ func (w *Work) PauseUnlessWoken(since uint64) bool {
 	return true
 }
 
+// Receive waits for a value from ch with w paused, for a goroutine that
+// waits on others' work (an execution's branches, a stack's resources):
+// each sender resumes w before it sends (the hand-over), so there is no
+// instant at which both look idle. w is busy again when Receive returns.
+func Receive[T any](w *Work, ch <-chan T) T {
+	seen := w.Wakes()
+	select {
+	case v := <-ch:
+		return v
+	default:
+	}
+	w.PauseUnlessWoken(seen)
+	v := <-ch
+	w.Resume()
+	return v
+}
+
 func (w *Work) setPaused(p bool) {
 	w.t.mu.Lock()
 	defer w.t.mu.Unlock()

@@ -166,3 +166,25 @@ func TestSleepPausesTheWorkUntilItsTimerFires(t *testing.T) {
 		t.Fatal("the work must be busy again after Sleep")
 	}
 }
+
+func TestReceivePausesTheWaiterUntilASenderHandsOver(t *testing.T) {
+	tr := New(clock.NewFake(t0))
+	waiter := tr.Begin(context.Background(), "parent")
+	sender := tr.Begin(context.Background(), "branch")
+	ch := make(chan int, 1)
+	got := make(chan int, 1)
+	go func() { got <- Receive(waiter, ch) }()
+	waitUntil(tr, func() bool { return len(tr.Pending(Settle{})) == 1 }) // the waiter paused
+	if pending := tr.Pending(Settle{}); pending[0] != "branch" {
+		t.Fatalf("while waiting: pending %v, want only the sender", pending)
+	}
+	waiter.Resume() // the hand-over: resumed before the send, before the sender's work ends
+	ch <- 7
+	sender.Done()
+	if v := <-got; v != 7 {
+		t.Fatalf("Receive = %d", v)
+	}
+	if pending := tr.Pending(Settle{}); len(pending) != 1 || pending[0] != "parent" {
+		t.Fatalf("after Receive: pending %v, want the waiter busy again", pending)
+	}
+}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 )
 
 // parallel runs every branch concurrently on the effective input. The
@@ -69,15 +71,7 @@ func runConcurrently(ctx context.Context, parent *thread, n int, limit int64, jo
 		if running == 0 {
 			break
 		}
-		seen := parent.work.Wakes()
-		var end ended
-		select {
-		case end = <-ends:
-		default:
-			parent.work.PauseUnlessWoken(seen)
-			end = <-ends
-			parent.work.Resume()
-		}
+		end := activity.Receive(parent.work, ends)
 		running--
 		if end.err == nil || end.err == errAborted {
 			continue

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sort"
 	"sync"
+
+	"github.com/tracebridge/tracebridge/testharness/localcloud/activity"
 )
 
 // counted wraps a resource step of runGraph so that each success is
@@ -85,15 +87,7 @@ func (d *deployment) runGraph(ctx context.Context, ids []string, do func(context
 		if running == 0 {
 			return failed
 		}
-		seen := op.Wakes()
-		var r result
-		select {
-		case r = <-results:
-		default:
-			op.PauseUnlessWoken(seen)
-			r = <-results
-			op.Resume()
-		}
+		r := activity.Receive(op, results)
 		running--
 		if r.err != nil {
 			failed = append(failed, r.id)
