@@ -5,11 +5,12 @@ import "time"
 // Trigger is what a test's Act wrote that should start a flow of the app:
 // the place the diagnosis (package diagnose) starts following the deployed
 // glue from when the awaited completion event does not come. Exactly one of
-// S3Object and DynamoDBItem is set. It crosses the state machine inside Run
-// as JSON.
+// S3Object, DynamoDBItem and SQSMessage is set. It crosses the state
+// machine inside Run as JSON.
 type Trigger struct {
 	S3Object     *S3ObjectTrigger     `json:"s3Object,omitempty"`
 	DynamoDBItem *DynamoDBItemTrigger `json:"dynamodbItem,omitempty"`
+	SQSMessage   *SQSMessageTrigger   `json:"sqsMessage,omitempty"`
 	// At is when the act wrote it; it bounds the searches of logs and
 	// stream records to what happened since.
 	At time.Time `json:"at"`
@@ -26,4 +27,17 @@ type S3ObjectTrigger struct {
 type DynamoDBItemTrigger struct {
 	Table string            `json:"table"`
 	Key   map[string]string `json:"key"`
+}
+
+// SQSMessageTrigger is a message the act sent to a queue.
+type SQSMessageTrigger struct {
+	// Queue is the queue's URL or ARN.
+	Queue string `json:"queue"`
+	// MessageID is SendMessage's answer: it finds the message in the
+	// queue's dead-letter queue.
+	MessageID string `json:"messageId,omitempty"`
+	// Body is the message body, which the filters of the queue's event
+	// source mappings are tested against. It rides in the state machine's
+	// payload (at most 256 KiB with everything else).
+	Body string `json:"body"`
 }

@@ -3,9 +3,16 @@
 // fixes it with: a bucket that does not send events to EventBridge, a rule
 // whose pattern rejects a field of the act's event, a rule without a
 // target, a function whose resource policy does not let the rule invoke
-// it, a pipe that is stopped or whose filter drops the record, a role the
-// IAM policy simulator denies an action, deliveries that land in a
-// dead-letter queue, a function that logged an error.
+// it, a pipe that is stopped or whose filter drops the record, a queue no
+// event source mapping reads or whose mapping is disabled or filters the
+// message out, a role the IAM policy simulator denies an action,
+// deliveries or messages that land in a dead-letter queue, a function
+// that logged an error.
+//
+// A read that fails (throttled, denied, any API error) leaves its link
+// unchecked, named with the read and AWS's error, and the diagnosis goes
+// on to the next links and the evidence; it fails only when nothing at
+// all could be checked, or when its context ends.
 //
 // It reads the glue as deployed (notification configurations, rules,
 // targets, policies, pipes), never a table of known breakages, and works
@@ -75,12 +82,16 @@ func New(cfg aws.Config) *Diagnoser {
 type Finding struct {
 	// Link names the kind of glue: "bucket notifications", "rule",
 	// "rule target", "invoke permission", "role", "dead-letter queue",
-	// "function log", "table stream", "pipe", "pipe filter", "stream record".
+	// "function log", "table stream", "pipe", "pipe filter", "stream
+	// record", "queue", "event source mapping", "mapping filter".
 	Link string `json:"link"`
 	// Resource is the name or ARN of what was checked.
 	Resource string `json:"resource"`
-	// OK is false for the broken link.
+	// OK is false for the broken link, and for an unchecked one.
 	OK bool `json:"ok"`
+	// Unchecked is the read that failed when the link could not be
+	// checked: it is neither fine nor broken.
+	Unchecked *FailedRead `json:"unchecked,omitempty"`
 	// Detail says what was found, in the terms a person fixes it with.
 	Detail string `json:"detail"`
 }
@@ -89,26 +100,38 @@ type Finding struct {
 type Report struct {
 	// Broken is the first broken link, nil when every link checked holds.
 	Broken *Finding `json:"broken,omitempty"`
-	// Path lists the links checked, in the order the flow passes them.
+	// Path lists the links checked, in the order the flow passes them,
+	// the unchecked ones included.
 	Path []Finding `json:"path"`
 }
 
-// String is one paragraph a person reads in a test failure.
+// String is one paragraph a person reads in a test failure: the broken
+// link, the links that are fine, and those that could not be checked.
 func (r Report) String() string {
-	var ok []string
+	var ok, unchecked []string
 	for _, f := range r.Path {
-		if name := f.Link + " " + f.Resource; f.OK && !slices.Contains(ok, name) {
+		name := f.Link + " " + f.Resource
+		switch {
+		case f.Unchecked != nil:
+			unchecked = append(unchecked, name+": "+f.Unchecked.String())
+		case f.OK && !slices.Contains(ok, name):
 			ok = append(ok, name)
 		}
 	}
-	checked := ""
+	tail := ""
 	if len(ok) > 0 {
-		checked = " (checked and fine: " + strings.Join(ok, "; ") + ")"
+		tail += " (checked and fine: " + strings.Join(ok, "; ") + ")"
 	}
-	if r.Broken == nil {
-		return "diagnosis: every link of the flow checks out" + checked
+	if len(unchecked) > 0 {
+		tail += " (could not check: " + strings.Join(unchecked, "; ") + ")"
 	}
-	return "diagnosis: " + r.Broken.Detail + checked
+	switch {
+	case r.Broken != nil:
+		return "diagnosis: " + r.Broken.Detail + tail
+	case len(unchecked) > 0:
+		return "diagnosis: no link checked is broken, but not every link could be checked" + tail
+	}
+	return "diagnosis: every link of the flow checks out" + tail
 }
 
 // report collects findings in the order the flow passes them.
@@ -126,7 +149,7 @@ func (r *report) broken(link, resource, format string, args ...any) {
 func (r *report) done() Report {
 	out := Report{Path: r.Path}
 	for i := range out.Path {
-		if !out.Path[i].OK {
+		if !out.Path[i].OK && out.Path[i].Unchecked == nil {
 			out.Broken = &out.Path[i]
 			break
 		}
@@ -135,21 +158,31 @@ func (r *report) done() Report {
 }
 
 // firstHealthy follows n candidates (the rules that match an event, the
-// pipes of a stream), each into a report of its own, and keeps the first
-// whose links all hold, or else the first candidate's: one working path
-// is the flow, and an unrelated broken one is not its fault.
+// pipes of a stream, the mappings of a queue), each into a report of its
+// own, and keeps the first whose links all hold, or else the first with
+// no broken link (some unchecked), or else the first candidate's: one
+// working path is the flow, and an unrelated broken one is not its fault.
+// follow reports whether its candidate has no broken link.
 func (r *report) firstHealthy(n int, follow func(i int, sub *report) (bool, error)) error {
 	var chosen *report
+	best := -1
 	for i := range n {
 		var sub report
-		healthy, err := follow(i, &sub)
+		notBroken, err := follow(i, &sub)
 		if err != nil {
 			return err
 		}
-		if healthy || chosen == nil {
-			chosen = &sub
+		rank := 0
+		if notBroken {
+			rank = 1
+			if !sub.hasUnchecked() {
+				rank = 2
+			}
 		}
-		if healthy {
+		if rank > best {
+			chosen, best = &sub, rank
+		}
+		if best == 2 {
 			break
 		}
 	}
@@ -184,13 +217,19 @@ func (d *Diagnoser) diagnose(ctx context.Context, t testharness.Trigger, ev *evi
 		err = d.objectFlow(ctx, &r, t, ev)
 	case t.DynamoDBItem != nil:
 		err = d.itemFlow(ctx, &r, t, ev)
+	case t.SQSMessage != nil:
+		err = d.messageFlow(ctx, &r, t, ev)
 	default:
-		return Report{}, fmt.Errorf("diagnose: the trigger names neither an S3 object nor a DynamoDB item")
+		return Report{}, fmt.Errorf("diagnose: the trigger names no S3 object, DynamoDB item or SQS message")
 	}
+	rep := r.done()
 	if err != nil {
-		return r.done(), fmt.Errorf("diagnose: %w", err)
+		return rep, fmt.Errorf("diagnose: %w", err)
 	}
-	return r.done(), nil
+	if rep.Broken == nil && !slices.ContainsFunc(rep.Path, func(f Finding) bool { return f.OK }) {
+		return rep, fmt.Errorf("diagnose: nothing could be checked: %s", rep)
+	}
+	return rep, nil
 }
 
 // account is the caller's account id, which S3 puts in its events

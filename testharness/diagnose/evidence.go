@@ -44,17 +44,15 @@ const maxDeadLetterReceives = 3
 // change back to 0 (the SDK leaves a ReceiveMessage VisibilityTimeout of 0
 // out of the request, so the queue's default would hide them).
 func (d *Diagnoser) deadLetters(ctx context.Context, queueARN string, about func(sqstypes.Message) bool) ([]sqstypes.Message, error) {
-	url, err := d.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{
-		QueueName: aws.String(arnResourceName(queueARN)), QueueOwnerAWSAccountId: aws.String(arnAccount(queueARN)),
-	})
+	url, err := d.queueURL(ctx, queueARN)
 	if err != nil {
-		return nil, fmt.Errorf("GetQueueUrl %s: %w", queueARN, err)
+		return nil, err
 	}
 	var found []sqstypes.Message
 	seen := map[string]bool{}
 	for range maxDeadLetterReceives {
 		out, err := d.sqs.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
-			QueueUrl: url.QueueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: []string{"All"},
+			QueueUrl: aws.String(url), MaxNumberOfMessages: 10, MessageAttributeNames: []string{"All"},
 		})
 		if err != nil {
 			return nil, fmt.Errorf("ReceiveMessage %s: %w", queueARN, err)
@@ -75,7 +73,7 @@ func (d *Diagnoser) deadLetters(ctx context.Context, queueARN string, about func
 				}
 			}
 		}
-		if _, err := d.sqs.ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{QueueUrl: url.QueueUrl, Entries: entries}); err != nil {
+		if _, err := d.sqs.ChangeMessageVisibilityBatch(ctx, &sqs.ChangeMessageVisibilityBatchInput{QueueUrl: aws.String(url), Entries: entries}); err != nil {
 			return nil, fmt.Errorf("ChangeMessageVisibilityBatch %s: %w", queueARN, err)
 		}
 		if len(found) > 0 || !fresh {
@@ -83,6 +81,17 @@ func (d *Diagnoser) deadLetters(ctx context.Context, queueARN string, about func
 		}
 	}
 	return found, nil
+}
+
+// queueURL finds a queue's URL from its ARN.
+func (d *Diagnoser) queueURL(ctx context.Context, queueARN string) (string, error) {
+	out, err := d.sqs.GetQueueUrl(ctx, &sqs.GetQueueUrlInput{
+		QueueName: aws.String(arnResourceName(queueARN)), QueueOwnerAWSAccountId: aws.String(arnAccount(queueARN)),
+	})
+	if err != nil {
+		return "", fmt.Errorf("GetQueueUrl %s: %w", queueARN, err)
+	}
+	return aws.ToString(out.QueueUrl), nil
 }
 
 // messageAttribute is a message attribute's string value.
@@ -94,24 +103,28 @@ func messageAttribute(m sqstypes.Message, name string) string {
 }
 
 // targetEvidence looks at what a rule's deliveries to a target left: the
-// dead letters of this event, and a function target's logged errors.
+// dead letters of this event, and a function target's logged errors. It
+// reports whether they show nothing broken.
 func (d *Diagnoser) targetEvidence(ctx context.Context, r *report, rule ebtypes.Rule, t ebtypes.Target, ev *evidence) (bool, error) {
 	ruleName, target := aws.ToString(rule.Name), aws.ToString(t.Arn)
 	if t.DeadLetterConfig != nil && t.DeadLetterConfig.Arn != nil {
 		queue := aws.ToString(t.DeadLetterConfig.Arn)
 		letters, err := d.deadLetters(ctx, queue, func(m sqstypes.Message) bool { return ev.mentions(aws.ToString(m.Body)) })
-		if err != nil {
-			return false, err
-		}
-		if len(letters) > 0 {
+		switch {
+		case err != nil:
+			if err := r.couldNotCheck(ctx, "dead-letter queue", queue, err); err != nil {
+				return false, err
+			}
+		case len(letters) > 0:
 			m := letters[0]
 			// EventBridge's attributes on a dead letter (EventBridge User
 			// Guide, "Using dead-letter queues to process undelivered events").
 			r.broken("dead-letter queue", queue, "deliveries of rule %s to %s land in its dead-letter queue %s: ERROR_CODE %s, ERROR_MESSAGE %s",
 				ruleName, arnResourceName(target), arnResourceName(queue), messageAttribute(m, "ERROR_CODE"), messageAttribute(m, "ERROR_MESSAGE"))
 			return false, nil
+		default:
+			r.ok("dead-letter queue", queue, "holds no delivery of this event")
 		}
-		r.ok("dead-letter queue", queue, "holds no delivery of this event")
 	}
 	if arnService(target) != "lambda" {
 		return true, nil
@@ -124,11 +137,12 @@ func (d *Diagnoser) targetEvidence(ctx context.Context, r *report, rule ebtypes.
 var errorLine = regexp.MustCompile(`(?i)("level":\s*"(error|warn)"|level=(error|warn)|errorMessage|exception|not authorized|access ?denied|\berror\b|\bfail(ed|ure)?\b)`)
 
 // functionErrors searches a function's log group for lines since the act
-// that name the run and report a failure.
+// that name the run and report a failure; it reports false when it finds
+// one.
 func (d *Diagnoser) functionErrors(ctx context.Context, r *report, function string, ev *evidence) (bool, error) {
 	cfg, err := d.lambda.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(function)})
 	if err != nil {
-		return false, fmt.Errorf("GetFunctionConfiguration %s: %w", function, err)
+		return true, r.couldNotCheck(ctx, "function log", function, err)
 	}
 	name := aws.ToString(cfg.FunctionName)
 	group := "/aws/lambda/" + name
@@ -156,7 +170,7 @@ func (d *Diagnoser) functionErrors(ctx context.Context, r *report, function stri
 			return true, nil
 		}
 		if err != nil {
-			return false, fmt.Errorf("FilterLogEvents %s: %w", group, err)
+			return true, r.couldNotCheck(ctx, "function log", group, err)
 		}
 		for _, e := range page.Events {
 			if msg := strings.TrimSpace(aws.ToString(e.Message)); errorLine.MatchString(msg) {

@@ -36,11 +36,11 @@ func (d *Diagnoser) denials(ctx context.Context, role string, actions []string, 
 }
 
 // checkRole records the role's permission to do actions on resource as a
-// link of the flow; it reports whether the role may.
+// link of the flow; it reports false when the role may not.
 func (d *Diagnoser) checkRole(ctx context.Context, r *report, who, role string, actions []string, resource string) (bool, error) {
 	denied, err := d.denials(ctx, role, actions, resource)
 	if err != nil {
-		return false, err
+		return true, r.couldNotCheck(ctx, "role", role, err)
 	}
 	if len(denied) > 0 {
 		r.broken("role", role, "%s cannot do its work: %s", who, strings.Join(denied, "; "))

@@ -27,7 +27,9 @@ import (
 // the glue through the AWS APIs, act as a test would, and check that the
 // diagnosis names exactly that link.
 
-var moduleRoot, appAssemblyDir string
+// orderFlowAssemblyDir is where deployOrderFlow copies the order flow
+// example's assembly, synthesized only when a test needs it.
+var moduleRoot, appAssemblyDir, orderFlowAssemblyDir string
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
@@ -48,14 +50,24 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	if err := assemblyedit.CopyTo(synth.DefaultAssemblyDir(root), dir, func(t assemblyedit.Template) {
-		t.RemoveResourcesOfType(testharness.TestRunResourceType)
-	}); err != nil {
+	flowDir, err := os.MkdirTemp("", "diagnose-orderflow-")
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "diagnose tests:", err)
 		return 1
 	}
-	moduleRoot, appAssemblyDir = root, dir
+	defer os.RemoveAll(flowDir)
+	if err := assemblyedit.CopyTo(synth.DefaultAssemblyDir(root), dir, withoutTestRun); err != nil {
+		fmt.Fprintln(os.Stderr, "diagnose tests:", err)
+		return 1
+	}
+	moduleRoot, appAssemblyDir, orderFlowAssemblyDir = root, dir, flowDir
 	return m.Run()
+}
+
+// withoutTestRun leaves the deploy-time test run out of a template: the
+// tests act themselves.
+func withoutTestRun(t assemblyedit.Template) {
+	t.RemoveResourcesOfType(testharness.TestRunResourceType)
 }
 
 // app is a local cloud with the app deployed, and a diagnoser for it.
@@ -69,10 +81,17 @@ type app struct {
 
 func deployApp(t *testing.T) *app {
 	t.Helper()
+	return deployAssembly(t, appAssemblyDir)
+}
+
+// deployAssembly deploys an assembly's stack into a local cloud of the
+// test's own.
+func deployAssembly(t *testing.T, dir string) *app {
+	t.Helper()
 	cloud := localcloud.RunT(t, localcloud.Options{SourceRoot: moduleRoot})
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	stack, err := cloud.Deploy(ctx, appAssemblyDir)
+	stack, err := cloud.Deploy(ctx, dir)
 	if err != nil {
 		t.Fatalf("deploy: %v", err)
 	}

@@ -2,7 +2,9 @@ package diagnose_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +18,8 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/tracebridge/tracebridge/schemas"
+	"github.com/tracebridge/tracebridge/testharness/diagnose"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/faults"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/logs"
 )
 
@@ -209,4 +213,66 @@ func TestFunctionErrorForTheObjectIsNamed(t *testing.T) {
 	}
 	r, err := a.d.Full(ctx, trigger, "corr-unreadable")
 	expectBroken(t, r, err, "function log", "function "+fn+" failed on the event: ", "unreadable.png", "s3:GetObject")
+}
+
+// A Lambda fault with no operation throttles every call about the image
+// function, the diagnosis's own GetPolicy and GetFunctionConfiguration
+// too. The invoke permission is left unchecked, naming the read and AWS's
+// error, and the diagnosis goes on to the evidence: EventBridge's
+// throttled deliveries in the rule's dead-letter queue.
+func TestThrottledReadLeavesItsLinkUncheckedAndGoesOn(t *testing.T) {
+	a := deployApp(t)
+	ctx := context.Background()
+	rule := a.imageRule(t)
+	fn := a.physicalID(t, "ImagesImageMetadataHandlerFunction")
+	if _, err := a.cloud.Faults().Add(faults.Spec{Service: "lambda", Resource: "*ImageMetadataHandler*", Action: faults.Error}); err != nil {
+		t.Fatal(err)
+	}
+	trigger := a.putObject(t, "throttled.png", "corr-throttled")
+	if err := a.cloud.WaitSettled(ctx, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := a.d.Full(ctx, trigger, "corr-throttled")
+	expectBroken(t, r, err, "dead-letter queue",
+		"deliveries of rule "+aws.ToString(rule.Name)+" to "+fn+" land in its dead-letter queue", "ERROR_CODE THROTTLING")
+	var permission *diagnose.Finding
+	for i, f := range r.Path {
+		if f.Link == "invoke permission" {
+			permission = &r.Path[i]
+		}
+	}
+	want := diagnose.FailedRead{Operation: "Lambda GetPolicy", Code: "TooManyRequestsException", StatusCode: http.StatusTooManyRequests, Message: "Rate Exceeded."}
+	if permission == nil || permission.OK || permission.Unchecked == nil || *permission.Unchecked != want {
+		t.Fatalf("the invoke permission link: %+v, want it unchecked by %+v", permission, want)
+	}
+	if says := "could not check: invoke permission " + permission.Resource + ": Lambda GetPolicy failed: TooManyRequestsException (HTTP 429): Rate Exceeded."; !strings.Contains(r.String(), says) {
+		t.Errorf("String() does not say %q: %s", says, r)
+	}
+}
+
+// When no read at all succeeds, nothing is concluded: the diagnosis is an
+// error that says which reads failed.
+func TestNothingCheckedIsAnError(t *testing.T) {
+	a := deployApp(t)
+	if _, err := a.cloud.Faults().Add(faults.Spec{Service: "dynamodb", Operation: "DescribeTable", Action: faults.Error,
+		ErrorCode: "AccessDeniedException", StatusCode: http.StatusBadRequest, Message: "no"}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := a.d.Static(context.Background(), a.putItem(t, "USER#unseen", "corr-unseen"))
+	if err == nil || !strings.Contains(err.Error(), "nothing could be checked") || !strings.Contains(err.Error(), "DynamoDB DescribeTable failed: AccessDeniedException (HTTP 400): no") {
+		t.Errorf("diagnosis with every read failing: %v, %s", err, r)
+	}
+}
+
+// A diagnosis whose context ends stops at once with the context's error,
+// without recording the cut-off reads as unchecked links.
+func TestCanceledDiagnosisEndsWithTheContextError(t *testing.T) {
+	a := deployApp(t)
+	trigger := a.putObject(t, "canceled.png", "corr-canceled")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r, err := a.d.Full(ctx, trigger, "corr-canceled")
+	if !errors.Is(err, context.Canceled) || len(r.Path) != 0 {
+		t.Errorf("canceled diagnosis: %v, %s", err, r)
+	}
 }

@@ -32,7 +32,7 @@ func (d *Diagnoser) itemFlow(ctx context.Context, r *report, t testharness.Trigg
 	item := t.DynamoDBItem
 	desc, err := d.dynamodb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(item.Table)})
 	if err != nil {
-		return fmt.Errorf("DescribeTable %s: %w", item.Table, err)
+		return r.couldNotCheck(ctx, "table stream", item.Table, err)
 	}
 	spec, stream := desc.Table.StreamSpecification, aws.ToString(desc.Table.LatestStreamArn)
 	if spec == nil || !aws.ToBool(spec.StreamEnabled) || stream == "" {
@@ -40,18 +40,24 @@ func (d *Diagnoser) itemFlow(ctx context.Context, r *report, t testharness.Trigg
 		return nil
 	}
 	r.ok("table stream", stream, "enabled ("+string(spec.StreamViewType)+")")
+	// Without the record (its read failed), the pipes' state and roles
+	// and the functions' logs are still checked; their filters and dead
+	// letters, which need it, are not.
+	var event []byte
 	rec, err := d.latestRecord(ctx, stream, item.Key, t.At)
-	if err != nil {
-		return err
-	}
-	if rec == nil {
+	switch {
+	case err != nil:
+		if err := r.couldNotCheck(ctx, "stream record", stream, err); err != nil {
+			return err
+		}
+	case rec == nil:
 		r.broken("stream record", stream, "the stream of table %s holds no record of the item %s written since %s", item.Table, keyString(item.Key), t.At.UTC().Format("15:04:05"))
 		return nil
-	}
-	r.ok("stream record", aws.ToString(rec.Dynamodb.SequenceNumber), string(rec.EventName)+" of "+keyString(item.Key))
-	event, err := pipeEvent(rec, stream)
-	if err != nil {
-		return err
+	default:
+		r.ok("stream record", aws.ToString(rec.Dynamodb.SequenceNumber), string(rec.EventName)+" of "+keyString(item.Key))
+		if event, err = pipeEvent(rec, stream); err != nil {
+			return err
+		}
 	}
 	if ev != nil {
 		for _, v := range item.Key {
@@ -60,7 +66,7 @@ func (d *Diagnoser) itemFlow(ctx context.Context, r *report, t testharness.Trigg
 	}
 	names, err := d.pipesOf(ctx, stream)
 	if err != nil {
-		return err
+		return r.couldNotCheck(ctx, "pipe", stream, err)
 	}
 	if len(names) == 0 {
 		r.broken("pipe", stream, "no pipe reads the stream of table %s (%s)", item.Table, stream)
@@ -92,11 +98,12 @@ func (d *Diagnoser) pipesOf(ctx context.Context, stream string) ([]string, error
 	}
 }
 
-// followPipe checks one pipe of the stream against the record.
+// followPipe checks one pipe of the stream against the record (nil when
+// it could not be read); it reports whether no link is broken.
 func (d *Diagnoser) followPipe(ctx context.Context, r *report, name, stream string, rec *streamtypes.Record, event []byte, ev *evidence) (bool, error) {
 	p, err := d.pipes.DescribePipe(ctx, &pipes.DescribePipeInput{Name: aws.String(name)})
 	if err != nil {
-		return false, fmt.Errorf("DescribePipe %s: %w", name, err)
+		return true, r.couldNotCheck(ctx, "pipe", name, err)
 	}
 	if p.CurrentState != pipetypes.PipeStateRunning {
 		reason := ""
@@ -107,8 +114,10 @@ func (d *Diagnoser) followPipe(ctx context.Context, r *report, name, stream stri
 		return false, nil
 	}
 	r.ok("pipe", name, "RUNNING")
-	if ok, err := d.checkFilter(ctx, r, name, p.SourceParameters, event); err != nil || !ok {
-		return false, err
+	if event != nil {
+		if ok, err := d.checkFilter(ctx, r, pipeFilter(name), pipeFilterPatterns(p.SourceParameters), event); err != nil || !ok {
+			return false, err
+		}
 	}
 	role, who := aws.ToString(p.RoleArn), "pipe "+name
 	if ok, err := d.checkRole(ctx, r, who, role, streamSourceActions, stream); err != nil || !ok {
@@ -125,17 +134,20 @@ func (d *Diagnoser) followPipe(ctx context.Context, r *report, name, stream stri
 	if ev == nil {
 		return true, nil
 	}
-	if dlq := pipeDeadLetterQueue(p.SourceParameters); dlq != "" {
+	if dlq := pipeDeadLetterQueue(p.SourceParameters); dlq != "" && rec != nil {
 		seq := aws.ToString(rec.Dynamodb.SequenceNumber)
 		letters, err := d.deadLetters(ctx, dlq, func(m sqstypes.Message) bool { return batchHolds(aws.ToString(m.Body), stream, seq) })
-		if err != nil {
-			return false, err
-		}
-		if len(letters) > 0 {
+		switch {
+		case err != nil:
+			if err := r.couldNotCheck(ctx, "dead-letter queue", dlq, err); err != nil {
+				return false, err
+			}
+		case len(letters) > 0:
 			r.broken("dead-letter queue", dlq, "pipe %s gave up on the record and sent it to its dead-letter queue %s: %s", name, arnResourceName(dlq), aws.ToString(letters[0].Body))
 			return false, nil
+		default:
+			r.ok("dead-letter queue", dlq, "holds no batch with the record")
 		}
-		r.ok("dead-letter queue", dlq, "holds no batch with the record")
 	}
 	if target := aws.ToString(p.Target); arnService(target) == "lambda" {
 		return d.functionErrors(ctx, r, target, ev)
@@ -143,39 +155,21 @@ func (d *Diagnoser) followPipe(ctx context.Context, r *report, name, stream stri
 	return true, nil
 }
 
-// checkFilter tests the record against the pipe's filters: it passes when
-// one matches (or there are none); otherwise the filter closest to
-// matching names the fields it rejects.
-func (d *Diagnoser) checkFilter(ctx context.Context, r *report, name string, source *pipetypes.PipeSourceParameters, event []byte) (bool, error) {
-	if source == nil || source.FilterCriteria == nil || len(source.FilterCriteria.Filters) == 0 {
-		r.ok("pipe filter", name, "no filter: every record passes")
-		return true, nil
+// pipeFilter names a pipe's filter in the report.
+func pipeFilter(name string) filterOwner {
+	return filterOwner{link: "pipe filter", resource: name, who: "pipe " + name, item: "record"}
+}
+
+// pipeFilterPatterns are the patterns of a pipe's filter criteria.
+func pipeFilterPatterns(source *pipetypes.PipeSourceParameters) []string {
+	if source == nil || source.FilterCriteria == nil {
+		return nil
 	}
-	var nearest []rejection
-	for i, f := range source.FilterCriteria.Filters {
-		pattern := aws.ToString(f.Pattern)
-		ok, err := d.matches(ctx, pattern, event)
-		if err != nil {
-			return false, fmt.Errorf("pipe %s filter %d: %w", name, i+1, err)
-		}
-		if ok {
-			r.ok("pipe filter", name, "filter "+pattern+" passes the record")
-			return true, nil
-		}
-		rej, err := d.rejections(ctx, pattern, event)
-		if err != nil {
-			return false, fmt.Errorf("pipe %s filter %d: %w", name, i+1, err)
-		}
-		if nearest == nil || len(rej) < len(nearest) {
-			nearest = rej
-		}
+	var patterns []string
+	for _, f := range source.FilterCriteria.Filters {
+		patterns = append(patterns, aws.ToString(f.Pattern))
 	}
-	why := make([]string, len(nearest))
-	for i, rej := range nearest {
-		why[i] = strings.Replace(rej.String(), "the pattern wants", "the filter wants", 1)
-	}
-	r.broken("pipe filter", name, "pipe %s's filter drops the record: %s", name, strings.Join(why, "; "))
-	return false, nil
+	return patterns
 }
 
 func pipeDeadLetterQueue(source *pipetypes.PipeSourceParameters) string {

@@ -47,21 +47,28 @@ func (d *Diagnoser) patternRules(ctx context.Context, bus string) ([]ebtypes.Rul
 func (d *Diagnoser) routeEvent(ctx context.Context, r *report, bus string, event []byte, ev *evidence) error {
 	rules, err := d.patternRules(ctx, bus)
 	if err != nil {
-		return err
+		return r.couldNotCheck(ctx, "rule", bus, err)
 	}
 	var matched, missed []ebtypes.Rule
+	untested := false
 	for _, rule := range rules {
 		ok, err := d.matches(ctx, aws.ToString(rule.EventPattern), event)
-		if err != nil {
-			return fmt.Errorf("rule %s: %w", aws.ToString(rule.Name), err)
-		}
-		if ok {
+		switch {
+		case err != nil:
+			if err := r.couldNotCheck(ctx, "rule", aws.ToString(rule.Name), err); err != nil {
+				return err
+			}
+			untested = true
+		case ok:
 			matched = append(matched, rule)
-		} else {
+		default:
 			missed = append(missed, rule)
 		}
 	}
 	if len(matched) == 0 {
+		if untested {
+			return nil // a rule that could not be tested may be the one
+		}
 		return d.nearestMisses(ctx, r, bus, missed, event)
 	}
 	return r.firstHealthy(len(matched), func(i int, sub *report) (bool, error) {
@@ -79,17 +86,26 @@ func (d *Diagnoser) nearestMisses(ctx context.Context, r *report, bus string, mi
 	}
 	var misses []miss
 	values := leafStrings(event)
+	unexplained := false
 	for _, rule := range missed {
 		if !sharesValue(aws.ToString(rule.EventPattern), values) {
 			continue // a rule for other events altogether
 		}
 		rej, err := d.rejections(ctx, aws.ToString(rule.EventPattern), event)
 		if err != nil {
-			return fmt.Errorf("rule %s: %w", aws.ToString(rule.Name), err)
+			if err := r.couldNotCheck(ctx, "rule", aws.ToString(rule.Name), err); err != nil {
+				return err
+			}
+			unexplained = true
+			continue
 		}
 		misses = append(misses, miss{aws.ToString(rule.Name), rej})
 	}
-	if len(misses) == 0 {
+	switch {
+	case len(misses) == 0 && unexplained:
+		r.broken("rule", bus, "no rule on event bus %s matches the event", bus)
+		return nil
+	case len(misses) == 0:
 		r.broken("rule", bus, "no rule on event bus %s matches the event, and none names any of its values", bus)
 		return nil
 	}
@@ -111,6 +127,7 @@ func (d *Diagnoser) nearestMisses(ctx context.Context, r *report, bus string, mi
 
 // followRule checks a matching rule: enabled, with targets, each of which
 // the rule can deliver to; with evidence, what its deliveries left behind.
+// It reports whether no link is broken.
 func (d *Diagnoser) followRule(ctx context.Context, r *report, rule ebtypes.Rule, ev *evidence) (bool, error) {
 	name := aws.ToString(rule.Name)
 	if rule.State == ebtypes.RuleStateDisabled {
@@ -120,7 +137,7 @@ func (d *Diagnoser) followRule(ctx context.Context, r *report, rule ebtypes.Rule
 	r.ok("rule", name, "matches the event")
 	targets, err := d.events.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: rule.Name, EventBusName: rule.EventBusName})
 	if err != nil {
-		return false, fmt.Errorf("ListTargetsByRule %s: %w", name, err)
+		return true, r.couldNotCheck(ctx, "rule target", name, err)
 	}
 	if len(targets.Targets) == 0 {
 		r.broken("rule target", name, "rule %s matches the event but has no target", name)
@@ -165,10 +182,10 @@ func (d *Diagnoser) checkTarget(ctx context.Context, r *report, rule ebtypes.Rul
 	case errors.As(err, &missing):
 		// No policy at all (or no function: the delivery fails either way).
 	case err != nil:
-		return false, fmt.Errorf("GetPolicy %s: %w", target, err)
+		return true, r.couldNotCheck(ctx, "invoke permission", target, err)
 	default:
 		if err := jsonUnmarshal(aws.ToString(out.Policy), &policy); err != nil {
-			return false, fmt.Errorf("policy of %s: %w", target, err)
+			return true, r.couldNotCheck(ctx, "invoke permission", target, fmt.Errorf("the resource policy of %s: %w", target, err))
 		}
 	}
 	if !policy.allowsService(eventsPrincipal, "lambda:InvokeFunction", target, aws.ToString(rule.Arn), arnAccount(aws.ToString(rule.Arn))) {

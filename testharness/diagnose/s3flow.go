@@ -24,17 +24,21 @@ const defaultBus = "default"
 func (d *Diagnoser) objectFlow(ctx context.Context, r *report, t testharness.Trigger, ev *evidence) error {
 	bucket, key := t.S3Object.Bucket, t.S3Object.Key
 	nc, err := d.s3.GetBucketNotificationConfiguration(ctx, &s3.GetBucketNotificationConfigurationInput{Bucket: aws.String(bucket)})
-	if err != nil {
-		return fmt.Errorf("GetBucketNotificationConfiguration %s: %w", bucket, err)
-	}
-	if nc.EventBridgeConfiguration == nil {
+	switch {
+	case err != nil:
+		if err := r.couldNotCheck(ctx, "bucket notifications", bucket, err); err != nil {
+			return err
+		}
+	case nc.EventBridgeConfiguration == nil:
 		r.broken("bucket notifications", bucket, "bucket %s does not send events to EventBridge: its notification configuration has no EventBridgeConfiguration", bucket)
 		return nil
+	default:
+		r.ok("bucket notifications", bucket, "sends events to EventBridge")
 	}
-	r.ok("bucket notifications", bucket, "sends events to EventBridge")
 	event, err := d.objectCreatedEvent(ctx, bucket, key, t.At)
 	if err != nil {
-		return err
+		// Without the event no rule can be tested against it.
+		return r.couldNotCheck(ctx, "rule", defaultBus, err)
 	}
 	if ev != nil {
 		ev.terms = append(ev.terms, key)
