@@ -15,6 +15,9 @@ import (
 // binary links it. The CLI links no CDK (compiled by synthesis, when it
 // is needed) and no X-Ray SDK (with its gRPC and AWS SDK v1, which only
 // the functions need): a first run compiles the CLI before anything else.
+// Nor does a CDK app that adds the harness (cdkharness, cdkgo): synthesis
+// compiles the CDK first, and the handler build that links the X-Ray SDK
+// runs while jsii synthesizes.
 func TestLayering(t *testing.T) {
 	binaries := goList(t, "-f", `{{if eq .Name "main"}}{{.ImportPath}}{{end}}`, "../handlers/...")
 	if len(binaries) == 0 {
@@ -28,6 +31,7 @@ func TestLayering(t *testing.T) {
 		{binaries, []string{"/testharness/localcloud", "/testharness/localtest"}},
 		{[]string{"./localcloud/..."}, []string{"tracebridge/tracebridge/schemas", "tracebridge/tracebridge/handlers"}},
 		{[]string{"./cmd/tracebridge"}, []string{"github.com/aws/aws-cdk-go", "github.com/aws/aws-xray-sdk-go", "google.golang.org/grpc"}},
+		{[]string{"./cdkharness", "./cdkgo", "../infra"}, []string{"github.com/aws/aws-xray-sdk-go", "google.golang.org/grpc"}},
 	} {
 		for _, dep := range goList(t, append([]string{"-deps"}, c.packages...)...) {
 			for _, f := range c.forbidden {

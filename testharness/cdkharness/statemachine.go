@@ -12,9 +12,9 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness"
 	"github.com/tracebridge/tracebridge/testharness/cdkgo"
-	"github.com/tracebridge/tracebridge/testharness/completion"
 )
 
 // newStateMachine defines the state machine with its role, traced, logging
@@ -107,8 +107,10 @@ func (h *Harness) newRunEndedRule(scope constructs.Construct) error {
 	return nil
 }
 
-// completionPattern matches the completion events tests await: the
-// source of testharness/completion and every detail-type a test names,
+// completionPattern matches the completion events tests await: their
+// source (schemas.AppEventSource, which testharness/completion puts; named
+// here rather than through that package, which links the X-Ray SDK and
+// with it gRPC into every CDK app) and every detail-type a test names,
 // sorted.
 func completionPattern(tests []testharness.Test) map[string]any {
 	seen := map[string]bool{}
@@ -126,7 +128,7 @@ func completionPattern(tests []testharness.Test) map[string]any {
 	for i, t := range types {
 		detailTypes[i] = t
 	}
-	return map[string]any{"source": []any{completion.Source}, "detail-type": detailTypes}
+	return map[string]any{"source": []any{schemas.AppEventSource}, "detail-type": detailTypes}
 }
 
 // newCompletionRule sends the completion events the suite awaits to the
