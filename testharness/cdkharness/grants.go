@@ -62,16 +62,26 @@ type Glue struct {
 	PipeRoles []awsiam.IRole
 	// Tables whose streams feed the pipes: the stream's records.
 	Tables []awsdynamodb.ITable
-	// DeadLetterQueues the flows' deliveries give up into: received and
-	// made visible again at once, never deleted.
+	// DeadLetterQueues the flows' deliveries give up into (rule targets',
+	// pipes', and the redrive policies' of Queues): received and made
+	// visible again at once, never deleted.
 	DeadLetterQueues []awssqs.IQueue
+	// Queues whose messages start a flow through event source mappings:
+	// their attributes (ARN, redrive policy) and their mappings. The
+	// functions reading them go in Functions, their execution roles in
+	// FunctionRoles.
+	Queues []awssqs.IQueue
+	// FunctionRoles are the execution roles of the functions reading
+	// Queues: their permissions on the queue by simulation.
+	FunctionRoles []awsiam.IRole
 }
 
 // grant attaches the diagnosis's policy to fn's role. Rules have no list:
 // the diagnosis reads the default bus's rules, where AWS services deliver.
-// ListRules, TestEventPattern and ListPipes have no resource types
-// (Service Authorization Reference, Amazon EventBridge and EventBridge
-// Pipes); sts:GetCallerIdentity needs no permission.
+// ListRules, TestEventPattern, ListPipes and ListEventSourceMappings have
+// no resource types (Service Authorization Reference, Amazon EventBridge,
+// EventBridge Pipes and AWS Lambda); sts:GetCallerIdentity needs no
+// permission.
 func (g Glue) grant(fn *cdkgo.Function) awsiam.Policy {
 	stack := awscdk.Stack_Of(fn.Construct)
 	var statements []awsiam.PolicyStatement
@@ -83,7 +93,7 @@ func (g Glue) grant(fn *cdkgo.Function) awsiam.Policy {
 			Sid: jsii.String(sid), Actions: jsii.Strings(actions...), Resources: &resources,
 		}))
 	}
-	var buckets, objects, functions, logGroups, pipes, roles, streams, queues []*string
+	var buckets, objects, functions, logGroups, pipes, roles, streams, queues, sources, functionRoles []*string
 	wildcards := []string{}
 	for _, b := range g.Buckets {
 		buckets = append(buckets, b.BucketArn())
@@ -108,6 +118,12 @@ func (g Glue) grant(fn *cdkgo.Function) awsiam.Policy {
 	for _, q := range g.DeadLetterQueues {
 		queues = append(queues, q.QueueArn())
 	}
+	for _, q := range g.Queues {
+		sources = append(sources, q.QueueArn())
+	}
+	for _, r := range g.FunctionRoles {
+		functionRoles = append(functionRoles, r.RoleArn())
+	}
 	defaultBusRules := stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("events"), Resource: jsii.String("rule"), ResourceName: jsii.String("*")})
 	everything := []*string{jsii.String("*")}
 
@@ -125,6 +141,11 @@ func (g Glue) grant(fn *cdkgo.Function) awsiam.Policy {
 	add("ReadTableStream", []string{"dynamodb:DescribeTable", "dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords"}, streams)
 	// ChangeMessageVisibilityBatch asks sqs:ChangeMessageVisibility.
 	add("PeekDeadLetters", []string{"sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility"}, queues)
+	add("ReadQueues", []string{"sqs:GetQueueUrl", "sqs:GetQueueAttributes"}, sources)
+	if len(sources) > 0 {
+		add("ListEventSourceMappings", []string{"lambda:ListEventSourceMappings"}, everything)
+	}
+	add("SimulateFunctionRoles", []string{"iam:SimulatePrincipalPolicy"}, functionRoles)
 
 	policy := awsiam.NewPolicy(fn.Construct, jsii.String("Diagnosis"), &awsiam.PolicyProps{
 		Roles:    &[]awsiam.IRole{fn.Role},
@@ -133,7 +154,7 @@ func (g Glue) grant(fn *cdkgo.Function) awsiam.Policy {
 	cdkgo.Suppress(policy, "AwsSolutions-IAM5",
 		"The diagnosis reads the head of the test's object under any key of the app's buckets, the targets of "+
 			"whichever default-bus rule matches the test's event, and the function log groups' streams; ListRules, "+
-			"TestEventPattern and ListPipes support no resource-level permissions.",
+			"TestEventPattern, ListPipes and ListEventSourceMappings support no resource-level permissions.",
 		append(wildcards, "Resource::arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:rule/*", "Resource::*")...)
 	return policy
 }

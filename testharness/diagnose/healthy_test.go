@@ -9,7 +9,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/tracebridge/tracebridge/testharness"
 	"github.com/tracebridge/tracebridge/testharness/diagnose"
+	orderflowsuite "github.com/tracebridge/tracebridge/testharness/examples/orderflow/suite"
 	"github.com/tracebridge/tracebridge/testharness/suite"
 )
 
@@ -38,10 +40,21 @@ func TestHealthyStackHasNothingBroken(t *testing.T) {
 }
 
 // The await function runs the diagnosis with its own role: the grants the
-// harness construct gives it (cdkharness.Glue) let every call through, for
-// every test's trigger, evidence included.
+// harness construct gives it (cdkharness.Glue) let every read through, for
+// every test's trigger, evidence included: none is left unchecked.
 func TestAwaitFunctionRoleMayRunTheDiagnosis(t *testing.T) {
 	a := deployApp(t)
+	a.diagnoseAsAwaitRole(t, suite.Tests())
+}
+
+// So for the order flow example's queue, mappings and function roles.
+func TestOrderFlowAwaitFunctionRoleMayRunTheDiagnosis(t *testing.T) {
+	a := deployOrderFlow(t)
+	a.diagnoseAsAwaitRole(t, orderflowsuite.Tests())
+}
+
+func (a *app) diagnoseAsAwaitRole(t *testing.T, tests []testharness.Test) {
+	t.Helper()
 	ctx := context.Background()
 	role, err := iam.NewFromConfig(a.cfg).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(a.physicalID(t, "HarnessAwaitRole"))})
 	if err != nil {
@@ -55,12 +68,13 @@ func TestAwaitFunctionRoleMayRunTheDiagnosis(t *testing.T) {
 	cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(session.Credentials.AccessKeyId),
 		aws.ToString(session.Credentials.SecretAccessKey), aws.ToString(session.Credentials.SessionToken))
 	d := diagnose.New(cfg)
-	for _, test := range suite.Tests() {
+	for _, test := range tests {
 		run, err := test.Act(ctx, a.env)
 		if err != nil {
 			t.Fatalf("%s: act: %v", test.Name, err)
 		}
-		if r, err := d.Full(ctx, *run.Trigger, run.CorrelationID); err != nil {
+		r, err := d.Full(ctx, *run.Trigger, run.CorrelationID)
+		if err != nil || unchecked(r) != "" {
 			t.Errorf("%s: the await function's role cannot diagnose: %v (%s)", test.Name, err, r)
 		}
 	}

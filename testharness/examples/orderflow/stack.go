@@ -141,7 +141,9 @@ func NewOrderFlowStack(scope constructs.Construct, id string, builder *cdkgo.Bui
 		Glue: cdkharness.Glue{
 			Functions:         []awslambda.IFunction{s.Worker.Function, s.DeadLetter.Function},
 			FunctionLogGroups: []awslogs.ILogGroup{s.Worker.LogGroup, s.DeadLetter.LogGroup},
-			DeadLetterQueues:  []awssqs.IQueue{s.Workflow.DeadLetters},
+			DeadLetterQueues:  []awssqs.IQueue{s.Workflow.DeadLetters, s.DeadLetters},
+			Queues:            []awssqs.IQueue{s.Queue, s.DeadLetters},
+			FunctionRoles:     []awsiam.IRole{s.Worker.Role, s.DeadLetter.Role},
 		},
 	})
 	if err != nil {

@@ -63,7 +63,8 @@ func workflowTest(name string, quantity int, want, other string) testharness.Tes
 				return testharness.Run{}, err
 			}
 			run := testharness.Run{CorrelationID: id, State: map[string]string{"order": id}}
-			return run, send(ctx, env, orders.Order{OrderID: id, CorrelationID: id, Quantity: quantity})
+			run.Trigger, err = send(ctx, env, 0, orders.Order{OrderID: id, CorrelationID: id, Quantity: quantity})
+			return run, err
 		},
 		Await: testharness.Await{Success: []string{want}, Failure: []string{other, orders.DetailTypeOrderDeadLettered}},
 		Assert: func(ctx context.Context, env *testharness.Env, run testharness.Run, done testharness.Completion) error {
@@ -105,11 +106,12 @@ func badOrderDeadLettered() testharness.Test {
 			}
 			run := testharness.Run{CorrelationID: id, State: map[string]string{"good1": id + "-good1", "good2": id + "-good2", "bad": id + "-bad"}}
 			// Only the bad order carries the run's correlation id: the good
-			// ones' events cannot end the wait.
-			return run, send(ctx, env,
+			// ones' events cannot end the wait. It is the trigger.
+			run.Trigger, err = send(ctx, env, 1,
 				orders.Order{OrderID: run.State["good1"], CorrelationID: id + "-good", Quantity: 1},
 				orders.Order{OrderID: run.State["bad"], CorrelationID: id, Quantity: 0},
 				orders.Order{OrderID: run.State["good2"], CorrelationID: id + "-good", Quantity: 2})
+			return run, err
 		},
 		// No failure event: OrderAccepted would say the bad order was taken,
 		// but naming it here would send every order's OrderAccepted to the
@@ -140,28 +142,36 @@ func badOrderDeadLettered() testharness.Test {
 }
 
 // send puts orders on the queue in one SendMessageBatch, so that the
-// mapping sees them together.
-func send(ctx context.Context, env *testharness.Env, batch ...orders.Order) error {
+// mapping sees them together, and returns the trigger of the one at
+// index traced: the message the test's flow starts from.
+func send(ctx context.Context, env *testharness.Env, traced int, batch ...orders.Order) (*testharness.Trigger, error) {
 	url, err := env.Output(orders.OutputQueueURL)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	in := &sqs.SendMessageBatchInput{QueueUrl: aws.String(url)}
 	for i, o := range batch {
 		body, err := json.Marshal(o)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		in.Entries = append(in.Entries, sqstypes.SendMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), MessageBody: aws.String(string(body))})
 	}
+	at := time.Now()
 	out, err := sqs.NewFromConfig(env.AWS).SendMessageBatch(ctx, in)
 	if err != nil {
-		return fmt.Errorf("SendMessageBatch to %s: %w", url, err)
+		return nil, fmt.Errorf("SendMessageBatch to %s: %w", url, err)
 	}
 	if len(out.Failed) > 0 {
-		return fmt.Errorf("SendMessageBatch to %s: entry %s failed: %s", url, aws.ToString(out.Failed[0].Id), aws.ToString(out.Failed[0].Message))
+		return nil, fmt.Errorf("SendMessageBatch to %s: entry %s failed: %s", url, aws.ToString(out.Failed[0].Id), aws.ToString(out.Failed[0].Message))
 	}
-	return nil
+	trigger := &testharness.Trigger{At: at, SQSMessage: &testharness.SQSMessageTrigger{Queue: url, Body: aws.ToString(in.Entries[traced].MessageBody)}}
+	for _, e := range out.Successful {
+		if aws.ToString(e.Id) == aws.ToString(in.Entries[traced].Id) {
+			trigger.SQSMessage.MessageID = aws.ToString(e.MessageId)
+		}
+	}
+	return trigger, nil
 }
 
 var errNotStored = errors.New("not in the orders table")
