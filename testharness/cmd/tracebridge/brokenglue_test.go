@@ -1,14 +1,20 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"os"
 	"path"
+	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tracebridge/tracebridge/testharness/cdkgo"
 	"github.com/tracebridge/tracebridge/testharness/internal/assemblyedit"
+	"github.com/tracebridge/tracebridge/testharness/synth"
 )
 
 // For each class of broken glue, `tracebridge test --assembly` fails
@@ -79,42 +85,82 @@ func TestBrokenGlueFailsAtOnceNamingTheLink(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			dir := assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) { tt.edit(t, tmpl) })
-			got := runCLI(t, "test", "--assembly", dir, "--json")
-			if got.code != 1 {
-				t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", got.code, got.stdout, got.stderr)
-			}
-			var doc struct {
-				Results []struct {
-					Name       string
-					Passed     bool
-					Reason     string
-					DurationMs int64
-				}
-			}
-			if err := json.Unmarshal([]byte(got.stdout), &doc); err != nil {
-				t.Fatalf("stdout is not the JSON report: %v\n%s\nstderr:\n%s", err, got.stdout, got.stderr)
-			}
-			var failed []string
-			for _, r := range doc.Results {
-				if r.Passed {
-					continue
-				}
-				failed = append(failed, r.Name)
-				t.Logf("%s (%d ms): %s", r.Name, r.DurationMs, r.Reason)
-				for _, want := range tt.says {
-					if !strings.Contains(r.Reason, want) {
-						t.Errorf("%s's reason does not say %q: %s", r.Name, want, r.Reason)
-					}
-				}
-				if strings.Contains(r.Reason, "within 30s") {
-					t.Errorf("%s waited for its deadline: %s", r.Name, r.Reason)
-				}
-			}
-			sort.Strings(failed)
-			if strings.Join(failed, ",") != strings.Join(tt.broken, ",") {
-				t.Errorf("failed %v, want exactly %v", failed, tt.broken)
-			}
+			failsNamingTheLink(t, dir, tt)
 		})
+	}
+}
+
+// The order flow example with its worker's event source mapping disabled:
+// nothing reads the orders queue, and every test fails at once naming the
+// mapping (the acts name the message they sent as their trigger).
+func TestOrderFlowBrokenGlueFailsAtOnceNamingTheLink(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	local, err := synth.EnsureLocal(ctx, filepath.Join(moduleRoot, "testharness", "examples", "orderflow"), os.Stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := assemblyedit.Copy(t, local, func(tmpl assemblyedit.Template) {
+		disabled := 0
+		for _, m := range tmpl.ResourcesOfType(t, "AWS::Lambda::EventSourceMapping") {
+			props := m["Properties"].(map[string]any)
+			if ref, _ := props["FunctionName"].(map[string]any); refersTo(ref, functionID(t, tmpl, "worker")) {
+				props["Enabled"] = false
+				disabled++
+			}
+		}
+		if disabled != 1 {
+			t.Fatalf("%d mappings feed the worker, want 1", disabled)
+		}
+	})
+	failsNamingTheLink(t, dir, brokenGlue{name: "worker mapping disabled",
+		broken: []string{"bad_order_dead_lettered", "large_order_held", "order_fulfilled"},
+		says:   []string{"event source mapping ", "→ function OrderFlow-WorkerFunction", ") is Disabled"}})
+}
+
+// timedOut is the reason of a test whose deadline passed (runner's
+// "no completion event (…) for correlation id … within 30s").
+var timedOut = regexp.MustCompile(`for correlation id \S+ within `)
+
+// failsNamingTheLink runs `tracebridge test` on an assembly with broken
+// glue: exactly the tests tt breaks fail, each reason says what tt says,
+// and none waited for its deadline.
+func failsNamingTheLink(t *testing.T, dir string, tt brokenGlue) {
+	t.Helper()
+	got := runCLI(t, "test", "--assembly", dir, "--json")
+	if got.code != 1 {
+		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", got.code, got.stdout, got.stderr)
+	}
+	var doc struct {
+		Results []struct {
+			Name       string
+			Passed     bool
+			Reason     string
+			DurationMs int64
+		}
+	}
+	if err := json.Unmarshal([]byte(got.stdout), &doc); err != nil {
+		t.Fatalf("stdout is not the JSON report: %v\n%s\nstderr:\n%s", err, got.stdout, got.stderr)
+	}
+	var failed []string
+	for _, r := range doc.Results {
+		if r.Passed {
+			continue
+		}
+		failed = append(failed, r.Name)
+		t.Logf("%s (%d ms): %s", r.Name, r.DurationMs, r.Reason)
+		for _, want := range tt.says {
+			if !strings.Contains(r.Reason, want) {
+				t.Errorf("%s's reason does not say %q: %s", r.Name, want, r.Reason)
+			}
+		}
+		if timedOut.MatchString(r.Reason) {
+			t.Errorf("%s waited for its deadline: %s", r.Name, r.Reason)
+		}
+	}
+	sort.Strings(failed)
+	if strings.Join(failed, ",") != strings.Join(tt.broken, ",") {
+		t.Errorf("failed %v, want exactly %v", failed, tt.broken)
 	}
 }
 
