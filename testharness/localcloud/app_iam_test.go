@@ -46,10 +46,11 @@ import (
 
 // grant is one action of one statement of a role's inline policy.
 type grant struct {
-	owner  string // who acts with the role: a handler package's name, "pipe", "statemachine"
-	roleID string // the role's logical id
-	sid    string
-	action string
+	owner    string // who acts with the role: a handler package's name, "pipe", "statemachine"
+	roleID   string // the role's logical id
+	policyID string // the AWS::IAM::Policy attached to the role that holds it; "" for the role's own Policies
+	sid      string
+	action   string
 }
 
 func (g grant) String() string { return g.owner + "/" + g.sid + "/" + g.action }
@@ -132,22 +133,37 @@ func TestEveryRoleStatementIsNeeded(t *testing.T) {
 	}
 }
 
-// roleGrants lists every action of every statement of the template's
-// role policies, with the part of the app that acts with the role.
+// roleGrants lists every action of every statement the template grants
+// its roles, in the roles' own policies and in the AWS::IAM::Policy
+// resources attached to them, with the part of the app that acts with the
+// role.
 func roleGrants(t *testing.T, tmpl assemblyedit.Template) []grant {
 	t.Helper()
 	owners := roleOwners(t, tmpl)
 	var out []grant
-	for id, role := range tmpl.ResourcesOfType(t, "AWS::IAM::Role") {
-		props := role["Properties"].(map[string]any)
-		policies, _ := props["Policies"].([]any)
-		for _, p := range policies {
-			for _, st := range statements(p.(map[string]any)["PolicyDocument"]) {
-				sid, _ := st["Sid"].(string)
-				for _, action := range actionsOf(st) {
-					out = append(out, grant{owner: owners[id], roleID: id, sid: sid, action: action})
-				}
+	add := func(roleID, policyID string, doc any) {
+		for _, st := range statements(doc) {
+			sid, _ := st["Sid"].(string)
+			for _, action := range actionsOf(st) {
+				out = append(out, grant{owner: owners[roleID], roleID: roleID, policyID: policyID, sid: sid, action: action})
 			}
+		}
+	}
+	for id, role := range tmpl.ResourcesOfType(t, "AWS::IAM::Role") {
+		policies, _ := role["Properties"].(map[string]any)["Policies"].([]any)
+		for _, p := range policies {
+			add(id, "", p.(map[string]any)["PolicyDocument"])
+		}
+	}
+	for id, policy := range tmpl.ResourcesOfType(t, "AWS::IAM::Policy") {
+		props := policy["Properties"].(map[string]any)
+		roles, _ := props["Roles"].([]any)
+		for _, r := range roles {
+			ref, _ := r.(map[string]any)["Ref"].(string)
+			if ref == "" {
+				t.Fatalf("policy %s names a role by %v, not Ref", id, r)
+			}
+			add(ref, id, props["PolicyDocument"])
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
@@ -230,9 +246,17 @@ func removeDeployTimeRun(t *testing.T, tmpl assemblyedit.Template) {
 
 func removeGrant(t *testing.T, tmpl assemblyedit.Template, g grant) {
 	t.Helper()
-	role := tmpl.ResourcesOfType(t, "AWS::IAM::Role")[g.roleID]
-	for _, p := range role["Properties"].(map[string]any)["Policies"].([]any) {
-		doc := p.(map[string]any)["PolicyDocument"].(map[string]any)
+	var docs []any
+	if g.policyID != "" {
+		docs = append(docs, tmpl.ResourcesOfType(t, "AWS::IAM::Policy")[g.policyID]["Properties"].(map[string]any)["PolicyDocument"])
+	} else {
+		role := tmpl.ResourcesOfType(t, "AWS::IAM::Role")[g.roleID]
+		for _, p := range role["Properties"].(map[string]any)["Policies"].([]any) {
+			docs = append(docs, p.(map[string]any)["PolicyDocument"])
+		}
+	}
+	for _, d := range docs {
+		doc := d.(map[string]any)
 		var kept []any
 		for _, st := range statements(doc) {
 			if st["Sid"] == g.sid {
