@@ -13,8 +13,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/tracebridge/tracebridge/testharness/internal/gobuild"
 )
 
 // Builder compiles the app's Go Lambda handlers into asset directories in
@@ -100,7 +98,7 @@ func (b *Builder) assetDir(rel string) string {
 // out, so it shares the compiled dependencies of the CDK app and the CLI, which
 // `go run` builds without it.
 func (b *Builder) goBuildArgs(overlay, out string, pkgs ...string) []string {
-	args := []string{"build", "-tags", gobuild.LambdaTags, "-buildvcs=false", "-ldflags=-s -w"}
+	args := []string{"build", "-tags", "lambda.norpc", "-buildvcs=false", "-ldflags=-s -w"}
 	if !b.ForLocalCloud {
 		args = append(args, "-trimpath")
 	}

@@ -16,7 +16,6 @@ import (
 
 	"github.com/tracebridge/tracebridge/testharness"
 	"github.com/tracebridge/tracebridge/testharness/cdkgo"
-	"github.com/tracebridge/tracebridge/testharness/internal/gobuild"
 )
 
 // Mains are the generated main packages of the harness functions for one
@@ -27,6 +26,10 @@ type Mains struct {
 
 // All are the three packages, for cdkgo.Builder.StartBuildAll.
 func (m Mains) All() []string { return []string{m.Runner, m.Await, m.Starter} }
+
+// harnessEntry is the import path of the public packages whose Main the
+// generated mains call.
+const harnessEntry = "github.com/tracebridge/tracebridge/testharness/"
 
 // SuiteMains registers with builder the mains of the harness functions
 // for the suite in suitePackage (relative to the module root) and returns
@@ -56,7 +59,7 @@ func SuiteMains(builder *cdkgo.Builder, suitePackage string) (Mains, error) {
 // generatedMain is the main.go of a harness function: it imports the
 // public package fn (and the suite when it needs it) and calls call.
 func generatedMain(fn, suite, call string) string {
-	imports := fmt.Sprintf("\t%q\n", gobuild.HarnessImportPrefix+fn)
+	imports := fmt.Sprintf("\t%q\n", harnessEntry+fn)
 	if suite != "" {
 		imports += fmt.Sprintf("\n\tsuite %q\n", suite)
 	}

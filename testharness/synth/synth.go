@@ -56,7 +56,6 @@ func (a *App) run(ctx context.Context, dir string, local bool, progress io.Write
 		// them: the local cloud's.
 		extra = map[string]any{LocalCloudAssetsContextKey: true}
 		env = append(env, "CDK_DEFAULT_ACCOUNT="+arn.Account, "CDK_DEFAULT_REGION="+arn.Region)
-		defer a.warmHandlerBuild()()
 	}
 	contextJSON, err := a.contextJSON(extra)
 	if err != nil {

@@ -12,8 +12,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-
-	"github.com/tracebridge/tracebridge/testharness/internal/gobuild"
 )
 
 // compileJob is one package to compile into out.
@@ -186,7 +184,7 @@ func (b *Builder) batchContext(batch []*compileJob) (context.Context, context.Ca
 // package, a directory (ending in a separator) for several; overlay, when
 // set, is go build's -overlay file.
 func (b *Builder) goBuild(ctx context.Context, overlay, out string, pkgs ...string) error {
-	args := []string{"build", "-tags", gobuild.LambdaTags}
+	args := []string{"build", "-tags", "lambda.norpc"}
 	if overlay != "" {
 		args = append(args, "-overlay", overlay)
 	}
