@@ -24,6 +24,15 @@ import (
 // the local cloud runs those very executables. Other apps ignore it.
 const LocalCloudAssetsContextKey = "tracebridge:localCloudAssets"
 
+// compilerGOGC is the GOGC the app's command runs with, unless one is set:
+// a Go app's command compiles it (go run), and cdkgo's handler build
+// inherits it. The compilers then collect garbage a quarter as often: the
+// CDK's Go packages compile cold in 37 s instead of 40–43 s on 2 cores
+// (65 instead of 74–79 s of CPU), for a peak of 1.4 GB per compiler
+// (awsec2's package). The Go build cache does not key on GOGC, so what the
+// CLI's own build compiled is reused.
+const compilerGOGC = "400"
+
 // DefaultAssemblyDir is where the app whose cdk.json is in root writes its
 // assembly for AWS (cdk.json's output); root/cdk.out when it has none.
 func DefaultAssemblyDir(root string) string {
@@ -51,6 +60,9 @@ func (a *App) Run(ctx context.Context, dir string, progress io.Writer) error {
 func (a *App) run(ctx context.Context, dir string, local bool, progress io.Writer) error {
 	var extra map[string]any
 	env := []string{"CDK_OUTDIR=" + dir, "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20"}
+	if _, set := os.LookupEnv("GOGC"); !set {
+		env = append(env, "GOGC="+compilerGOGC)
+	}
 	if local {
 		// The account and region the stack goes to, as the CDK CLI gives
 		// them: the local cloud's.

@@ -199,12 +199,14 @@ func TestEnsureLocalUsesAFreshAssembly(t *testing.T) {
 // account and region, the build command first — as one step; when synthesis fails, its last lines are in the
 // error, since a live progress line showed each only for a moment.
 func TestEnsureLocalSynthesizesAsTheCDKCLIDoes(t *testing.T) {
+	t.Setenv("GOGC", "") // restored after the test
+	os.Unsetenv("GOGC")
 	app := newApp(t, "app", map[string]any{"build": "echo built > built.txt",
-		"app":     `cat built.txt >&2; echo "in $(basename "$PWD") out $CDK_OUTDIR context $CDK_CONTEXT_JSON env $CDK_DEFAULT_ACCOUNT $CDK_DEFAULT_REGION" >&2; exit 3`,
+		"app":     `cat built.txt >&2; echo "in $(basename "$PWD") out $CDK_OUTDIR context $CDK_CONTEXT_JSON env $CDK_DEFAULT_ACCOUNT $CDK_DEFAULT_REGION GOGC=$GOGC" >&2; exit 3`,
 		"context": map[string]any{"feature": true}}, time.Now())
 	var steps stepsRecorder
 	_, err := app.EnsureLocal(context.Background(), &steps)
-	want := `built` + "\n" + `in app out ` + app.LocalAssemblyDir() + ` context {"feature":true,"tracebridge:localCloudAssets":true} env 000000000000 us-east-1`
+	want := `built` + "\n" + `in app out ` + app.LocalAssemblyDir() + ` context {"feature":true,"tracebridge:localCloudAssets":true} env 000000000000 us-east-1 GOGC=400`
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("err = %v, want the app's output %q", err, want)
 	}
@@ -212,5 +214,14 @@ func TestEnsureLocalSynthesizesAsTheCDKCLIDoes(t *testing.T) {
 	if !strings.HasPrefix(shown, "start synthesizing the app (cat built.txt") || !strings.Contains(shown, "|line ") ||
 		!strings.Contains(shown, "|done synthesis failed after ") {
 		t.Errorf("shown %q, want the step started, its output as lines, and the step ended as failed", steps.events)
+	}
+}
+
+// The app's command compiles with the GOGC a person set, not the CLI's.
+func TestSynthesisKeepsTheGOGCThePersonSet(t *testing.T) {
+	t.Setenv("GOGC", "150")
+	app := newApp(t, "", map[string]any{"app": `echo "GOGC=$GOGC" >&2; exit 3`}, time.Now())
+	if _, err := app.EnsureLocal(context.Background(), &stepsRecorder{}); err == nil || !strings.Contains(err.Error(), "GOGC=150") {
+		t.Fatalf("err = %v, want the app to have run with GOGC=150", err)
 	}
 }
