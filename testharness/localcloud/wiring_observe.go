@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/tracebridge/tracebridge/testharness/localcloud/authz"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/awsproto"
@@ -48,7 +49,16 @@ func (a eventsObserver) DeliveryAttempted(d eventbridge.DeliveryAttempt) {
 	}
 	a.rec.Delivery(observe.TraceRoot(d.TraceHeader), observe.Delivery{EventID: d.EventID, Rule: d.RuleARN,
 		TargetID: d.TargetID, Target: d.TargetARN, Attempt: d.Attempt, Outcome: outcome,
-		ErrorCode: d.ErrorCode, ErrorMessage: d.ErrorMessage, InvocationID: d.InvocationID})
+		ErrorCode: d.ErrorCode, ErrorMessage: d.ErrorMessage, InvocationID: d.InvocationID,
+		RetryAt: timeOrNil(d.RetryAt), MaxRetries: d.MaxRetries})
+}
+
+// timeOrNil leaves a zero time out of a record.
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 // gaveUp records an event EventBridge gave up delivering.
@@ -74,6 +84,10 @@ func (a invocationObserver) InvocationEnded(r lambda.InvocationRecord) {
 	inv := observe.Invocation{Function: r.FunctionARN, RequestID: r.RequestID, Async: r.Async,
 		Duration: millis(r.Duration.Seconds()), InitDuration: millis(r.InitDuration.Seconds()),
 		ErrorType: r.ErrorType, Fault: r.FaultID, LogGroup: r.LogGroup}
+	if a := r.Retry; a != nil {
+		inv.Retry = &observe.AsyncAttempt{Attempt: a.Attempt, MaxRetries: a.MaxRetries,
+			RetryAt: timeOrNil(a.RetryAt), OnFailure: a.OnFailure}
+	}
 	a.rec.Invocation(r.TraceID, r.LogStream, inv)
 }
 

@@ -183,13 +183,11 @@ func (s *Service) firstAttempt(it item) {
 	go s.retry(retry, code, msg)
 }
 
-// retry attempts an item again after backoffs, with its work paused while
-// it waits.
-func (s *Service) retry(it item, code, msg string) {
-	defer s.wg.Done()
-	defer it.work.Done()
-	maxRetries, maxAge := DefaultMaxRetryAttempts, DefaultMaxEventAge
-	if p := it.target.RetryPolicy; p != nil {
+// retryLimits are a target's MaximumRetryAttempts and
+// MaximumEventAgeInSeconds, defaulted.
+func (t ruleTarget) retryLimits() (maxRetries int, maxAge time.Duration) {
+	maxRetries, maxAge = DefaultMaxRetryAttempts, DefaultMaxEventAge
+	if p := t.RetryPolicy; p != nil {
 		if p.MaximumRetryAttempts != nil {
 			maxRetries = *p.MaximumRetryAttempts
 		}
@@ -197,21 +195,38 @@ func (s *Service) retry(it item, code, msg string) {
 			maxAge = time.Duration(*p.MaximumEventAgeInSeconds) * time.Second
 		}
 	}
+	return maxRetries, maxAge
+}
+
+// retryDelay is the backoff after the n-th failed attempt: 1 s, doubling,
+// at most maxRetryDelay.
+func retryDelay(n int) time.Duration {
+	d := firstRetryDelay
+	for i := 1; i < n && d < maxRetryDelay; i++ {
+		d *= 2
+	}
+	return min(d, maxRetryDelay)
+}
+
+// retry attempts an item again after backoffs, with its work paused while
+// it waits.
+func (s *Service) retry(it item, code, msg string) {
+	defer s.wg.Done()
+	defer it.work.Done()
+	maxRetries, maxAge := it.target.retryLimits()
 	attempts := 1
-	delay := firstRetryDelay
 	for {
 		if attempts-1 >= maxRetries {
 			s.giveUp(it, code, msg, attempts, "MaximumRetryAttempts")
 			return
 		}
-		if !s.backOff(it, delay) {
+		if !s.backOff(it, retryDelay(attempts)) {
 			return
 		}
 		if s.clock.Now().Sub(it.ev.ingested) > maxAge {
 			s.giveUp(it, code, msg, attempts, "MaximumEventAgeInSeconds")
 			return
 		}
-		delay = min(2*delay, maxRetryDelay)
 		attempts++
 		err := s.attempt(it)
 		s.observeAttempt(it, attempts, err)

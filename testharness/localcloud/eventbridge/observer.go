@@ -1,6 +1,9 @@
 package eventbridge
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Observer hears what happens to events, for the local cloud's console
 // and `tracebridge replay --follow`. Its methods run on the goroutine that
@@ -27,7 +30,7 @@ type RoutedEvent struct {
 
 // DeliveryAttempt is one attempt's outcome. ErrorCode is "" when the
 // target accepted the event; otherwise Retryable tells whether EventBridge
-// tries again.
+// tries again, at RetryAt, as retry Attempt of MaxRetries.
 type DeliveryAttempt struct {
 	Delivery
 	EventID string
@@ -38,6 +41,8 @@ type DeliveryAttempt struct {
 	ErrorCode    string
 	ErrorMessage string
 	Retryable    bool
+	RetryAt      time.Time
+	MaxRetries   int
 }
 
 type noObserver struct{}
@@ -53,7 +58,7 @@ func (s *Service) observeRoute(ev *event, matched, unmatched []string) {
 }
 
 // observeAttempt tells the observer how the n-th attempt to deliver an
-// item went.
+// item went and, when it failed, when the next one comes.
 func (s *Service) observeAttempt(it item, n int, err error) {
 	a := DeliveryAttempt{Delivery: Delivery{RuleARN: it.ruleARN, TargetID: it.target.Id, TargetARN: it.target.Arn,
 		RoleARN: it.target.RoleArn, TraceHeader: it.ev.entry.TraceHeader}, EventID: it.ev.id, Attempt: n}
@@ -61,7 +66,14 @@ func (s *Service) observeAttempt(it item, n int, err error) {
 		a.InvocationID = it.invocationID
 	}
 	if err != nil {
-		a.ErrorCode, a.ErrorMessage, a.Retryable = classify(err)
+		var retryable bool
+		a.ErrorCode, a.ErrorMessage, retryable = classify(err)
+		// A retry comes unless the policy's attempts are used up (its
+		// event age is checked when the retry is due).
+		a.MaxRetries, _ = it.target.retryLimits()
+		if retryable && n-1 < a.MaxRetries {
+			a.Retryable, a.RetryAt = true, s.clock.Now().Add(retryDelay(n))
+		}
 	}
 	s.opts.Observer.DeliveryAttempted(a)
 }

@@ -35,6 +35,17 @@ func (c *eventInvokeConfig) maxRetries() int {
 	return *c.MaximumRetryAttempts
 }
 
+func (c *eventInvokeConfig) onFailure() string {
+	if c == nil {
+		return ""
+	}
+	return c.OnFailure
+}
+
+// asyncRetryDelay is how long after the n-th failed attempt Lambda tries
+// again: one minute after the first, two after the second.
+func asyncRetryDelay(n int) time.Duration { return time.Duration(n) * time.Minute }
+
 func (c *eventInvokeConfig) maxAge() time.Duration {
 	if c == nil || c.MaximumEventAgeInSeconds == nil {
 		return defaultMaxEventAge
@@ -188,8 +199,13 @@ func (s *Service) deliver(fn *function, ev asyncEvent, work *activity.Work) {
 			condition = "EventAgeExceeded"
 			break
 		}
-		res, err := s.run(s.ctx, fn, invocationRequest{payload: ev.payload, async: true, requestID: ev.requestID,
-			InvokeOptions: InvokeOptions{TraceHeader: ev.trace}}, true)
+		req := invocationRequest{payload: ev.payload, async: true, requestID: ev.requestID,
+			InvokeOptions: InvokeOptions{TraceHeader: ev.trace},
+			retry:         &AsyncAttempt{Attempt: attempts + 1, MaxRetries: conf.maxRetries(), OnFailure: conf.onFailure()}}
+		if attempts+1 <= conf.maxRetries() {
+			req.retryDelay = asyncRetryDelay(attempts + 1)
+		}
+		res, err := s.run(s.ctx, fn, req, true)
 		if s.ctx.Err() != nil {
 			return
 		}
@@ -206,7 +222,7 @@ func (s *Service) deliver(fn *function, ev asyncEvent, work *activity.Work) {
 		if attempts > conf.maxRetries() {
 			break
 		}
-		if !s.waitForRetry(fn, time.Duration(attempts)*time.Minute, work) {
+		if !s.waitForRetry(fn, asyncRetryDelay(attempts), work) {
 			return
 		}
 	}

@@ -83,6 +83,12 @@ type invocationRequest struct {
 	// fault is the injected fault the invocation itself meets (fail,
 	// time out, kill).
 	fault *faults.Fault
+	// retry places an asynchronous attempt among its event's; RetryAt is
+	// set here when the attempt fails and a retry follows.
+	retry *AsyncAttempt
+	// retryDelay is how long after a failure the next attempt comes, 0
+	// when this is the last.
+	retryDelay time.Duration
 }
 
 // run takes a slot and a process, executes one invocation, and gives the
@@ -190,6 +196,13 @@ func (s *Service) execute(fn *function, proc *process, requestID string, req inv
 		Start: startWall, End: s.clock.Now(), Duration: duration, InitDuration: initDuration,
 		FunctionError: res.FunctionError, ErrorType: out.errorType, Async: req.async, FaultID: faultID(req.fault),
 		LogGroup: cfg.logGroup(), LogStream: proc.stream,
+	}
+	if req.retry != nil {
+		retry := *req.retry
+		if res.FunctionError != "" && req.retryDelay > 0 {
+			retry.RetryAt = rec.End.Add(req.retryDelay)
+		}
+		rec.Retry = &retry
 	}
 	if tc.sampled && s.opts.Tracer != nil {
 		s.opts.Tracer.TraceInvocation(s.ctx, rec)

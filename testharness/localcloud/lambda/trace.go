@@ -93,6 +93,22 @@ type InvocationRecord struct {
 	FaultID string
 	// LogGroup and LogStream are where the invocation's lines went.
 	LogGroup, LogStream string
+	// Retry is set for an attempt of an asynchronous event.
+	Retry *AsyncAttempt
+}
+
+// AsyncAttempt places an invocation among its asynchronous event's
+// attempts, and says what Lambda does next when it failed.
+type AsyncAttempt struct {
+	// Attempt is 1 for the first, 2 for the first retry …; MaxRetries the
+	// function's MaximumRetryAttempts.
+	Attempt, MaxRetries int
+	// RetryAt is when a failed attempt is retried (its event's age is
+	// checked then); zero when it succeeded or was the last.
+	RetryAt time.Time
+	// OnFailure is the destination the event's record goes to when its
+	// last attempt fails; "" when the event is then dropped.
+	OnFailure string
 }
 
 // InvocationTracer is told about every sampled invocation when it ends.

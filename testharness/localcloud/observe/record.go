@@ -75,6 +75,10 @@ type Delivery struct {
 	InvocationID string `json:"invocationId,omitempty"`
 	// DeadLetterQueue is where a GaveUp event went, "" when dropped.
 	DeadLetterQueue string `json:"deadLetterQueue,omitempty"`
+	// RetryAt is when a Retrying attempt is tried again (the event's age
+	// is checked then), as retry Attempt of MaxRetries.
+	RetryAt    *time.Time `json:"retryAt,omitempty"`
+	MaxRetries int        `json:"maxRetries,omitempty"`
 }
 
 // StreamRecord is a DynamoDB stream record a pipe read.
@@ -105,6 +109,22 @@ type Invocation struct {
 	// at most MaxInvocationLines; LogsDropped counts those left out.
 	Logs        []string `json:"logs"`
 	LogsDropped int      `json:"logsDropped,omitempty"`
+	// Retry is set for an attempt of an asynchronous event.
+	Retry *AsyncAttempt `json:"retry,omitempty"`
+}
+
+// AsyncAttempt is where an asynchronous invocation stands among its
+// event's attempts, and what Lambda does when it failed.
+type AsyncAttempt struct {
+	// Attempt is 1 for the first, 2 for the first retry …
+	Attempt    int `json:"attempt"`
+	MaxRetries int `json:"maxRetries"`
+	// RetryAt is when a failed attempt is retried; nil when the attempt
+	// succeeded or was the last.
+	RetryAt *time.Time `json:"retryAt,omitempty"`
+	// OnFailure is the destination the event's record goes to after its
+	// last attempt failed, "" when it is dropped.
+	OnFailure string `json:"onFailure,omitempty"`
 }
 
 // Denial is a request IAM refused.
