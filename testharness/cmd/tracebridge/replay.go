@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
-	"github.com/tracebridge/tracebridge/testharness"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/observe"
 )
 
 // replayCmd runs `tracebridge replay`: StartReplay of an archive's events
@@ -21,10 +21,14 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: tracebridge replay --archive NAME --from TIME --to TIME [--endpoint URL] [--destination BUS_ARN] [--rule RULE]… [--follow]\n\n"+
+		fmt.Fprint(stderr, "usage: tracebridge replay --archive NAME --from TIME --to TIME [--endpoint URL] [--destination BUS_ARN] [--rule RULE]… [--follow [--timeout D]]\n\n"+
 			"TIME is RFC 3339 (2026-11-25T13:00:00Z), a duration ago (15m), or now.\n"+
-			"--follow (a local cloud only) prints, per replayed event, the rules it matched, the targets it\n"+
-			"went to, the invocations and the app's events of its trace, then a summary.\n\n")
+			"--follow (a local cloud only: AWS keeps no history to follow retries in) prints each hop of every\n"+
+			"replayed event as it happens — rules matched, deliveries, invocations, failures, the retries\n"+
+			"EventBridge and Lambda schedule and when, dead letters, the app's events that came of it — until\n"+
+			"the local cloud has settled (nothing in progress or due), then a summary per event. On real time\n"+
+			"that takes as long as the retries do (Lambda's come after 1 and 2 minutes); on `local up --time\n"+
+			"virtual` at once. --timeout bounds the wait; Ctrl-C stops following (the replay goes on).\n\n")
 		fs.PrintDefaults()
 	}
 	archive := fs.String("archive", "", "the archive to replay from (required)")
@@ -34,7 +38,8 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	destination := fs.String("destination", "", "ARN of the bus to replay to; default the archive's source bus")
 	var rules ruleList
 	fs.Var(&rules, "rule", "replay to this rule only (name on the destination bus, or ARN); repeat for more (StartReplay's FilterArns)")
-	followFlag := fs.Bool("follow", false, "print what each replayed event did, from the local cloud's history")
+	followFlag := fs.Bool("follow", false, "print what each replayed event does, retries included, until the local cloud has settled")
+	timeout := fs.Duration("timeout", 10*time.Minute, "with --follow: stop following after this long")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -62,7 +67,10 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if *followFlag && cfg.BaseEndpoint == nil {
-		return usageError{"replay: --follow reads what the replayed events did from a local cloud's history (--endpoint or $AWS_ENDPOINT_URL); AWS keeps none"}
+		return usageError{"replay: --follow reads what the replayed events do, retries included, from a local cloud's history (--endpoint or $AWS_ENDPOINT_URL); AWS keeps none"}
+	}
+	if *timeout <= 0 {
+		return usageError{fmt.Sprintf("replay: --timeout %s: want a positive duration", *timeout)}
 	}
 	client := eventbridge.NewFromConfig(cfg)
 	desc, err := client.DescribeArchive(ctx, &eventbridge.DescribeArchiveInput{ArchiveName: archive})
@@ -103,6 +111,17 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stderr, "replay %s of %s (%s … %s) to %s started\n", name, *archive,
 		from.Format(time.RFC3339), to.Format(time.RFC3339), dest)
 
+	var followed []observe.Record
+	if *followFlag {
+		fctx, cancel := context.WithTimeoutCause(ctx, *timeout, fmt.Errorf("--timeout %s passed", *timeout))
+		defer cancel()
+		followed, err = followLive(fctx, h, aws.ToString(cfg.BaseEndpoint), since, name, stdout, stderr)
+		if err != nil {
+			// What was seen is still worth a summary.
+			printFollowed(stdout, followReplay(followed, name))
+			return err
+		}
+	}
 	var last *eventbridge.DescribeReplayOutput
 	err = follow(ctx, func(ctx context.Context) (bool, error) {
 		out, err := client.DescribeReplay(ctx, &eventbridge.DescribeReplayInput{ReplayName: aws.String(name)})
@@ -128,41 +147,11 @@ func replayCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintln(stdout, line)
 	if *followFlag {
-		if err := followOutcomes(ctx, h, aws.ToString(cfg.BaseEndpoint), since, name, stdout, stderr); err != nil {
-			return err
-		}
+		printFollowed(stdout, followReplay(followed, name))
 	}
 	if last.State != ebtypes.ReplayStateCompleted {
 		return fmt.Errorf("replay %s ended %s", name, last.State)
 	}
-	return nil
-}
-
-// followWindow is how long after a replay ends its effects are followed:
-// what the cloud does by then (a target's first retries after 1 and 2 s,
-// the functions' completion events) is reported; what it owes later
-// (Lambda's retries after a minute) is not waited for.
-const followWindow = 10 * time.Second
-
-// followOutcomes waits for the cloud to settle after a replay, then prints
-// what each replayed event did, from the history since seq.
-func followOutcomes(ctx context.Context, h history, endpoint string, seq uint64, replay string, stdout, stderr io.Writer) error {
-	now, err := h.now(ctx)
-	if err != nil {
-		return err
-	}
-	settled, err := testharness.WaitSettled(ctx, nil, endpoint, now.Add(followWindow))
-	if err != nil {
-		return err
-	}
-	if !settled {
-		fmt.Fprintf(stderr, "the local cloud is still busy %s after the replay; what it does later is not shown\n", followWindow)
-	}
-	records, err := h.since(ctx, seq)
-	if err != nil {
-		return err
-	}
-	printFollowed(stdout, followReplay(records, replay))
 	return nil
 }
 

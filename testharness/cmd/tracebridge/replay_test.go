@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/png"
 	"regexp"
@@ -19,6 +20,7 @@ import (
 	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness/localcloud"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/clock"
+	"github.com/tracebridge/tracebridge/testharness/localcloud/faults"
 )
 
 func TestReplaySendsTheArchivedEventsAgain(t *testing.T) {
@@ -224,6 +226,12 @@ func TestReplayFollowSaysWhatEachEventDid(t *testing.T) {
 	t.Run("one rule", func(t *testing.T) {
 		rule := otherDefaultBusRule(t, cloud)
 		got := replay(t, "--rule", rule)
+		if n := strings.Count(got.stdout, ": matched no rule (not "+rule+")\n"); n != 3 {
+			t.Errorf("%d hops say the event matched no rule, want 3:\n%s", n, got.stdout)
+		}
+		if !strings.HasSuffix(got.stderr, "the local cloud has settled: nothing is in progress or due in it\n") {
+			t.Errorf("stderr %q: want the follow to end on the settled cloud", got.stderr)
+		}
 		if strings.Count(got.stdout, "rules matched      none\n  rules not matched  "+rule+"\n") != 3 {
 			t.Errorf("want three events matched against %s alone:\n%s", rule, got.stdout)
 		}
@@ -233,10 +241,114 @@ func TestReplayFollowSaysWhatEachEventDid(t *testing.T) {
 	})
 }
 
+// TestReplayFollowPlaysTheRetryPathsOut replays the bucket's events to
+// a target that fails, on virtual time: the follow prints each attempt,
+// each retry EventBridge or Lambda schedules and when, and how it ended,
+// and returns once the cloud has settled — minutes of retries on the
+// cloud's clock, no wait on the wall clock.
+func TestReplayFollowPlaysTheRetryPathsOut(t *testing.T) {
+	cloud := localcloud.RunT(t, localcloud.Options{SourceRoot: moduleRoot, Time: localcloud.TimeVirtual})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := cloud.Deploy(ctx, assemblyDir); err != nil {
+		t.Fatal(err)
+	}
+	archive := bucketArchive(t, cloud)
+	from := cloud.Now()
+	uploadForReplay(t, cloud) // three events: the PNG's put and copy, the text file's put
+	to := cloud.Now().Add(time.Millisecond)
+	const function = "Tracebridge-ImagesImageMetadataHandler*"
+
+	for _, tt := range []struct {
+		name  string
+		fault faults.Spec
+		// hops are what each event's lines say, in order.
+		hops []string
+		// covers is the least cloud time the retries take.
+		covers time.Duration
+	}{
+		{
+			name:  "target throttled every attempt is dead-lettered",
+			fault: faults.Spec{Service: "lambda", Resource: function, Action: faults.Error},
+			hops: []string{": rules matched Tracebridge-ImagesObjectCreatedRule",
+				"the first attempt failed THROTTLING: Rate Exceeded.; retry 1 of 3 scheduled at ",
+				"retry 1 failed THROTTLING: Rate Exceeded.; retry 2 of 3 scheduled at ",
+				"retry 2 failed THROTTLING: Rate Exceeded.; retry 3 of 3 scheduled at ",
+				"retry 3 failed THROTTLING: Rate Exceeded.\n",
+				"dead-lettered to Tracebridge-ImagesRuleDeadLetterQueue", "with ERROR_CODE THROTTLING after 4 attempts: Rate Exceeded.\n"},
+			covers: 7 * time.Second, // 1, 2 and 4 s of backoff
+		},
+		{
+			name:  "target throttled twice is delivered on retry 2",
+			fault: faults.Spec{Service: "lambda", Resource: function, Action: faults.Error, Count: 6},
+			hops: []string{"the first attempt failed THROTTLING: Rate Exceeded.; retry 1 of 3 scheduled at ",
+				"retry 1 failed THROTTLING: Rate Exceeded.; retry 2 of 3 scheduled at ",
+				"): delivered on retry 2\n", "Tracebridge-ImagesImageMetadataHandler"},
+			covers: 3 * time.Second,
+		},
+		{
+			name:  "function failing every attempt is dropped after Lambda's two retries",
+			fault: faults.Spec{Service: "lambda", Resource: function, Action: faults.Fail},
+			hops: []string{"): delivered\n",
+				"ran: failed FaultInjected; Lambda retry 1 of 2 scheduled at ",
+				"ran on Lambda's retry 1: failed FaultInjected; Lambda retry 2 of 2 scheduled at ",
+				"ran on Lambda's retry 2: failed FaultInjected; Lambda gave up after 3 attempts and dropped the event (the function has no on-failure destination)\n"},
+			covers: 3 * time.Minute,
+		},
+		{
+			name:  "function failing once succeeds on Lambda's retry",
+			fault: faults.Spec{Service: "lambda", Resource: function, Action: faults.Fail, Count: 3},
+			hops: []string{"): delivered\n", "ran: failed FaultInjected; Lambda retry 1 of 2 scheduled at ",
+				"ran on Lambda's retry 1: ok in "},
+			covers: time.Minute,
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := cloud.Faults().Add(tt.fault); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(cloud.Faults().Clear)
+			began := cloud.Now()
+			got := runCLI(t, "replay", "--archive", archive, "--from", from.Format(time.RFC3339Nano), "--to", to.Format(time.RFC3339Nano),
+				"--endpoint", cloud.Endpoint(), "--follow")
+			if got.code != 0 {
+				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", got.code, got.stdout, got.stderr)
+			}
+			for n := 1; n <= 3; n++ {
+				var lines strings.Builder
+				for _, l := range strings.SplitAfter(got.stdout, "\n") {
+					if strings.Contains(l, fmt.Sprintf("  event %d  ", n)) {
+						lines.WriteString(l)
+					}
+				}
+				rest := lines.String()
+				for _, want := range tt.hops {
+					i := strings.Index(rest, want)
+					if i < 0 {
+						t.Fatalf("event %d's hops lack %q after what came before:\n%s\nstderr:\n%s", n, want, lines.String(), got.stderr)
+					}
+					rest = rest[i+len(want):]
+				}
+			}
+			// It ended on the cloud's settled answer, with nothing left,
+			// after the retries' minutes had passed on the cloud's clock.
+			if pending := cloud.Pending(); len(pending) > 0 {
+				t.Errorf("the follow ended with the cloud busy: %v", pending)
+			}
+			if !strings.HasSuffix(got.stderr, "the local cloud has settled: nothing is in progress or due in it\n") {
+				t.Errorf("stderr %q: want the follow to end on the settled cloud", got.stderr)
+			}
+			if covered := cloud.Now().Sub(began); covered < tt.covers {
+				t.Errorf("the cloud's clock moved %s during the follow, want at least %s", covered, tt.covers)
+			}
+		})
+	}
+}
+
 func TestReplayFollowNeedsALocalCloud(t *testing.T) {
 	t.Setenv("AWS_ENDPOINT_URL", "")
 	got := runCLI(t, "replay", "--archive", "a", "--from", "1h", "--to", "now", "--follow")
-	if got.code != 2 || !strings.Contains(got.stderr, "--follow reads what the replayed events did from a local cloud's history") {
+	if got.code != 2 || !strings.Contains(got.stderr, "--follow reads what the replayed events do, retries included, from a local cloud's history") {
 		t.Errorf("exit %d, stderr %q", got.code, got.stderr)
 	}
 }

@@ -11,11 +11,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness/localcloud"
-	"github.com/tracebridge/tracebridge/testharness/localcloud/console"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/observe"
 )
 
@@ -56,25 +54,6 @@ func (h history) page(ctx context.Context, q url.Values) (observe.Page, error) {
 func (h history) last(ctx context.Context) (uint64, error) {
 	page, err := h.page(ctx, url.Values{"limit": {"1"}})
 	return page.Last, err
-}
-
-// now is the cloud's clock, which virtual time may have moved ahead of
-// this machine's.
-func (h history) now(ctx context.Context) (time.Time, error) {
-	var info console.Info
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, h.base+"api/info", nil)
-	if err != nil {
-		return time.Time{}, err
-	}
-	resp, err := h.client.Do(req)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("ask the local cloud its time: %w", err)
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(&info); err != nil || resp.StatusCode != http.StatusOK {
-		return time.Time{}, fmt.Errorf("ask the local cloud its time: %s %v", resp.Status, err)
-	}
-	return info.Now, nil
 }
 
 // since reads every record after seq, oldest first. A history that has
@@ -205,17 +184,16 @@ func printFollowed(w io.Writer, events []*followed) {
 			fmt.Fprintf(w, "  rules not matched  %s\n", namesOr(e.Unmatched, ""))
 		}
 		for _, d := range f.deliveries {
-			line := fmt.Sprintf("  target             %s (rule %s): %s", lastPart(d.Target), lastPart(d.Rule), d.Outcome)
-			if d.ErrorCode != "" {
-				line += " " + d.ErrorCode + ": " + d.ErrorMessage
-			}
-			fmt.Fprintln(w, line)
+			fmt.Fprintf(w, "  target             %s (rule %s): %s\n", lastPart(d.Target), lastPart(d.Rule), fate(d))
 			deliveries[d.Outcome]++
 		}
 		for _, inv := range f.invocations {
 			result := "ok"
 			if inv.ErrorType != "" {
 				result = "failed " + inv.ErrorType
+			}
+			if inv.Retry != nil && inv.Retry.Attempt > 1 {
+				result += " on Lambda's " + attemptName(inv.Retry.Attempt)
 			}
 			fmt.Fprintf(w, "  invoked            %s: %s in %.1f ms\n", lastPart(inv.Function), result, inv.Duration)
 		}
@@ -229,6 +207,25 @@ func printFollowed(w io.Writer, events []*followed) {
 		}
 	}
 	fmt.Fprintf(w, "%d events replayed; outcomes: %s; deliveries: %s\n", len(events), counts(outcomes), counts(deliveries))
+}
+
+// fate says how a delivery ended: delivered (on which retry), or dead-
+// lettered or dropped with its ERROR_CODE, or how its last attempt failed.
+func fate(d observe.Delivery) string {
+	switch d.Outcome {
+	case observe.Delivered:
+		if d.Attempt > 1 {
+			return "delivered on " + attemptName(d.Attempt)
+		}
+		return "delivered"
+	case observe.GaveUp:
+		where := "dropped (the target has no dead-letter queue)"
+		if d.DeadLetterQueue != "" {
+			where = "dead-lettered to " + lastPart(d.DeadLetterQueue)
+		}
+		return fmt.Sprintf("%s with ERROR_CODE %s after %s: %s", where, d.ErrorCode, attempts(d.Attempt), d.ErrorMessage)
+	}
+	return fmt.Sprintf("%s failed %s: %s", attemptName(d.Attempt), d.ErrorCode, d.ErrorMessage)
 }
 
 // namesOr lists resources by name, or says alt for none.
