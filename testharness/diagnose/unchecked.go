@@ -10,9 +10,10 @@ import (
 	"github.com/tracebridge/tracebridge/testharness/awserr"
 )
 
-// FailedRead is a read of the deployed glue that failed (throttled,
-// denied, any API error), leaving its link unchecked: neither fine nor
-// broken. The diagnosis goes on to the next links and the evidence.
+// FailedRead is why a link was left unchecked, neither fine nor broken:
+// a read of the deployed glue that failed (throttled, denied, any API
+// error), or a check the diagnosis cannot make (Operation and Code are
+// then ""). The diagnosis goes on to the next links and the evidence.
 type FailedRead struct {
 	// Operation is the API call, as "Lambda GetPolicy"; "" when the error
 	// came from no AWS call.
@@ -27,8 +28,11 @@ type FailedRead struct {
 }
 
 // String reads "Lambda GetPolicy failed: TooManyRequestsException (HTTP
-// 429): Rate Exceeded."
+// 429): Rate Exceeded.", or the message alone for a check not made.
 func (f FailedRead) String() string {
+	if f.Operation == "" && f.Code == "" {
+		return f.Message
+	}
 	s := f.Operation
 	if s == "" {
 		s = "a read"
