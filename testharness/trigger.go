@@ -38,6 +38,8 @@ type SQSMessageTrigger struct {
 	MessageID string `json:"messageId,omitempty"`
 	// Body is the message body, which the filters of the queue's event
 	// source mappings are tested against. It rides in the state machine's
-	// payload (at most 256 KiB with everything else).
+	// payload (at most 256 KiB with everything else): an act may leave a
+	// large one out, and the filters are then left unchecked (SendMessage
+	// takes no empty body, so "" cannot be a body that was sent).
 	Body string `json:"body"`
 }

@@ -57,8 +57,8 @@ type Diagnoser struct {
 	logs            *cloudwatchlogs.Client
 	sts             *sts.Client
 
-	mu        sync.Mutex
-	accountID string // once known; guarded by mu
+	mu     sync.Mutex
+	caller *sts.GetCallerIdentityOutput // once known; guarded by mu
 }
 
 // New builds the clients from cfg (S3 as testharness.NewS3Client does).
@@ -235,15 +235,27 @@ func (d *Diagnoser) diagnose(ctx context.Context, t testharness.Trigger, ev *evi
 // account is the caller's account id, which S3 puts in its events
 // (GetCallerIdentity needs no permission: STS API Reference).
 func (d *Diagnoser) account(ctx context.Context) (string, error) {
+	caller, err := d.callerIdentity(ctx)
+	return aws.ToString(caller.Account), err
+}
+
+// partition is the caller's partition ("aws", "aws-cn", …), which the
+// ARNs of its resources name.
+func (d *Diagnoser) partition(ctx context.Context) (string, error) {
+	caller, err := d.callerIdentity(ctx)
+	return arnPart(aws.ToString(caller.Arn), 1), err
+}
+
+func (d *Diagnoser) callerIdentity(ctx context.Context) (*sts.GetCallerIdentityOutput, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.accountID != "" {
-		return d.accountID, nil
+	if d.caller != nil {
+		return d.caller, nil
 	}
 	out, err := d.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return "", fmt.Errorf("GetCallerIdentity: %w", err)
+		return &sts.GetCallerIdentityOutput{}, fmt.Errorf("GetCallerIdentity: %w", err)
 	}
-	d.accountID = aws.ToString(out.Account)
-	return d.accountID, nil
+	d.caller = out
+	return out, nil
 }

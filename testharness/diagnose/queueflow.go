@@ -5,7 +5,9 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	neturl "net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -24,16 +26,30 @@ import (
 // "Using Lambda with Amazon SQS", execution role permissions).
 var queueConsumerActions = []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
 
-// mappingReads tells whether an event source mapping in this state polls
-// its queue, or will once it is made or enabled; Disabled, Disabling and
-// Deleting mappings read nothing (Lambda API Reference,
-// EventSourceMappingConfiguration State).
-func mappingReads(state string) bool {
+// awsManagedSQSKey is the KMS key SQS encrypts with when a queue names
+// no key of its own; its key policy lets every principal of the account
+// that may use SQS use it (Amazon SQS Developer Guide, "Amazon SQS key
+// management").
+const awsManagedSQSKey = "alias/aws/sqs"
+
+// mappingState says whether an event source mapping in this state reads
+// its queue, and how the report says so. The states are Creating,
+// Enabling, Enabled, Disabling, Disabled, Updating and Deleting (Lambda
+// API Reference, EventSourceMappingConfiguration). A Creating or Updating
+// mapping ends Enabled or Disabled as its Enabled setting says, which the
+// API does not show meanwhile, so it is not called broken.
+func mappingState(state string) (reads bool, how string) {
 	switch state {
+	case "Enabled":
+		return true, "reads"
+	case "Enabling":
+		return true, "reads, once Enabled,"
+	case "Creating", "Updating":
+		return true, "reads, if it ends Enabled,"
 	case "Disabled", "Disabling", "Deleting":
-		return false
+		return false, ""
 	}
-	return true
+	return true, "reads, in state " + state + ","
 }
 
 // sentMessage is the act's message as the diagnosis follows it.
@@ -41,11 +57,14 @@ type sentMessage struct {
 	queueARN, id, body string
 	at                 time.Time
 	redrive            redrivePolicy
+	kmsKey             string // the queue's KmsMasterKeyId, "" without SSE-KMS
 }
 
 // redrivePolicy is a queue's RedrivePolicy attribute (Amazon SQS API
 // Reference, SetQueueAttributes); maxReceiveCount comes as a number or a
-// string.
+// string. A message received maxReceiveCount times without being deleted
+// moves to the dead-letter queue (Amazon SQS Developer Guide, "Using
+// dead-letter queues").
 type redrivePolicy struct {
 	DeadLetterTargetArn string      `json:"deadLetterTargetArn"`
 	MaxReceiveCount     json.Number `json:"maxReceiveCount"`
@@ -55,33 +74,18 @@ type redrivePolicy struct {
 // must read the queue, be enabled and let the message through its filter;
 // the function's role must allow reading the queue; with evidence, the
 // message must not sit in the queue's dead-letter queue, and the function
-// must not have logged an error about it.
+// must not have logged an error about it. Of a queue with several
+// mappings, the first that holds is the flow (each message goes to one of
+// them). FIFO queues are followed alike; that a message waits behind a
+// failing one of its message group is not diagnosed, but the dead letter
+// and the logged error of the failing one are.
 func (d *Diagnoser) messageFlow(ctx context.Context, r *report, t testharness.Trigger, ev *evidence) error {
 	m := sentMessage{id: t.SQSMessage.MessageID, body: t.SQSMessage.Body, at: t.At}
-	queue := t.SQSMessage.Queue
-	url := queue
-	if strings.HasPrefix(queue, "arn:") {
-		var err error
-		if url, err = d.queueURL(ctx, queue); err != nil {
-			return r.couldNotCheck(ctx, "queue", queue, err)
-		}
-	}
-	attrs, err := d.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url),
-		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn, sqstypes.QueueAttributeNameRedrivePolicy}})
-	if err != nil {
-		return r.couldNotCheck(ctx, "queue", queue, fmt.Errorf("GetQueueAttributes %s: %w", url, err))
-	}
-	m.queueARN = attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)]
-	if p := attrs.Attributes[string(sqstypes.QueueAttributeNameRedrivePolicy)]; p != "" {
-		if err := jsonUnmarshal(p, &m.redrive); err != nil {
-			return r.couldNotCheck(ctx, "queue", m.queueARN, fmt.Errorf("RedrivePolicy %s: %w", p, err))
-		}
-		r.ok("queue", m.queueARN, fmt.Sprintf("redrives a message received %s times to %s", m.redrive.MaxReceiveCount, m.redrive.DeadLetterTargetArn))
-	} else {
-		r.ok("queue", m.queueARN, "no redrive policy")
-	}
 	if ev != nil && m.id != "" {
 		ev.terms = append(ev.terms, m.id)
+	}
+	if err := d.readQueue(ctx, r, t.SQSMessage.Queue, &m); err != nil || m.queueARN == "" {
+		return err
 	}
 	mappings, err := d.queueMappings(ctx, m.queueARN)
 	if err != nil {
@@ -94,6 +98,78 @@ func (d *Diagnoser) messageFlow(ctx context.Context, r *report, t testharness.Tr
 	return r.firstHealthy(len(mappings), func(i int, sub *report) (bool, error) {
 		return d.followMapping(ctx, sub, mappings[i], m, ev)
 	})
+}
+
+// readQueue reads the queue's ARN, redrive policy and KMS key into m.
+// When they cannot be read, the queue is left unchecked and its mappings
+// are still followed, by the ARN the trigger names or the one its URL
+// makes; m.queueARN stays "" only when neither can be had.
+func (d *Diagnoser) readQueue(ctx context.Context, r *report, queue string, m *sentMessage) error {
+	attrs, err := d.queueAttributes(ctx, queue)
+	if err != nil {
+		if err := r.couldNotCheck(ctx, "queue", queue, err); err != nil {
+			return err
+		}
+		m.queueARN, err = d.queueARNOf(ctx, queue)
+		if err != nil {
+			return r.couldNotCheck(ctx, "event source mapping", queue, err)
+		}
+		return nil
+	}
+	m.queueARN = attrs[string(sqstypes.QueueAttributeNameQueueArn)]
+	m.kmsKey = attrs[string(sqstypes.QueueAttributeNameKmsMasterKeyId)]
+	p := attrs[string(sqstypes.QueueAttributeNameRedrivePolicy)]
+	switch {
+	case p == "":
+		r.ok("queue", m.queueARN, "no redrive policy: a message that fails stays in the queue until it expires")
+	case jsonUnmarshal(p, &m.redrive) != nil:
+		m.redrive = redrivePolicy{}
+		return r.couldNotCheck(ctx, "queue", m.queueARN, fmt.Errorf("the redrive policy %s is not JSON", p))
+	default:
+		r.ok("queue", m.queueARN, fmt.Sprintf("moves a message to its dead-letter queue %s once it has been received %s times (maxReceiveCount) without being deleted",
+			arnResourceName(m.redrive.DeadLetterTargetArn), m.redrive.MaxReceiveCount))
+	}
+	return nil
+}
+
+// queueAttributes reads the attributes of a queue named by URL or ARN.
+func (d *Diagnoser) queueAttributes(ctx context.Context, queue string) (map[string]string, error) {
+	url := queue
+	if strings.HasPrefix(queue, "arn:") {
+		var err error
+		if url, err = d.queueURL(ctx, queue); err != nil {
+			return nil, err
+		}
+	}
+	out, err := d.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(url),
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn, sqstypes.QueueAttributeNameRedrivePolicy,
+			sqstypes.QueueAttributeNameKmsMasterKeyId}})
+	if err != nil {
+		return nil, fmt.Errorf("GetQueueAttributes %s: %w", url, err)
+	}
+	return out.Attributes, nil
+}
+
+// queueARNOf is the ARN of a queue named by ARN or by URL, whose path is
+// /<account>/<name> (Amazon SQS Developer Guide, "Amazon SQS queue and
+// message identifiers"); the queue is in the client's region and the
+// caller's partition, as the client reaches it.
+func (d *Diagnoser) queueARNOf(ctx context.Context, queue string) (string, error) {
+	if strings.HasPrefix(queue, "arn:") {
+		return queue, nil
+	}
+	var path []string
+	if u, err := neturl.Parse(queue); err == nil {
+		path = strings.Split(strings.Trim(u.EscapedPath(), "/"), "/")
+	}
+	if len(path) != 2 || path[0] == "" || path[1] == "" {
+		return "", fmt.Errorf("%q is neither a queue's ARN nor its URL", queue)
+	}
+	partition, err := d.partition(ctx)
+	if err != nil {
+		return "", fmt.Errorf("the ARN of queue %s: %w", queue, err)
+	}
+	return "arn:" + partition + ":sqs:" + d.region + ":" + path[0] + ":" + path[1], nil
 }
 
 // queueMappings lists the event source mappings that read a queue.
@@ -116,24 +192,20 @@ func (d *Diagnoser) queueMappings(ctx context.Context, queueARN string) ([]lambd
 // followMapping checks one event source mapping of the queue against the
 // message; it reports whether no link is broken.
 func (d *Diagnoser) followMapping(ctx context.Context, r *report, mapping lambdatypes.EventSourceMappingConfiguration, m sentMessage, ev *evidence) (bool, error) {
-	uuid, function := aws.ToString(mapping.UUID), aws.ToString(mapping.FunctionArn)
+	uuid, function, state := aws.ToString(mapping.UUID), aws.ToString(mapping.FunctionArn), aws.ToString(mapping.State)
 	queueName, functionName := arnResourceName(m.queueARN), arnResourceName(function)
 	who := fmt.Sprintf("event source mapping %s (queue %s → function %s)", uuid, queueName, functionName)
-	if state := aws.ToString(mapping.State); !mappingReads(state) {
+	reads, how := mappingState(state)
+	if !reads {
 		reason := ""
 		if s := aws.ToString(mapping.StateTransitionReason); s != "" {
 			reason = " (" + s + ")"
 		}
-		r.broken("event source mapping", uuid, "%s is %s%s: nothing reads the queue's messages", who, state, reason)
+		r.broken("event source mapping", uuid, "%s is %s%s: it does not read the queue", who, state, reason)
 		return false, nil
 	}
-	r.ok("event source mapping", uuid, aws.ToString(mapping.State)+": function "+functionName+" reads queue "+queueName)
-	event, err := sqsRecordEvent(m, arnPart(m.queueARN, 3))
-	if err != nil {
-		return false, err
-	}
-	owner := filterOwner{link: "mapping filter", resource: uuid, who: who, item: "message"}
-	if ok, err := d.checkFilter(ctx, r, owner, mappingFilterPatterns(mapping.FilterCriteria), event); err != nil || !ok {
+	r.ok("event source mapping", uuid, state+": function "+functionName+" "+how+" queue "+queueName)
+	if ok, err := d.checkMappingFilter(ctx, r, uuid, who, mappingFilterPatterns(mapping.FilterCriteria), m); err != nil || !ok {
 		return false, err
 	}
 	cfg, err := d.lambda.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: aws.String(function)})
@@ -141,8 +213,20 @@ func (d *Diagnoser) followMapping(ctx context.Context, r *report, mapping lambda
 		if err := r.couldNotCheck(ctx, "role", function, err); err != nil {
 			return false, err
 		}
-	} else if ok, err := d.checkRole(ctx, r, "function "+functionName+" (reading queue "+queueName+")", aws.ToString(cfg.Role), queueConsumerActions, m.queueARN); err != nil || !ok {
-		return false, err
+	} else {
+		role := aws.ToString(cfg.Role)
+		if ok, err := d.checkRole(ctx, r, "function "+functionName+" (reading queue "+queueName+")", role, queueConsumerActions, m.queueARN); err != nil || !ok {
+			return false, err
+		}
+		if m.kmsKey != "" && m.kmsKey != awsManagedSQSKey {
+			// The key's policy may grant kms:Decrypt as well as the role's,
+			// and the policy simulator sees only the role's: not judged.
+			err := fmt.Errorf("queue %s is encrypted with KMS key %s: role %s needs kms:Decrypt on it for Lambda to read the queue, which the diagnosis does not check (the key policy can grant it too)",
+				queueName, m.kmsKey, role)
+			if err := r.couldNotCheck(ctx, "queue encryption", m.kmsKey, err); err != nil {
+				return false, err
+			}
+		}
 	}
 	if ev == nil {
 		return true, nil
@@ -157,14 +241,33 @@ func (d *Diagnoser) followMapping(ctx context.Context, r *report, mapping lambda
 				return false, err
 			}
 		case len(letters) > 0:
-			r.broken("dead-letter queue", dlq, "function %s took the message %s from queue %s %s times (maxReceiveCount) without deleting it, so the queue's redrive policy moved it to its dead-letter queue %s",
-				functionName, aws.ToString(letters[0].MessageId), queueName, m.redrive.MaxReceiveCount, arnResourceName(dlq))
-			return false, nil
+			return false, d.deadLettered(ctx, r, aws.ToString(letters[0].MessageId), dlq, uuid, function, m, ev)
 		default:
 			r.ok("dead-letter queue", dlq, "does not hold the message")
 		}
 	}
 	return d.functionErrors(ctx, r, function, ev)
+}
+
+// deadLettered reports the message found in the queue's dead-letter
+// queue, with the function's logged error on it when there is one: that
+// is what the person fixes.
+func (d *Diagnoser) deadLettered(ctx context.Context, r *report, id, dlq, uuid, function string, m sentMessage, ev *evidence) error {
+	var logged report
+	if _, err := d.functionErrors(ctx, &logged, function, ev); err != nil {
+		return err
+	}
+	cause := ""
+	if failed := logged.done().Broken; failed != nil {
+		cause = "; " + failed.Detail
+	}
+	// Lambda deletes a message only when the function succeeds on its
+	// batch (or reports it outside its batch item failures): Lambda
+	// Developer Guide, "Using Lambda with Amazon SQS".
+	r.broken("dead-letter queue", dlq, "queue %s moved the message %s to its dead-letter queue %s after it was received %s times (maxReceiveCount) without being deleted: function %s, which reads it through event source mapping %s, did not succeed on it%s",
+		arnResourceName(m.queueARN), id, arnResourceName(dlq), m.redrive.MaxReceiveCount, arnResourceName(function), uuid, cause)
+	r.Path = append(r.Path, logged.Path...)
+	return nil
 }
 
 func mappingFilterPatterns(c *lambdatypes.FilterCriteria) []string {
@@ -178,18 +281,79 @@ func mappingFilterPatterns(c *lambdatypes.FilterCriteria) []string {
 	return patterns
 }
 
+// checkMappingFilter tests the message against a mapping's filter. Lambda
+// matches a body that is a JSON object as that object and any other body
+// as a string, and drops a message whose body's format differs from the
+// format of the filter's body pattern (Lambda Developer Guide, "Using
+// event filtering with an Amazon SQS event source" and "Control which
+// events Lambda sends to your function", properly filtering Amazon SQS
+// messages); that mismatch is named as such. It reports false when the
+// filter drops the message.
+func (d *Diagnoser) checkMappingFilter(ctx context.Context, r *report, uuid, who string, patterns []string, m sentMessage) (bool, error) {
+	owner := filterOwner{link: "mapping filter", resource: uuid, who: who, item: "message"}
+	if len(patterns) > 0 && m.body == "" {
+		// SendMessage rejects an empty body, so "" is a trigger without it.
+		return true, r.couldNotCheck(ctx, owner.link, uuid, errors.New("the act's trigger carries no message body to test the filter against"))
+	}
+	_, bodyIsObject := jsonObjectBody(m.body)
+	var sameFormat []string
+	for _, p := range patterns {
+		if wantsObject, names := bodyPatternFormat(p); !names || wantsObject == bodyIsObject {
+			sameFormat = append(sameFormat, p)
+		}
+	}
+	if len(patterns) > 0 && len(sameFormat) == 0 {
+		why := "the body is not a JSON object, and the filter names fields of a JSON body"
+		if bodyIsObject {
+			why = "the body is a JSON object, and the filter matches the body as a plain string"
+		}
+		r.broken(owner.link, uuid, "%s's filter drops the message: %s (Lambda drops a message whose body's format differs from the filter's)", who, why)
+		return false, nil
+	}
+	event, err := sqsRecordEvent(m, arnPart(m.queueARN, 3))
+	if err != nil {
+		return false, err
+	}
+	return d.checkFilter(ctx, r, owner, sameFormat, event)
+}
+
+// jsonObjectBody is the body as the JSON object Lambda's filter sees,
+// verbatim (so that large numbers keep their digits), when it is one.
+func jsonObjectBody(body string) (json.RawMessage, bool) {
+	trimmed := strings.TrimSpace(body)
+	if strings.HasPrefix(trimmed, "{") && json.Valid([]byte(trimmed)) {
+		return json.RawMessage(trimmed), true
+	}
+	return nil, false
+}
+
+// bodyPatternFormat tells whether a filter pattern names the body, and
+// whether it wants a JSON object there (a pattern naming its fields) or
+// matches the body as a plain string.
+func bodyPatternFormat(pattern string) (wantsObject, names bool) {
+	var p map[string]json.RawMessage
+	if json.Unmarshal([]byte(pattern), &p) != nil {
+		return false, false // EventBridge will say what is wrong with it
+	}
+	body, ok := p["body"]
+	if !ok {
+		return false, false
+	}
+	return strings.HasPrefix(strings.TrimSpace(string(body)), "{"), true
+}
+
 // sqsRecordEvent renders the message as an event source mapping's filter
 // sees it: the record Lambda passes its function, with a body that is a
 // JSON object matched as that object and any other body as a string
-// (AWS Lambda Developer Guide, "Filtering Amazon SQS messages"); plus the
-// envelope members TestEventPattern requires of an event, which a record
-// does not have (as pipeEvent). The receive attributes the diagnosis
-// cannot know (ApproximateReceiveCount, SenderId …) are left out, so a
-// filter on them is judged without them.
+// (Lambda Developer Guide, "Using event filtering with an Amazon SQS event
+// source"); plus the envelope members TestEventPattern requires of an
+// event, which a record does not have (as pipeEvent). The receive
+// attributes the diagnosis cannot know (ApproximateReceiveCount,
+// SenderId …) are left out: SQS mappings filter on the body only (same
+// guide).
 func sqsRecordEvent(m sentMessage, region string) ([]byte, error) {
 	var body any = m.body
-	var object map[string]any
-	if json.Unmarshal([]byte(m.body), &object) == nil {
+	if object, ok := jsonObjectBody(m.body); ok {
 		body = object
 	}
 	id := m.id

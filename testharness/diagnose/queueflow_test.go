@@ -129,7 +129,7 @@ func TestDisabledMappingIsNamed(t *testing.T) {
 	run := a.act(t, "order_fulfilled")
 	r, err := a.d.Static(context.Background(), *run.Trigger)
 	expectBroken(t, r, err, "event source mapping",
-		"event source mapping "+aws.ToString(m.UUID)+" (queue "+name(queue)+" → function "+name(aws.ToString(m.FunctionArn))+") is Disabl")
+		"event source mapping "+aws.ToString(m.UUID)+" (queue "+name(queue)+" → function "+name(aws.ToString(m.FunctionArn))+") is Disabled", ": it does not read the queue")
 }
 
 func TestMappingFilterNamesTheRejectedField(t *testing.T) {
@@ -196,7 +196,8 @@ func withoutAction(t *testing.T, a *app, role, action string) {
 }
 
 // With no function reading the dead-letter queue, the bad order stays in
-// it after the worker failed on it twice: Full names the redrive.
+// it after the worker failed on it twice: Full names the redrive, and the
+// worker's logged error on the message, which is what a person fixes.
 func TestMessageInTheRedriveDeadLetterQueueIsNamed(t *testing.T) {
 	a := deployOrderFlow(t)
 	ctx := context.Background()
@@ -218,8 +219,10 @@ func TestMessageInTheRedriveDeadLetterQueueIsNamed(t *testing.T) {
 		t.Fatal(err)
 	}
 	r, err := a.d.Full(ctx, *run.Trigger, run.CorrelationID)
-	expectBroken(t, r, err, "dead-letter queue", "function "+name(aws.ToString(m.FunctionArn))+" took the message "+run.Trigger.SQSMessage.MessageID+
-		" from queue "+name(queue)+" 2 times (maxReceiveCount) without deleting it, so the queue's redrive policy moved it to its dead-letter queue "+name(dlqARN))
+	expectBroken(t, r, err, "dead-letter queue", "queue "+name(queue)+" moved the message "+run.Trigger.SQSMessage.MessageID+" to its dead-letter queue "+name(dlqARN)+
+		" after it was received 2 times (maxReceiveCount) without being deleted: function "+name(aws.ToString(m.FunctionArn))+
+		", which reads it through event source mapping "+aws.ToString(m.UUID)+", did not succeed on it; function "+name(aws.ToString(m.FunctionArn))+
+		" failed on the event: ", "order not accepted", "quantity 0 is not positive")
 }
 
 // mappingsOf lists every event source mapping of the stack.
