@@ -135,11 +135,7 @@ func TestDisabledMappingIsNamed(t *testing.T) {
 func TestMappingFilterNamesTheRejectedField(t *testing.T) {
 	a := deployOrderFlow(t)
 	_, m := a.workerMapping(t)
-	_, err := lambda.NewFromConfig(a.cfg).UpdateEventSourceMapping(context.Background(), &lambda.UpdateEventSourceMappingInput{UUID: m.UUID,
-		FilterCriteria: &lambdatypes.FilterCriteria{Filters: []lambdatypes.Filter{{Pattern: aws.String(`{"body":{"orderId":[{"prefix":"VIP-"}]}}`)}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a.setWorkerFilter(t, m, `{"body":{"orderId":[{"prefix":"VIP-"}]}}`)
 	run := a.act(t, "order_fulfilled")
 	r, err := a.d.Static(context.Background(), *run.Trigger)
 	expectBroken(t, r, err, "mapping filter",
