@@ -239,6 +239,24 @@ func TestReplayFollowSaysWhatEachEventDid(t *testing.T) {
 			t.Errorf("summary:\n%s", got.stdout)
 		}
 	})
+
+	// On real time a Lambda retry comes a minute after the failure: the
+	// follow says which retry it waits for and when, and --timeout (the
+	// deadline under test here) ends it naming what was still to come.
+	t.Run("waiting for a retry on real time", func(t *testing.T) {
+		if _, err := cloud.Faults().Add(faults.Spec{Service: "lambda", Resource: "Tracebridge-ImagesImageMetadataHandler*", Action: faults.Fail}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(cloud.Faults().Clear)
+		got := runCLI(t, "replay", "--archive", archive, "--from", from.Format(time.RFC3339Nano), "--to", "now",
+			"--endpoint", cloud.Endpoint(), "--follow", "--timeout", "3s")
+		waiting := regexp.MustCompile(`(?m)^waiting for Lambda retry 1 of 2 of event \d to Tracebridge-ImagesImageMetadataHandler\S* at \d\d:\d\d:\d\d\.\d{3} \(in [0-9.]+s\)$`)
+		if got.code != 1 || !waiting.MatchString(got.stderr) ||
+			!strings.Contains(got.stderr, "(--timeout 3s passed) while waiting for Lambda retry 1 of 2 of event ") ||
+			!strings.Contains(got.stderr, "the replay goes on in the local cloud") {
+			t.Fatalf("exit %d, want 1 after saying which retry it waited for\nstdout:\n%s\nstderr:\n%s", got.code, got.stdout, got.stderr)
+		}
+	})
 }
 
 // TestReplayFollowPlaysTheRetryPathsOut replays the bucket's events to
