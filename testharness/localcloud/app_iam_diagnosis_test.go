@@ -2,7 +2,6 @@ package localcloud_test
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 
 	"github.com/tracebridge/tracebridge/testharness"
 	"github.com/tracebridge/tracebridge/testharness/diagnose"
+	"github.com/tracebridge/tracebridge/testharness/internal/iamgrant"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/internal/awstest"
 	"github.com/tracebridge/tracebridge/testharness/suite"
 )
@@ -32,52 +32,27 @@ func init() {
 // await function's role, on the app deployed without g, with a message in
 // every queue (the dead-letter queues: the diagnosis peeks at what they
 // hold and releases it).
-func diagnosisDenied(t *testing.T, a *app, g grant) {
+func diagnosisDenied(t *testing.T, a *app, g iamgrant.Grant) {
 	ctx := context.Background()
 	cfg := a.cfg.Copy()
 	cfg.Credentials = awstest.Static(a.cloud.Identities().AssumeRole(a.stackRoleARN(t, "testawait"), "diagnosis", time.Now(), time.Hour))
 	env := testharness.NewEnv(a.cfg, a.stack.Outputs)
 	deadLetterEveryQueue(t, sqs.NewFromConfig(a.cfg))
 	d := diagnose.New(cfg)
-	var denials []string
+	var others []string
 	for _, test := range suite.Tests() {
 		run, err := test.Act(ctx, env)
 		if err != nil {
 			t.Fatalf("%s: act: %v", test.Name, err)
 		}
 		r, err := d.Full(ctx, *run.Trigger, run.CorrelationID)
-		if err != nil {
-			denials = append(denials, err.Error())
-		}
-		for _, f := range r.Path {
-			if f.Unchecked == nil {
-				continue
-			}
-			if deniedAction(*f.Unchecked, g.action) {
-				return
-			}
-			denials = append(denials, f.Detail)
-		}
-	}
-	for _, d := range denials {
-		if strings.Contains(d, "is not authorized to perform: "+g.action) {
+		denied, couldNot := iamgrant.DiagnosisDenied(r, err, g.Action)
+		if denied {
 			return
 		}
+		others = append(others, couldNot...)
 	}
-	t.Errorf("without %s, no diagnosis was denied %s; the diagnoses' errors and unchecked links: %v", g, g.action, denials)
-}
-
-// headActions are the IAM actions of reads made with HEAD, whose denial
-// has no body to carry AWS's message: a 403 is all the client sees (S3
-// API Reference, HeadObject: "you must have the s3:GetObject permission").
-var headActions = map[string]string{"S3 HeadObject": "s3:GetObject"}
-
-// deniedAction tells whether a failed read was the denial of action.
-func deniedAction(f diagnose.FailedRead, action string) bool {
-	if strings.Contains(f.Message, "is not authorized to perform: "+action) {
-		return true
-	}
-	return f.StatusCode == 403 && headActions[f.Operation] == action
+	t.Errorf("without %s, no diagnosis was denied %s; the diagnoses' errors and unchecked links: %v", g, g.Action, others)
 }
 
 // deadLetterEveryQueue puts a message in every queue of the app.

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -25,6 +24,7 @@ import (
 	"github.com/tracebridge/tracebridge/schemas"
 	"github.com/tracebridge/tracebridge/testharness"
 	"github.com/tracebridge/tracebridge/testharness/internal/assemblyedit"
+	"github.com/tracebridge/tracebridge/testharness/internal/iamgrant"
 	"github.com/tracebridge/tracebridge/testharness/localcloud"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/cloudformation"
 	"github.com/tracebridge/tracebridge/testharness/localcloud/identity"
@@ -44,22 +44,11 @@ import (
 // roles; for the app's roles it is taken out of the copy, so that the
 // test drives the flow itself and observes the failure precisely.
 
-// grant is one action of one statement of a role's inline policy.
-type grant struct {
-	owner    string // who acts with the role: a handler package's name, "pipe", "statemachine"
-	roleID   string // the role's logical id
-	policyID string // the AWS::IAM::Policy attached to the role that holds it; "" for the role's own Policies
-	sid      string
-	action   string
-}
-
-func (g grant) String() string { return g.owner + "/" + g.sid + "/" + g.action }
-
 // iamFlows show what a statement is for, by owner/Sid: each deploys the
 // app without one action of it and asserts the failure. Every statement
 // of the template must have one, or be in notObservable; "*/WriteOwnLogs"
 // applies to every function.
-var iamFlows = map[string]func(t *testing.T, g grant){
+var iamFlows = map[string]func(t *testing.T, g iamgrant.Grant){
 	"imagemetadata/ReadAndRewriteObjects": appFlow(imageFunctionLogsDenial),
 	"imagemetadata/PutCompletionEvents":   appFlow(imageFunctionLogsDenial),
 	"auditlog/WriteAuditEntries":          appFlow(auditFunctionLogsDenial),
@@ -84,8 +73,8 @@ var iamFlows = map[string]func(t *testing.T, g grant){
 
 // appFlow runs a flow on the app deployed without the grant and without
 // the deploy-time run.
-func appFlow(flow func(t *testing.T, a *app, g grant)) func(t *testing.T, g grant) {
-	return func(t *testing.T, g grant) { flow(t, deployApp(t, withoutGrant(t, g, true)), g) }
+func appFlow(flow func(t *testing.T, a *app, g iamgrant.Grant)) func(t *testing.T, g iamgrant.Grant) {
+	return func(t *testing.T, g iamgrant.Grant) { flow(t, deployApp(t, withoutGrant(t, g, true)), g) }
 }
 
 // notObservable are statements whose absence the local cloud cannot show,
@@ -97,28 +86,28 @@ var notObservable = map[string]string{
 }
 
 func TestEveryRoleStatementIsNeeded(t *testing.T) {
-	tmpl := readTemplate(t, assemblyDir)
-	grants := roleGrants(t, tmpl)
+	tmpl := assemblyedit.Read(t, assemblyDir)
+	grants := iamgrant.List(t, tmpl)
 	if len(grants) == 0 {
 		t.Fatal("the template grants its roles nothing")
 	}
 	seen := map[string]bool{}
 	for _, g := range grants {
-		key, wildcard := g.owner+"/"+g.sid, "*/"+g.sid
+		key, wildcard := g.Owner+"/"+g.Sid, "*/"+g.Sid
 		if _, ok := notObservable[key]; ok {
 			seen[key] = true
 			continue
 		}
-		if _, ok := notObservable[wildcard]; ok && g.owner != "pipe" && g.owner != "statemachine" {
+		if _, ok := notObservable[wildcard]; ok && g.Owner != "pipe" && g.Owner != "statemachine" {
 			seen[wildcard] = true
 			continue
 		}
 		flow, ok := iamFlows[key]
-		if !ok && g.owner != "pipe" && g.owner != "statemachine" {
+		if !ok && g.Owner != "pipe" && g.Owner != "statemachine" {
 			flow, ok = iamFlows[wildcard]
 		}
 		if !ok {
-			t.Errorf("no flow shows what statement %s of role %s is for: add one to iamFlows", g.sid, g.roleID)
+			t.Errorf("no flow shows what statement %s of role %s is for: add one to iamFlows", g.Sid, g.RoleID)
 			continue
 		}
 		t.Run(g.String(), func(t *testing.T) {
@@ -133,103 +122,13 @@ func TestEveryRoleStatementIsNeeded(t *testing.T) {
 	}
 }
 
-// roleGrants lists every action of every statement the template grants
-// its roles, in the roles' own policies and in the AWS::IAM::Policy
-// resources attached to them, with the part of the app that acts with the
-// role.
-func roleGrants(t *testing.T, tmpl assemblyedit.Template) []grant {
-	t.Helper()
-	owners := roleOwners(t, tmpl)
-	var out []grant
-	add := func(roleID, policyID string, doc any) {
-		for _, st := range statements(doc) {
-			sid, _ := st["Sid"].(string)
-			for _, action := range actionsOf(st) {
-				out = append(out, grant{owner: owners[roleID], roleID: roleID, policyID: policyID, sid: sid, action: action})
-			}
-		}
-	}
-	for id, role := range tmpl.ResourcesOfType(t, "AWS::IAM::Role") {
-		policies, _ := role["Properties"].(map[string]any)["Policies"].([]any)
-		for _, p := range policies {
-			add(id, "", p.(map[string]any)["PolicyDocument"])
-		}
-	}
-	for id, policy := range tmpl.ResourcesOfType(t, "AWS::IAM::Policy") {
-		props := policy["Properties"].(map[string]any)
-		roles, _ := props["Roles"].([]any)
-		for _, r := range roles {
-			ref, _ := r.(map[string]any)["Ref"].(string)
-			if ref == "" {
-				t.Fatalf("policy %s names a role by %v, not Ref", id, r)
-			}
-			add(ref, id, props["PolicyDocument"])
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
-	return out
-}
-
-// roleOwners names each role by what assumes it: the function built from
-// a handler package (by the package's name), the pipe, the state machine.
-func roleOwners(t *testing.T, tmpl assemblyedit.Template) map[string]string {
-	t.Helper()
-	owners := map[string]string{}
-	roleOf := func(v any) string {
-		getAtt, _ := v.(map[string]any)["Fn::GetAtt"].([]any)
-		if len(getAtt) == 0 {
-			t.Fatalf("role reference %v is not Fn::GetAtt", v)
-		}
-		return getAtt[0].(string)
-	}
-	for _, fn := range tmpl.ResourcesOfType(t, "AWS::Lambda::Function") {
-		meta, _ := fn["Metadata"].(map[string]any)
-		pkg, _ := meta["tracebridge:go-package"].(string)
-		owners[roleOf(fn["Properties"].(map[string]any)["Role"])] = path.Base(pkg)
-	}
-	for _, p := range tmpl.ResourcesOfType(t, "AWS::Pipes::Pipe") {
-		owners[roleOf(p["Properties"].(map[string]any)["RoleArn"])] = "pipe"
-	}
-	for _, m := range tmpl.ResourcesOfType(t, "AWS::StepFunctions::StateMachine") {
-		owners[roleOf(m["Properties"].(map[string]any)["RoleArn"])] = "statemachine"
-	}
-	return owners
-}
-
-func statements(doc any) []map[string]any {
-	var out []map[string]any
-	switch s := doc.(map[string]any)["Statement"].(type) {
-	case []any:
-		for _, st := range s {
-			out = append(out, st.(map[string]any))
-		}
-	case map[string]any:
-		out = append(out, s)
-	}
-	return out
-}
-
-func actionsOf(st map[string]any) []string {
-	switch a := st["Action"].(type) {
-	case string:
-		return []string{a}
-	case []any:
-		out := make([]string, len(a))
-		for i, v := range a {
-			out[i] = v.(string)
-		}
-		return out
-	}
-	return nil
-}
-
 // withoutGrant copies the app's assembly without g's action (and without
 // its statement once no action is left), and without the deploy-time run
 // when the test drives the flow itself.
-func withoutGrant(t *testing.T, g grant, withoutDeployTimeRun bool) string {
+func withoutGrant(t *testing.T, g iamgrant.Grant, withoutDeployTimeRun bool) string {
 	t.Helper()
 	return assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) {
-		removeGrant(t, tmpl, g)
+		iamgrant.Remove(t, tmpl, g)
 		if withoutDeployTimeRun {
 			removeDeployTimeRun(t, tmpl)
 		}
@@ -244,62 +143,29 @@ func removeDeployTimeRun(t *testing.T, tmpl assemblyedit.Template) {
 	}
 }
 
-func removeGrant(t *testing.T, tmpl assemblyedit.Template, g grant) {
-	t.Helper()
-	var docs []any
-	if g.policyID != "" {
-		docs = append(docs, tmpl.ResourcesOfType(t, "AWS::IAM::Policy")[g.policyID]["Properties"].(map[string]any)["PolicyDocument"])
-	} else {
-		role := tmpl.ResourcesOfType(t, "AWS::IAM::Role")[g.roleID]
-		for _, p := range role["Properties"].(map[string]any)["Policies"].([]any) {
-			docs = append(docs, p.(map[string]any)["PolicyDocument"])
-		}
-	}
-	for _, d := range docs {
-		doc := d.(map[string]any)
-		var kept []any
-		for _, st := range statements(doc) {
-			if st["Sid"] == g.sid {
-				var rest []any
-				for _, a := range actionsOf(st) {
-					if a != g.action {
-						rest = append(rest, a)
-					}
-				}
-				if len(rest) == 0 {
-					continue
-				}
-				st["Action"] = rest
-			}
-			kept = append(kept, st)
-		}
-		doc["Statement"] = kept
-	}
-}
-
 // denialOf is the start of AWS's AccessDenied message for a role's
 // session acting without g.
-func denialOf(g grant) string {
-	return "is not authorized to perform: " + g.action + " on resource: "
+func denialOf(g iamgrant.Grant) string {
+	return "is not authorized to perform: " + g.Action + " on resource: "
 }
 
 // imageFunctionLogsDenial uploads an image: the metadata function fails
 // with AccessDenied and says so in its log; nothing is written. Denied an
 // S3 action, it also announces the failure at once, as ImageMetadataFailed
 // with S3's code and message (denied PutEvents, it cannot).
-func imageFunctionLogsDenial(t *testing.T, a *app, g grant) {
+func imageFunctionLogsDenial(t *testing.T, a *app, g iamgrant.Grant) {
 	completions := a.awaitEvents(t, a.output(t, schemas.OutputEventBusName))
-	key := "denied/" + g.action + ".png"
+	key := "denied/" + g.Action + ".png"
 	a.putPNG(t, key)
 	group := a.functionLogGroup(t, imageFunctionPackage)
 	msgs := a.awaitLogMessages(t, group, `"`+denialOf(g)+`"`)
 	if !strings.Contains(msgs[0], "assumed-role/") {
 		t.Errorf("denial does not name the function's role session: %s", msgs[0])
 	}
-	if strings.HasPrefix(g.action, "s3:") {
+	if strings.HasPrefix(g.Action, "s3:") {
 		e := nextEvent(t, completions, "ImageMetadataFailed for "+key, func(e envelope) bool {
 			if e.DetailType == schemas.DetailTypeImageMetadataWritten {
-				t.Errorf("ImageMetadataWritten arrived without %s: %s", g.action, e.Detail)
+				t.Errorf("ImageMetadataWritten arrived without %s: %s", g.Action, e.Detail)
 			}
 			return e.DetailType == schemas.DetailTypeImageMetadataFailed
 		})
@@ -308,14 +174,14 @@ func imageFunctionLogsDenial(t *testing.T, a *app, g grant) {
 			t.Fatal(err)
 		}
 		if failed.Key != key || failed.ErrorCode != "AccessDenied" || !strings.Contains(failed.ErrorMessage, denialOf(g)) ||
-			failed.Reason != g.action+" denied: "+failed.ErrorMessage {
-			t.Errorf("ImageMetadataFailed = %+v, want S3's denial of %s on %s", failed, g.action, key)
+			failed.Reason != g.Action+" denied: "+failed.ErrorMessage {
+			t.Errorf("ImageMetadataFailed = %+v, want S3's denial of %s on %s", failed, g.Action, key)
 		}
 	}
 	select {
 	case e := <-completions:
 		if strings.Contains(string(e), schemas.DetailTypeImageMetadataWritten) {
-			t.Errorf("ImageMetadataWritten arrived without %s: %s", g.action, e)
+			t.Errorf("ImageMetadataWritten arrived without %s: %s", g.Action, e)
 		}
 	default:
 	}
@@ -325,17 +191,17 @@ func imageFunctionLogsDenial(t *testing.T, a *app, g grant) {
 // writing the audit entry or announcing it, and says so in its log. Denied
 // writing the entry, it also announces the failure at once, as
 // UserAuditFailed with CloudWatch Logs' code and message.
-func auditFunctionLogsDenial(t *testing.T, a *app, g grant) {
+func auditFunctionLogsDenial(t *testing.T, a *app, g iamgrant.Grant) {
 	completions := a.awaitEvents(t, a.output(t, schemas.OutputEventBusName))
 	a.putItem(t, "USER#denied", "PROFILE", "corr-denied", nil)
 	group := a.functionLogGroup(t, auditFunctionPackage)
 	a.awaitLogMessages(t, group, `"`+denialOf(g)+`"`)
-	if !strings.HasPrefix(g.action, "logs:") {
+	if !strings.HasPrefix(g.Action, "logs:") {
 		return
 	}
 	e := nextEvent(t, completions, "UserAuditFailed for corr-denied", func(e envelope) bool {
 		if e.DetailType == schemas.DetailTypeUserAuditLogged {
-			t.Errorf("UserAuditLogged arrived without %s: %s", g.action, e.Detail)
+			t.Errorf("UserAuditLogged arrived without %s: %s", g.Action, e.Detail)
 		}
 		return e.DetailType == schemas.DetailTypeUserAuditFailed
 	})
@@ -344,21 +210,21 @@ func auditFunctionLogsDenial(t *testing.T, a *app, g grant) {
 		t.Fatal(err)
 	}
 	if failed.CorrelationID != "corr-denied" || failed.PK != "USER#denied" || failed.ErrorCode != "AccessDeniedException" ||
-		!strings.Contains(failed.ErrorMessage, denialOf(g)) || failed.Reason != g.action+" denied: "+failed.ErrorMessage {
-		t.Errorf("UserAuditFailed = %+v, want CloudWatch Logs' denial of %s", failed, g.action)
+		!strings.Contains(failed.ErrorMessage, denialOf(g)) || failed.Reason != g.Action+" denied: "+failed.ErrorMessage {
+		t.Errorf("UserAuditFailed = %+v, want CloudWatch Logs' denial of %s", failed, g.Action)
 	}
 }
 
 // functionLosesItsLogs: the deploy-time run invokes every function of
 // the app; each still does its work, but Lambda, writing a function's
 // output with the function's role, stores none of the function's.
-func functionLosesItsLogs(t *testing.T, g grant) {
+func functionLosesItsLogs(t *testing.T, g iamgrant.Grant) {
 	var reports syncBuffer
 	a := deployAppWith(t, withoutGrant(t, g, false), localcloud.Options{Logger: slog.New(slog.NewTextHandler(&reports, nil))})
 	a.awaitAsyncIdle(t)
-	group := a.functionLogGroup(t, g.owner)
+	group := a.functionLogGroup(t, g.Owner)
 	if msgs := a.logMessages(t, group, ""); len(msgs) != 0 {
-		t.Fatalf("the log group of %s holds %d events, want none: %q", g.owner, len(msgs), msgs)
+		t.Fatalf("the log group of %s holds %d events, want none: %q", g.Owner, len(msgs), msgs)
 	}
 	// The cloud's logger hears of it, once per group however often the
 	// function ran.
@@ -402,11 +268,11 @@ var passingRunDoesNotNeed = map[string]bool{
 // (log groups are given known names in the copy, so that the test can
 // listen to them before they exist). A HEAD request's denial carries no
 // message, as on AWS: its 403 is the evidence.
-func deployTimeRunFails(t *testing.T, g grant) {
+func deployTimeRunFails(t *testing.T, g iamgrant.Grant) {
 	cloud := localcloud.RunT(t, localcloud.Options{SourceRoot: moduleRoot})
 	denied := make(chan string, 1)
 	dir := assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) {
-		removeGrant(t, tmpl, g)
+		iamgrant.Remove(t, tmpl, g)
 		for id, group := range tmpl.ResourcesOfType(t, "AWS::Logs::LogGroup") {
 			name := "/iam-test/" + id
 			group["Properties"].(map[string]any)["LogGroupName"] = name
@@ -424,15 +290,15 @@ func deployTimeRunFails(t *testing.T, g grant) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	_, err := cloud.Deploy(ctx, dir)
-	if passingRunDoesNotNeed[g.owner+"/"+g.action] {
+	if passingRunDoesNotNeed[g.Owner+"/"+g.Action] {
 		if err != nil {
-			t.Fatalf("the passing deploy-time run now needs %s (move it from passingRunDoesNotNeed): %v", g.action, err)
+			t.Fatalf("the passing deploy-time run now needs %s (move it from passingRunDoesNotNeed): %v", g.Action, err)
 		}
 		return
 	}
 	var deployErr *cloudformation.DeployError
 	if !errors.As(err, &deployErr) {
-		t.Fatalf("deploy without %s: err = %v, want a failed deployment", g.action, err)
+		t.Fatalf("deploy without %s: err = %v, want a failed deployment", g.Action, err)
 	}
 	select {
 	case <-denied:
@@ -440,7 +306,7 @@ func deployTimeRunFails(t *testing.T, g grant) {
 	default:
 	}
 	if !strings.Contains(err.Error(), denialOf(g)) && !strings.Contains(err.Error(), "StatusCode: 403") {
-		t.Fatalf("deployment failed without showing the denial of %s: %v", g.action, err)
+		t.Fatalf("deployment failed without showing the denial of %s: %v", g.Action, err)
 	}
 }
 
@@ -448,11 +314,11 @@ func deployTimeRunFails(t *testing.T, g grant) {
 // timed out, so the deployment still fails at the run timeout, but its
 // reason says the history could not be read, with AWS's denial, instead
 // of naming the unfinished tests.
-func hungTestsGoUnnamed(t *testing.T, g grant) {
-	reason := failHungTests(t, func(tmpl assemblyedit.Template) { removeGrant(t, tmpl, g) })
+func hungTestsGoUnnamed(t *testing.T, g iamgrant.Grant) {
+	reason := failHungTests(t, func(tmpl assemblyedit.Template) { iamgrant.Remove(t, tmpl, g) })
 	if !strings.Contains(reason, "Which tests had not finished is unknown: GetExecutionHistory") ||
 		!strings.Contains(reason, "AccessDeniedException") || !strings.Contains(reason, denialOf(g)) {
-		t.Errorf("the test run's failure = %q, want that the history could not be read, with the denial of %s", reason, g.action)
+		t.Errorf("the test run's failure = %q, want that the history could not be read, with the denial of %s", reason, g.Action)
 	}
 	for _, test := range suite.Tests() {
 		if strings.Contains(reason, test.Name) {
@@ -464,8 +330,8 @@ func hungTestsGoUnnamed(t *testing.T, g grant) {
 // rollbackRecognisedByRunIDs: the starter may not read its stack's
 // status; its log shows AWS's denial, and it still recognises the
 // rollback's Update, by the RunIds, so the rollback completes.
-func rollbackRecognisedByRunIDs(t *testing.T, g grant) {
-	a, skipped := rollBackBrokenUpdate(t, func(tmpl assemblyedit.Template) { removeGrant(t, tmpl, g) })
+func rollbackRecognisedByRunIDs(t *testing.T, g iamgrant.Grant) {
+	a, skipped := rollBackBrokenUpdate(t, func(tmpl assemblyedit.Template) { iamgrant.Remove(t, tmpl, g) })
 	if !strings.Contains(skipped, "is older than the RunId") {
 		t.Errorf("the starter did not recognise the rollback by its RunIds: %q", skipped)
 	}
@@ -475,7 +341,7 @@ func rollbackRecognisedByRunIDs(t *testing.T, g grant) {
 	}
 	for _, msg := range denials {
 		if !strings.Contains(msg, "AccessDenied") || !strings.Contains(msg, denialOf(g)) {
-			t.Errorf("the starter's warning does not show AWS's denial of %s: %s", g.action, msg)
+			t.Errorf("the starter's warning does not show AWS's denial of %s: %s", g.Action, msg)
 		}
 	}
 }
@@ -484,10 +350,10 @@ func rollbackRecognisedByRunIDs(t *testing.T, g grant) {
 // harness's functions: its first task fails with the denial (the
 // definition then retries Lambda.AWSLambdaException for minutes, as on
 // AWS, so the test reads the execution's history rather than its end).
-func stateMachineTaskDenied(t *testing.T, g grant) {
+func stateMachineTaskDenied(t *testing.T, g iamgrant.Grant) {
 	a := deployApp(t, withoutGrant(t, g, true))
 	var machine string
-	for id := range readTemplate(t, assemblyDir).ResourcesOfType(t, "AWS::StepFunctions::StateMachine") {
+	for id := range assemblyedit.Read(t, assemblyDir).ResourcesOfType(t, "AWS::StepFunctions::StateMachine") {
 		machine = a.stack.PhysicalIDs[id]
 	}
 	out, err := a.cloud.StepFunctions.StartExecution(context.Background(), &stepfunctions.StartExecutionInput{
@@ -512,7 +378,7 @@ func stateMachineTaskDenied(t *testing.T, g grant) {
 // pipeDeadLettersUninvokedBatch: the pipe may not invoke its target, so
 // after its retries the batch goes to the dead-letter queue and the
 // function never runs.
-func pipeDeadLettersUninvokedBatch(t *testing.T, a *app, _ grant) {
+func pipeDeadLettersUninvokedBatch(t *testing.T, a *app, _ iamgrant.Grant) {
 	a.putItem(t, "USER#uninvoked", "PROFILE", "corr-uninvoked", nil)
 	msg := a.receiveOne(t, a.pipeDeadLetterQueueURL(t))
 	if !strings.Contains(msg, `"RetryAttemptsExhausted"`) {
@@ -527,11 +393,11 @@ func pipeDeadLettersUninvokedBatch(t *testing.T, a *app, _ grant) {
 // discarded, so the flow also takes the pipe's permission to invoke its
 // target; after its retries the pipe is denied sending the batch to its
 // dead-letter queue, says so in its state reason, and the queue stays empty.
-func pipeCannotDeadLetter(t *testing.T, g grant) {
-	invoke := grant{owner: g.owner, roleID: g.roleID, sid: "InvokeAuditFunction", action: "lambda:InvokeFunction"}
+func pipeCannotDeadLetter(t *testing.T, g iamgrant.Grant) {
+	invoke := iamgrant.Grant{Owner: g.Owner, RoleID: g.RoleID, Sid: "InvokeAuditFunction", Action: "lambda:InvokeFunction"}
 	dir := assemblyedit.Copy(t, assemblyDir, func(tmpl assemblyedit.Template) {
-		removeGrant(t, tmpl, g)
-		removeGrant(t, tmpl, invoke)
+		iamgrant.Remove(t, tmpl, g)
+		iamgrant.Remove(t, tmpl, invoke)
 		removeDeployTimeRun(t, tmpl)
 	})
 	a := deployApp(t, dir)
@@ -545,7 +411,7 @@ func pipeCannotDeadLetter(t *testing.T, g grant) {
 		return d.StateReason, d.StateReason != ""
 	})
 	if !strings.Contains(reason, denialOf(g)) {
-		t.Fatalf("state reason = %q, want the denial of %s", reason, g.action)
+		t.Fatalf("state reason = %q, want the denial of %s", reason, g.Action)
 	}
 	out, err := sqs.NewFromConfig(a.cfg).ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{
 		QueueUrl: aws.String(a.pipeDeadLetterQueueURL(t))})
@@ -556,7 +422,7 @@ func pipeCannotDeadLetter(t *testing.T, g grant) {
 
 func pipeLogicalID(t *testing.T) string {
 	t.Helper()
-	for id := range readTemplate(t, assemblyDir).ResourcesOfType(t, "AWS::Pipes::Pipe") {
+	for id := range assemblyedit.Read(t, assemblyDir).ResourcesOfType(t, "AWS::Pipes::Pipe") {
 		return id
 	}
 	t.Fatal("the template has no pipe")
@@ -584,14 +450,14 @@ func awaitCondition[T any](t *testing.T, what string, cond func() (T, bool)) T {
 
 // pipeCannotBeCreated: a pipe whose role may not read its stream fails to
 // create, and so does the deployment, naming the denial.
-func pipeCannotBeCreated(t *testing.T, g grant) {
+func pipeCannotBeCreated(t *testing.T, g iamgrant.Grant) {
 	cloud := localcloud.RunT(t, localcloud.Options{SourceRoot: moduleRoot})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	_, err := cloud.Deploy(ctx, withoutGrant(t, g, true))
 	var deployErr *cloudformation.DeployError
 	if !errors.As(err, &deployErr) {
-		t.Fatalf("deploy without %s: err = %v, want a failed deployment", g.action, err)
+		t.Fatalf("deploy without %s: err = %v, want a failed deployment", g.Action, err)
 	}
 	if !strings.Contains(err.Error(), denialOf(g)) || !strings.Contains(err.Error(), "AccessDenied") {
 		t.Fatalf("deployment failed for another reason: %v", err)
@@ -629,7 +495,7 @@ func (a *app) receiveOne(t *testing.T, queueURL string) string {
 // pipeDeadLetterQueueURL finds the pipe's dead-letter queue.
 func (a *app) pipeDeadLetterQueueURL(t *testing.T) string {
 	t.Helper()
-	tmpl := readTemplate(t, assemblyDir)
+	tmpl := assemblyedit.Read(t, assemblyDir)
 	for _, p := range tmpl.ResourcesOfType(t, "AWS::Pipes::Pipe") {
 		params := p["Properties"].(map[string]any)["SourceParameters"].(map[string]any)["DynamoDBStreamParameters"].(map[string]any)
 		getAtt := params["DeadLetterConfig"].(map[string]any)["Arn"].(map[string]any)["Fn::GetAtt"].([]any)
@@ -695,7 +561,7 @@ func TestIAMOffAllowsEverything(t *testing.T) {
 	cloud := localcloud.RunT(t, localcloud.Options{SourceRoot: moduleRoot, IAM: localcloud.IAMOff})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	stack, err := cloud.Deploy(ctx, withoutGrant(t, grant{roleID: pipeRoleID(t), sid: "ReadTableStream", action: "dynamodb:GetRecords"}, false))
+	stack, err := cloud.Deploy(ctx, withoutGrant(t, iamgrant.Grant{RoleID: pipeRoleID(t), Sid: "ReadTableStream", Action: "dynamodb:GetRecords"}, false))
 	if err != nil {
 		t.Fatalf("with IAM off, a pipe role without stream access deploys: %v", err)
 	}
@@ -712,7 +578,7 @@ func TestIAMOffAllowsEverything(t *testing.T) {
 // stackRoleARN is the deployed ARN of the role that owner acts with.
 func (a *app) stackRoleARN(t *testing.T, owner string) string {
 	t.Helper()
-	for id, o := range roleOwners(t, readTemplate(t, assemblyDir)) {
+	for id, o := range iamgrant.RoleOwners(t, assemblyedit.Read(t, assemblyDir)) {
 		if o == owner {
 			role, err := a.cloud.IAM.Role(a.stack.PhysicalIDs[id])
 			if err != nil {
@@ -727,7 +593,7 @@ func (a *app) stackRoleARN(t *testing.T, owner string) string {
 
 func pipeRoleID(t *testing.T) string {
 	t.Helper()
-	for id, o := range roleOwners(t, readTemplate(t, assemblyDir)) {
+	for id, o := range iamgrant.RoleOwners(t, assemblyedit.Read(t, assemblyDir)) {
 		if o == "pipe" {
 			return id
 		}

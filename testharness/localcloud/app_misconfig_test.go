@@ -117,7 +117,7 @@ func TestFunctionWithoutPermissionIsNotInvoked(t *testing.T) {
 // rule for the bucket's S3 events.
 func (a *app) ruleDeadLetterQueueURL(t *testing.T) string {
 	t.Helper()
-	tmpl := readTemplate(t, appAssemblyDir)
+	tmpl := assemblyedit.Read(t, appAssemblyDir)
 	for _, r := range tmpl.ResourcesOfType(t, "AWS::Events::Rule") {
 		props := r["Properties"].(map[string]any)
 		pattern, _ := props["EventPattern"].(map[string]any)

@@ -119,7 +119,7 @@ func rollBackBrokenUpdate(t *testing.T, edit func(assemblyedit.Template)) (*app,
 // testRunLogicalID finds the deploy-time check in the app's template.
 func testRunLogicalID(t *testing.T) string {
 	t.Helper()
-	for id := range readTemplate(t, assemblyDir).ResourcesOfType(t, testharness.TestRunResourceType) {
+	for id := range assemblyedit.Read(t, assemblyDir).ResourcesOfType(t, testharness.TestRunResourceType) {
 		return id
 	}
 	return ""

@@ -9,7 +9,6 @@ import (
 	"image/png"
 	"os"
 	"path"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -268,7 +267,7 @@ const (
 // generates under the suite.
 func functionLogicalID(t *testing.T, goPackage string) string {
 	t.Helper()
-	tmpl := readTemplate(t, appAssemblyDir)
+	tmpl := assemblyedit.Read(t, appAssemblyDir)
 	for id, r := range tmpl.Resources() {
 		body, _ := r.(map[string]any)
 		meta, _ := body["Metadata"].(map[string]any)
@@ -279,24 +278,6 @@ func functionLogicalID(t *testing.T, goPackage string) string {
 	}
 	t.Fatalf("no function of the template is built from %s", goPackage)
 	return ""
-}
-
-// readTemplate reads the app's stack template from an assembly.
-func readTemplate(t *testing.T, dir string) assemblyedit.Template {
-	t.Helper()
-	matches, err := filepath.Glob(filepath.Join(dir, "*.template.json"))
-	if err != nil || len(matches) != 1 {
-		t.Fatalf("want one template in %s, found %v (%v)", dir, matches, err)
-	}
-	data, err := os.ReadFile(matches[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tmpl assemblyedit.Template
-	if err := json.Unmarshal(data, &tmpl); err != nil {
-		t.Fatalf("decode %s: %v", matches[0], err)
-	}
-	return tmpl
 }
 
 // awaitLogMessages waits until a log group holds at least one message

@@ -92,16 +92,38 @@ func CopyTo(src, dst string, edit func(Template)) error {
 	return nil
 }
 
-func copyTemplate(from, to string, edit func(Template)) error {
-	data, err := os.ReadFile(from)
+// Read reads the one stack template of the assembly in dir.
+func Read(tb testing.TB, dir string) Template {
+	tb.Helper()
+	matches, err := filepath.Glob(filepath.Join(dir, "*.template.json"))
+	if err != nil || len(matches) != 1 {
+		tb.Fatalf("want one template in %s, found %v (%v)", dir, matches, err)
+	}
+	t, err := readTemplate(matches[0])
 	if err != nil {
-		return fmt.Errorf("read template: %w", err)
+		tb.Fatal(err)
+	}
+	return t
+}
+
+func readTemplate(file string) (Template, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("read template: %w", err)
 	}
 	var t Template
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := dec.Decode(&t); err != nil {
-		return fmt.Errorf("decode template %s: %w", from, err)
+		return nil, fmt.Errorf("decode template %s: %w", file, err)
+	}
+	return t, nil
+}
+
+func copyTemplate(from, to string, edit func(Template)) error {
+	t, err := readTemplate(from)
+	if err != nil {
+		return err
 	}
 	edit(t)
 	out, err := json.MarshalIndent(t, "", " ")
