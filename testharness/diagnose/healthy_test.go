@@ -56,6 +56,24 @@ func TestOrderFlowAwaitFunctionRoleMayRunTheDiagnosis(t *testing.T) {
 func (a *app) diagnoseAsAwaitRole(t *testing.T, tests []testharness.Test) {
 	t.Helper()
 	ctx := context.Background()
+	d := a.awaitRoleDiagnoser(t)
+	for _, test := range tests {
+		run, err := test.Act(ctx, a.env)
+		if err != nil {
+			t.Fatalf("%s: act: %v", test.Name, err)
+		}
+		r, err := d.Full(ctx, *run.Trigger, run.CorrelationID)
+		if err != nil || unchecked(r) != "" {
+			t.Errorf("%s: the await function's role cannot diagnose: %v (%s)", test.Name, err, r)
+		}
+	}
+}
+
+// awaitRoleDiagnoser diagnoses with a session of the await function's
+// role, as the await function does.
+func (a *app) awaitRoleDiagnoser(t *testing.T) *diagnose.Diagnoser {
+	t.Helper()
+	ctx := context.Background()
 	role, err := iam.NewFromConfig(a.cfg).GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(a.physicalID(t, "HarnessAwaitRole"))})
 	if err != nil {
 		t.Fatal(err)
@@ -67,15 +85,5 @@ func (a *app) diagnoseAsAwaitRole(t *testing.T, tests []testharness.Test) {
 	cfg := a.cfg.Copy()
 	cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(session.Credentials.AccessKeyId),
 		aws.ToString(session.Credentials.SecretAccessKey), aws.ToString(session.Credentials.SessionToken))
-	d := diagnose.New(cfg)
-	for _, test := range tests {
-		run, err := test.Act(ctx, a.env)
-		if err != nil {
-			t.Fatalf("%s: act: %v", test.Name, err)
-		}
-		r, err := d.Full(ctx, *run.Trigger, run.CorrelationID)
-		if err != nil || unchecked(r) != "" {
-			t.Errorf("%s: the await function's role cannot diagnose: %v (%s)", test.Name, err, r)
-		}
-	}
+	return diagnose.New(cfg)
 }

@@ -36,9 +36,16 @@ var orderFlowSynth struct {
 	err  error
 }
 
-// deployOrderFlow synthesizes the example for the local cloud (once, and
-// only when its sources changed) and deploys it without its test run.
+// deployOrderFlow deploys the order flow example without its test run.
 func deployOrderFlow(t *testing.T) *app {
+	t.Helper()
+	return deployAssembly(t, orderFlowAssembly(t))
+}
+
+// orderFlowAssembly synthesizes the example for the local cloud (once, and
+// only when its sources changed) and returns a copy of its assembly
+// without its test run.
+func orderFlowAssembly(t *testing.T) string {
 	t.Helper()
 	orderFlowSynth.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -52,7 +59,7 @@ func deployOrderFlow(t *testing.T) *app {
 	if orderFlowSynth.err != nil {
 		t.Fatalf("the order flow example: %v", orderFlowSynth.err)
 	}
-	return deployAssembly(t, orderFlowAssemblyDir)
+	return orderFlowAssemblyDir
 }
 
 // act runs the act of the example suite's test named name.
@@ -75,11 +82,11 @@ func (a *app) act(t *testing.T, name string) testharness.Run {
 	return testharness.Run{}
 }
 
-// queueARN is the ARN of the queue behind a stack output holding its URL.
-func (a *app) queueARN(t *testing.T, urlOutput string) string {
+// queueARN is the ARN of the queue at url.
+func (a *app) queueARN(t *testing.T, url string) string {
 	t.Helper()
 	out, err := sqs.NewFromConfig(a.cfg).GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
-		QueueUrl: aws.String(a.output(t, urlOutput)), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll}})
+		QueueUrl: aws.String(url), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameAll}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +109,7 @@ func (a *app) mapping(t *testing.T, queueARN string) lambdatypes.EventSourceMapp
 // workerMapping is the mapping from the orders queue to the worker.
 func (a *app) workerMapping(t *testing.T) (queueARN string, m lambdatypes.EventSourceMappingConfiguration) {
 	t.Helper()
-	queueARN = a.queueARN(t, orders.OutputQueueURL)
+	queueARN = a.queueARN(t, a.output(t, orders.OutputQueueURL))
 	return queueARN, a.mapping(t, queueARN)
 }
 
