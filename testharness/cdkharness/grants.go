@@ -141,6 +141,7 @@ func (g Glue) grant(fn *cdkgo.Function) awsiam.Policy {
 	add("ReadTableStream", []string{"dynamodb:DescribeTable", "dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords"}, streams)
 	// ChangeMessageVisibilityBatch asks sqs:ChangeMessageVisibility.
 	add("PeekDeadLetters", []string{"sqs:GetQueueUrl", "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility"}, queues)
+	// GetQueueUrl for a trigger that names its queue by ARN.
 	add("ReadQueues", []string{"sqs:GetQueueUrl", "sqs:GetQueueAttributes"}, sources)
 	if len(sources) > 0 {
 		add("ListEventSourceMappings", []string{"lambda:ListEventSourceMappings"}, everything)

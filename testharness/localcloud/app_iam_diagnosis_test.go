@@ -19,7 +19,9 @@ import (
 // is a read the diagnosis of a suite test's flow makes. Without it, the
 // diagnosis run as the await function's role leaves a link unchecked (or
 // fails, when nothing could be checked) on AWS's AccessDenied for that
-// action.
+// action. The grants only an app with SQS-triggered functions gets are
+// shown needed on the order flow example, by the diagnose package's
+// TestEveryQueueDiagnosisGrantIsNeeded.
 func init() {
 	for _, sid := range []string{"ReadBucketNotifications", "ReadObjectHeads", "MatchRules", "ReadRuleTargets",
 		"ReadFunctionGlue", "ReadFunctionErrors", "SimulatePipeRole", "ListPipes", "DescribePipe", "ReadTableStream",
