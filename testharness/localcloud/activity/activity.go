@@ -302,6 +302,7 @@ func (t *Tracker) WhenSettled(ctx context.Context, s Settle, act func()) error {
 	t.nextID++
 	id := t.nextID
 	t.waiters[id] = &s
+	t.changed() // a settled waiter holds the clock: the driver must see it
 	t.mu.Unlock()
 	defer func() {
 		t.mu.Lock()

@@ -79,28 +79,35 @@ func TestSettledWaiterActsBeforeTheClockJumps(t *testing.T) {
 	tr, v := virtualCloud(t)
 	start := v.Now()
 	// A retry due after the waiter's deadline cannot change its verdict,
-	// so the waiter is settled at once; the clock must not jump to the
-	// retry before the waiter's own work (a diagnosis) has begun.
+	// so the waiter is settled once the retry waits; the clock must not
+	// jump to the retry before the waiter's own work (a diagnosis) has
+	// begun. The gate keeps the cloud busy until the waiter is waiting:
+	// had the cloud settled before, jumping to the retry would be right.
+	gate := tr.Begin(context.Background(), "gate")
 	retry := tr.Begin(context.Background(), "retry")
 	go func() {
 		retry.Sleep(context.Background(), 10*time.Minute, "retry")
 		retry.Done()
 	}()
+	go func() {
+		waitUntil(tr, func() bool {
+			tr.mu.Lock()
+			defer tr.mu.Unlock()
+			return len(tr.waiters) == 1
+		})
+		gate.Done()
+	}()
 	var actedAt time.Time
 	var diagnosis *Work
-	until := start.Add(5 * time.Minute)
-	for {
-		err := tr.WhenSettled(context.Background(), Settle{Until: until}, func() {
-			actedAt = v.Now()
-			diagnosis = tr.Begin(context.Background(), "diagnosis")
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(tr.Pending(Settle{})) > 1 { // the retry's timer counts (and the diagnosis)
-			break
-		}
-		diagnosis.Done() // settled before the retry armed its timer: look again
+	err := tr.WhenSettled(context.Background(), Settle{Until: start.Add(5 * time.Minute)}, func() {
+		actedAt = v.Now()
+		diagnosis = tr.Begin(context.Background(), "diagnosis")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pending := tr.Pending(Settle{}); len(pending) != 2 {
+		t.Fatalf("pending %v once the waiter acted, want the retry's timer and the diagnosis", pending)
 	}
 	if actedAt.Sub(start) >= 10*time.Minute {
 		t.Fatalf("the waiter acted at +%v, after the clock jumped to the retry", actedAt.Sub(start))
