@@ -250,7 +250,7 @@ func TestReplayFollowSaysWhatEachEventDid(t *testing.T) {
 		t.Cleanup(cloud.Faults().Clear)
 		got := runCLI(t, "replay", "--archive", archive, "--from", from.Format(time.RFC3339Nano), "--to", "now",
 			"--endpoint", cloud.Endpoint(), "--follow", "--timeout", "3s")
-		waiting := regexp.MustCompile(`(?m)^waiting for Lambda retry 1 of 2 of event \d to Tracebridge-ImagesImageMetadataHandler\S* at \d\d:\d\d:\d\d\.\d{3} \(in [0-9.]+s\)$`)
+		waiting := regexp.MustCompile(`(?m)^waiting for Lambda retry 1 of 2 of event \d to Tracebridge-ImagesImageMetadataHandler\S* at \d\d:\d\d:\d\d\.\d{3} \(in (1m0s|[0-9.]+s)\)$`)
 		if got.code != 1 || !waiting.MatchString(got.stderr) ||
 			!strings.Contains(got.stderr, "(--timeout 3s passed) while waiting for Lambda retry 1 of 2 of event ") ||
 			!strings.Contains(got.stderr, "the replay goes on in the local cloud") {
