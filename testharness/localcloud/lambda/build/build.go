@@ -1,7 +1,6 @@
 // Package build compiles a function's Go package into a bootstrap
-// executable for the host, as the provided.al2023 runtime expects one
-// (CGO_ENABLED=0, -tags lambda.norpc), so the local cloud runs the very
-// handler code the template deploys.
+// executable for the host (-tags lambda.norpc, as for provided.al2023), so
+// the local cloud runs the very handler code the template deploys.
 //
 // Builds are memoised per package for the life of a Builder and the same
 // package is built once even when several functions ask at once. One go
