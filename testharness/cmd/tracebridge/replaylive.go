@@ -184,6 +184,13 @@ func (d dueRetry) describe(now time.Time) string {
 		d.at.Format("15:04:05.000"), max(d.at.Sub(now), 0).Round(time.Millisecond))
 }
 
+// schedule records a retry still to come under key (its event and target)
+// and says it: "retry 1 of 3 scheduled at 12:03:10.123".
+func (f *hops) schedule(key string, d dueRetry) string {
+	f.due[key] = d
+	return fmt.Sprintf("retry %d of %d scheduled at %s", d.retry, d.of, d.at.UTC().Format("15:04:05.000"))
+}
+
 // next is the earliest retry still to come.
 func (f *hops) next() (dueRetry, bool) {
 	var first dueRetry
@@ -273,8 +280,7 @@ func (f *hops) delivery(rec observe.Record, n int) {
 	case observe.Retrying:
 		line := to + fate(*d)
 		if d.RetryAt != nil {
-			f.due[key] = dueRetry{event: n, who: "EventBridge", target: lastPart(d.Target), retry: d.Attempt, of: d.MaxRetries, at: *d.RetryAt}
-			line += fmt.Sprintf("; retry %d of %d scheduled at %s", d.Attempt, d.MaxRetries, d.RetryAt.UTC().Format("15:04:05.000"))
+			line += "; " + f.schedule(key, dueRetry{event: n, who: "EventBridge", target: lastPart(d.Target), retry: d.Attempt, of: d.MaxRetries, at: *d.RetryAt})
 		}
 		f.printf(rec, n, "%s", line)
 	default: // the last attempt's failure is followed by where the event went
@@ -304,8 +310,7 @@ func (f *hops) invocation(rec observe.Record, n int) {
 	switch r := inv.Retry; {
 	case r == nil:
 	case r.RetryAt != nil:
-		f.due[key] = dueRetry{event: n, who: "Lambda", target: fn, retry: r.Attempt, of: r.MaxRetries, at: *r.RetryAt}
-		line += fmt.Sprintf("; Lambda retry %d of %d scheduled at %s", r.Attempt, r.MaxRetries, r.RetryAt.UTC().Format("15:04:05.000"))
+		line += "; Lambda " + f.schedule(key, dueRetry{event: n, who: "Lambda", target: fn, retry: r.Attempt, of: r.MaxRetries, at: *r.RetryAt})
 	case r.OnFailure != "":
 		line += fmt.Sprintf("; Lambda gave up after %s, the event's record goes to %s", attempts(r.Attempt), lastPart(r.OnFailure))
 	default:
